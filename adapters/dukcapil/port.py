@@ -1,0 +1,39 @@
+"""What the workflow's activities need from Dukcapil, in our contracts' terms."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.contracts import (
+    AktaInput,
+    AktaIssued,
+    FamilyInfo,
+    KiaInput,
+    KiaIssued,
+    KkReissued,
+    KkReissueInput,
+    NikIssued,
+    RegisterBirthInput,
+    StillbirthInput,
+    StillbirthRecorded,
+)
+
+
+class DukcapilPort(Protocol):
+    """Every issuing call carries an idempotency key: the same key returns the same document."""
+
+    async def offices(self) -> list[str]: ...
+
+    async def lookup_family(self, kk_number: str) -> FamilyInfo: ...
+
+    async def register_birth(self, req: RegisterBirthInput) -> NikIssued: ...
+
+    async def record_stillbirth(self, req: StillbirthInput) -> StillbirthRecorded: ...
+
+    async def issue_akta(self, req: AktaInput) -> AktaIssued: ...
+
+    async def issue_kia(self, req: KiaInput) -> KiaIssued: ...
+
+    async def reissue_kk(self, req: KkReissueInput) -> KkReissued: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,145 @@
+"""The hospital's birth notification: one delivery, one or more children, validated field by field."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from domain.nik import NikError, parse_nik, validate_kk_number
+
+Sex = Literal["male", "female"]
+
+
+def _check_nik(value: str) -> str:
+    try:
+        parse_nik(value)
+    except NikError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _check_kk(value: str) -> str:
+    try:
+        return validate_kk_number(value)
+    except NikError as exc:
+        raise ValueError(str(exc)) from None
+
+
+Nik = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_nik)]
+KkNumber = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_kk)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^(\+62|62|0)8\d{7,12}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Attendant(StrEnum):
+    DOCTOR = "doctor"
+    MIDWIFE = "midwife"
+    NURSE = "nurse"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    LIVE = "live"
+    STILLBIRTH = "stillbirth"
+
+
+class Person(Strict):
+    nik: Nik
+    name: PersonName
+
+
+class BirthPlace(Strict):
+    facility_name: PersonName
+    kab_kota_code: RegionCode = Field(description="Kemendagri code of the kab/kota where the birth happened")
+
+
+class MarriageProof(Strict):
+    kind: Literal["buku_nikah", "akta_perkawinan"]
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64)]
+
+
+class Child(Strict):
+    birth_order: int = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
+    outcome: Outcome
+    sex: Sex
+    name: PersonName | None = Field(default=None, description="May be missing at discharge")
+    weight_grams: int = Field(ge=300, le=7000)
+    length_cm: float = Field(ge=20, le=65)
+    gestational_age_weeks: int | None = Field(default=None, ge=20, le=45)
+
+    @model_validator(mode="after")
+    def _stillbirth_rules(self) -> Child:
+        if self.outcome is Outcome.STILLBIRTH:
+            if self.gestational_age_weeks is None:
+                raise ValueError("gestational_age_weeks is required for a stillbirth")
+            if self.gestational_age_weeks < 28:
+                raise ValueError("a stillbirth is registrable only from 28 weeks of gestation")
+        return self
+
+
+class BirthNotification(Strict):
+    """One delivery as the hospital reports it (form F-2.01 fields)."""
+
+    record_id: RecordId = Field(description="The hospital's own id for this delivery")
+    birth_date: date
+    birth_time: time
+    birth_place: BirthPlace
+    attendant: Attendant
+    mother: Person
+    father: Person | None = None
+    kk_number: KkNumber = Field(description="The family's Kartu Keluarga the children join")
+    marriage_proof: MarriageProof | None = None
+    sptjm_marriage: bool = Field(
+        default=False, description="SPTJM suami-istri given instead of a marriage record"
+    )
+    witnesses: list[Person] = Field(min_length=2, max_length=2)
+    reporter_phone: Phone
+    children: list[Child] = Field(min_length=1, max_length=9)
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> BirthNotification:
+        if parse_nik(self.mother.nik).sex != "female":
+            raise ValueError("mother.nik encodes a man (day of birth not +40)")
+        if self.father is not None and parse_nik(self.father.nik).sex != "male":
+            raise ValueError("father.nik encodes a woman (day of birth +40)")
+        orders = sorted(c.birth_order for c in self.children)
+        if orders != list(range(1, len(self.children) + 1)):
+            raise ValueError("children must be numbered 1..n by birth_order")
+        if self.marriage_proof is not None and self.sptjm_marriage:
+            raise ValueError("give either marriage_proof or sptjm_marriage, not both")
+        if (self.marriage_proof or self.sptjm_marriage) and self.father is None:
+            raise ValueError("father is required with a marriage proof or an SPTJM")
+        return self
+
+    def ordered_children(self) -> list[Child]:
+        return sorted(self.children, key=lambda c: c.birth_order)
+
+
+def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str | int, ...], str]]:
+    """Rules that depend on today's date, checked at intake (never inside the workflow sandbox)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    if n.birth_date > today:
+        problems.append((("birth_date",), "birth_date is in the future"))
+    elif (today - n.birth_date).days > 18 * 366:
+        problems.append((("birth_date",), "birth_date is more than 18 years ago: not a newborn"))
+    people = [(("mother", "nik"), n.mother.nik)]
+    if n.father:
+        people.append((("father", "nik"), n.father.nik))
+    people += [(("witnesses", i, "nik"), w.nik) for i, w in enumerate(n.witnesses)]
+    for loc, nik in people:
+        born = parse_nik(nik, today=today).birth_date
+        if born > today:
+            problems.append((loc, "NIK encodes a date of birth in the future"))
+    mother_born = parse_nik(n.mother.nik, today=today).birth_date
+    if (n.birth_date - mother_born).days < 10 * 365:
+        problems.append((("mother", "nik"), "mother's NIK date of birth is implausible for this birth"))
+    return problems

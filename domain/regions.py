@@ -1,0 +1,50 @@
+"""Kemendagri region codes the project needs, loaded once from the JSON shipped in the package."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+# The Dukcapil offices this deployment can reach. Kota Tangerang (3671) is deliberately absent:
+# a family living there is a case for an operator to forward (DOMISILI_LUAR).
+CONNECTED_OFFICES: tuple[str, ...] = ("3673", "3604", "3672", "3201")
+
+
+@cache
+def _data() -> dict:
+    return json.loads(resources.files("domain.data").joinpath("regions.json").read_text("utf-8"))
+
+
+def province_exists(code: str) -> bool:
+    return code in _data()["provinces"]
+
+
+def kab_kota_name(code: str) -> str | None:
+    return _data()["kab_kota"].get(code)
+
+
+def kecamatan_name(code: str) -> str | None:
+    d = _data()
+    return d["kecamatan"].get(code) or d["legacy_kecamatan"].get(code)
+
+
+def is_current_kecamatan(code: str) -> bool:
+    return code in _data()["kecamatan"]
+
+
+def known_kab_kota(code: str) -> bool:
+    """True when the kab/kota is one whose kecamatan list we carry (so a NIK can be checked fully)."""
+    return code in _data()["kab_kota"] and any(k.startswith(code) for k in _data()["kecamatan"])
+
+
+def kecamatan_of(kab_kota: str) -> list[str]:
+    return sorted(k for k in _data()["kecamatan"] if k.startswith(kab_kota))
+
+
+def villages_of(kecamatan: str) -> list[str]:
+    return sorted(v for v in _data()["villages"] if v.startswith(kecamatan))
+
+
+def village_name(code: str) -> str | None:
+    return _data()["villages"].get(code)
