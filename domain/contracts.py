@@ -20,6 +20,7 @@ TASK_QUEUE = "kelahiran"
 
 
 class Service(StrEnum):
+    ROUTING = "routing"  # bundle-level: which Dukcapil office serves the family's KK
     NIK = "nik"
     AKTA = "akta"
     KIA = "kia"
@@ -98,6 +99,13 @@ class RetryServiceInput(BaseModel):
     birth_order: int | None = Field(default=None, description="None for bundle-level services (KK)")
 
 
+class KadisDecisionInput(BaseModel):
+    """The Kepala Dinas's decision that allows a late (LT) akta registration."""
+
+    decision_number: str = Field(min_length=3, max_length=64)
+    actor: str = Field(default="admin-cli", max_length=100)
+
+
 class CloseBundleInput(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
     actor: str = Field(default="admin-cli", max_length=100)
@@ -148,6 +156,7 @@ class BundleState(BaseModel):
     received_at: datetime
     office_code: str | None = None
     domicile_kecamatan: str | None = None
+    routing: ServiceState = Field(default_factory=ServiceState)
     kk: ServiceState = Field(default_factory=ServiceState)
     children: list[ChildState]
     timeline: list[TimelineEvent] = Field(default_factory=list)

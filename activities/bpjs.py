@@ -1,0 +1,30 @@
+"""BPJS Kesehatan activities: newborn enrolment and membership status."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.errors import classified
+from adapters.bpjs.port import BpjsPort
+from domain.contracts import BpjsEnrolInput, BpjsMembership, BpjsStatusInput
+from workflows import activity_names as act
+
+
+class BpjsActivities:
+    def __init__(self, port: BpjsPort) -> None:
+        self._port = port
+
+    @activity.defn(name=act.ENROL_NEWBORN)
+    async def enrol_newborn(self, inp: BpjsEnrolInput) -> BpjsMembership:
+        """Enrol the newborn in the family's membership (idempotent by the child's NIK)."""
+        with classified("bpjs"):
+            return await self._port.enrol_newborn(inp)
+
+    @activity.defn(name=act.MEMBERSHIP_STATUS)
+    async def membership_status(self, inp: BpjsStatusInput) -> BpjsMembership:
+        """Check whether a membership has become active (e.g. after the first payment)."""
+        with classified("bpjs"):
+            return await self._port.membership_status(inp.card_number)
+
+    def all(self) -> list:
+        return [self.enrol_newborn, self.membership_status]

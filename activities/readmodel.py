@@ -1,0 +1,31 @@
+"""The read-model writer: the workflow hands over snapshots, this stores them (newest wins)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio import activity
+
+from api.readmodel import crud
+from domain.contracts import ReadModelSync
+from workflows import activity_names as act
+
+
+class ReadModelActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _write(self, inp: ReadModelSync) -> bool:
+        with Session(self._engine) as session:
+            return crud.apply_snapshot(session=session, state=inp.state)
+
+    @activity.defn(name=act.SYNC_READ_MODEL)
+    async def sync_read_model(self, inp: ReadModelSync) -> bool:
+        """Store a bundle snapshot unless a newer version is already there."""
+        # The DB driver is blocking: keep it off the worker's event loop.
+        return await asyncio.to_thread(self._write, inp)
+
+    def all(self) -> list:
+        return [self.sync_read_model]

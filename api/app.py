@@ -1,0 +1,82 @@
+"""The FastAPI application: hospital intake, bundle queries, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from prometheus_fastapi_instrumentator import Instrumentator
+from temporalio.client import Client
+
+from api.readmodel.db import make_engine
+from api.routes import births, health
+from api.settings import Settings
+from api.temporal_client import connect
+
+log = structlog.get_logger("kelahiran.api")
+
+
+class TemporalHolder:
+    """Connects in the background so the API starts (and reports not-ready) while Temporal is down."""
+
+    def __init__(self, settings: Settings, client: Client | None = None) -> None:
+        self.settings = settings
+        self.client = client
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self.client is None:
+            self._task = asyncio.create_task(self._connect_loop())
+
+    async def _connect_loop(self) -> None:
+        delay = 0.2
+        while self.client is None:
+            try:
+                self.client = await connect(self.settings)
+                log.info("connected to temporal", address=self.settings.temporal_address)
+            except Exception as exc:  # noqa: BLE001 - keep trying; /ready says why
+                log.warning("temporal not reachable yet", error_type=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+    """Build the app; tests pass explicit settings (and may pass a connected client)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = make_engine(settings.database_url)
+        app.state.temporal = TemporalHolder(settings, temporal_client)
+        app.state.temporal.start()
+        yield
+        await app.state.temporal.stop()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="kelahiran",
+        version="0.1.0",
+        summary="One hospital birth record -> NIK, akta kelahiran, KK, KIA and BPJS membership.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.include_router(health.router)
+    app.include_router(births.router)
+    Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
+        app, endpoint="/metrics", include_in_schema=False)
+    return app

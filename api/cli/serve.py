@@ -1,0 +1,43 @@
+"""Long-running processes: the API, the worker and the simulators."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+
+from api.logging_setup import configure_logging
+from api.settings import Settings
+
+
+def serve_api() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    from api.app import create_app
+
+    # log_config=None keeps uvicorn's records on our (JSON, redacting) handler.
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
+
+
+def serve_worker() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    from api.worker import run_worker
+
+    asyncio.run(run_worker(settings))
+
+
+def serve_simulator(name: str) -> None:
+    configure_logging("INFO", json=True)
+    if name == "dukcapil":
+        from simulators.dukcapil.app import create_app
+
+        from simulators.dukcapil.settings import DukcapilSimSettings as SimSettings
+    else:
+        from simulators.bpjs.app import create_app
+
+        from simulators.bpjs.settings import BpjsSimSettings as SimSettings
+    settings = SimSettings()
+    # No access log: the real BPJS protocol puts NIKs in some paths.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                access_log=False)

@@ -1,0 +1,140 @@
+"""Keyword-only read-model operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from api.readmodel.models import Bundle, ServiceStatusRow
+from domain.bundle_state import all_services, open_reasons
+from domain.contracts import BundleState
+
+
+def _row_values(state: BundleState) -> dict:
+    return {
+        "hospital_id": state.hospital_id,
+        "record_id": state.record_id,
+        "content_hash": state.content_hash,
+        "status": state.status.value,
+        "birth_date": state.birth_date,
+        "received_at": state.received_at,
+        "updated_at": datetime.now(UTC),
+        "completed_at": state.completed_at,
+        "office_code": state.office_code,
+        "domicile_kecamatan": state.domicile_kecamatan,
+        "child_count": len(state.children),
+        "reasons": ",".join(open_reasons(state)),
+        "version": state.version,
+        "state_json": state.model_dump_json(),
+    }
+
+
+def _replace_services(session: Session, state: BundleState) -> None:
+    session.exec(sa.delete(ServiceStatusRow).where(col(ServiceStatusRow.bundle_id) == state.bundle_id))
+    session.add_all(
+        ServiceStatusRow(bundle_id=state.bundle_id, birth_order=order, service=service.value,
+                         status=st.status.value, reason=st.reason, updated_at=st.updated_at)
+        for order, service, st in all_services(state)
+    )
+
+
+def insert_received(*, session: Session, state: BundleState) -> bool:
+    """Insert a new bundle at intake; False when (hospital, record) or the id already exists."""
+    session.add(Bundle(id=state.bundle_id, **_row_values(state)))
+    try:
+        session.flush()
+        _replace_services(session, state)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def get_bundle(*, session: Session, bundle_id: str) -> Bundle | None:
+    return session.get(Bundle, bundle_id)
+
+
+def get_by_record(*, session: Session, hospital_id: str, record_id: str) -> Bundle | None:
+    return session.exec(
+        select(Bundle).where(Bundle.hospital_id == hospital_id, Bundle.record_id == record_id)
+    ).first()
+
+
+def delete_unstarted(*, session: Session, bundle_id: str) -> None:
+    """Undo an intake insert whose workflow could not be started (only if nothing synced since)."""
+    session.exec(sa.delete(Bundle).where(col(Bundle.id) == bundle_id, col(Bundle.version) == 0))
+    session.commit()
+
+
+def apply_snapshot(*, session: Session, state: BundleState) -> bool:
+    """Write a workflow snapshot unless a newer one is already there; True if written."""
+    values = _row_values(state)
+    for _ in range(2):
+        updated = session.exec(
+            sa.update(Bundle)
+            .where(col(Bundle.id) == state.bundle_id, col(Bundle.version) < state.version)
+            .values(**values)
+        ).rowcount
+        if updated:
+            _replace_services(session, state)
+            session.commit()
+            return True
+        if session.get(Bundle, state.bundle_id) is not None:
+            session.rollback()
+            return False  # a newer (or the same) snapshot is already stored
+        try:
+            session.add(Bundle(id=state.bundle_id, **values))
+            session.flush()
+            _replace_services(session, state)
+            session.commit()
+            return True
+        except IntegrityError:
+            session.rollback()  # inserted concurrently by the API: go round and update it
+    return False
+
+
+@dataclass(frozen=True)
+class BundleFilter:
+    status: str | None = None
+    hospital_id: str | None = None
+    service: str | None = None
+    service_status: str | None = None
+    born_from: date | None = None
+    born_to: date | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+
+
+def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int) -> tuple[list[Bundle], int]:
+    """A page of bundles, newest first, and the total matching the filter."""
+    conds = []
+    if flt.status:
+        conds.append(col(Bundle.status) == flt.status)
+    if flt.hospital_id:
+        conds.append(col(Bundle.hospital_id) == flt.hospital_id)
+    if flt.born_from:
+        conds.append(col(Bundle.birth_date) >= flt.born_from)
+    if flt.born_to:
+        conds.append(col(Bundle.birth_date) <= flt.born_to)
+    if flt.received_from:
+        conds.append(col(Bundle.received_at) >= flt.received_from)
+    if flt.received_to:
+        conds.append(col(Bundle.received_at) <= flt.received_to)
+    if flt.service or flt.service_status:
+        sub = select(ServiceStatusRow.bundle_id)
+        if flt.service:
+            sub = sub.where(ServiceStatusRow.service == flt.service)
+        if flt.service_status:
+            sub = sub.where(ServiceStatusRow.status == flt.service_status)
+        conds.append(col(Bundle.id).in_(sub))
+    total = session.exec(select(func.count()).select_from(Bundle).where(*conds)).one()
+    rows = session.exec(
+        select(Bundle).where(*conds)
+        .order_by(col(Bundle.received_at).desc(), col(Bundle.id)).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total

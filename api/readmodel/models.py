@@ -1,0 +1,45 @@
+"""The read model: one row per bundle for listing/filtering, one row per service for its status.
+
+Written only by the workflow's sync activity (and the API's first insert), read by the API, so
+listing and filtering never scan workflows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class Bundle(SQLModel, table=True):
+    __tablename__ = "bundle"
+    __table_args__ = (sa.UniqueConstraint("hospital_id", "record_id", name="uq_bundle_hospital_record"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    hospital_id: str = Field(index=True, max_length=64)
+    record_id: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+    status: str = Field(index=True, max_length=32)
+    birth_date: date = Field(index=True)
+    received_at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    office_code: str | None = Field(default=None, max_length=4)
+    domicile_kecamatan: str | None = Field(default=None, index=True, max_length=6)
+    child_count: int
+    reasons: str = Field(default="", max_length=500)  # open reason codes, comma-separated
+    version: int = 0  # the workflow's state version: older snapshots never overwrite newer ones
+    state_json: str = Field(sa_type=sa.Text)
+
+
+class ServiceStatusRow(SQLModel, table=True):
+    __tablename__ = "service_status"
+    __table_args__ = (sa.Index("ix_service_status_service_status", "service", "status"),)
+
+    bundle_id: str = Field(foreign_key="bundle.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    birth_order: int = Field(primary_key=True)  # 0 for bundle-level services (routing, kk)
+    service: str = Field(primary_key=True, max_length=32)
+    status: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

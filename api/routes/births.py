@@ -1,0 +1,124 @@
+"""Hospital intake and bundle queries: /v1/births."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+
+from api import actions, intake
+from api.deps import HospitalDep, SessionDep, SettingsDep, TemporalDep
+from api.readmodel import crud
+from api.readmodel.models import Bundle
+from api.schemas import (
+    ActionResult,
+    BirthAccepted,
+    BundlePage,
+    BundlePublic,
+    BundleSummary,
+    ErrorOut,
+    NameIn,
+)
+from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
+from domain.notification import BirthNotification, intake_problems
+
+router = APIRouter(prefix="/v1/births", tags=["births"])
+BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]
+E404 = {404: {"model": ErrorOut, "description": "No such bundle"}}
+
+
+@router.post(
+    "", status_code=202, response_model=BirthAccepted,
+    responses={409: {"model": ErrorOut, "description": "Record id already used for different content"},
+               503: {"model": ErrorOut, "description": "Workflow engine unavailable; nothing was kept"}},
+)
+async def post_birth(notification: BirthNotification, hospital: HospitalDep, request: Request,
+                     response: Response, settings: SettingsDep, client: TemporalDep) -> BirthAccepted:
+    """Report one delivery; starts (or finds) its bundle. Same record again -> same bundle id."""
+    problems = intake_problems(notification, intake.today_wib())
+    if problems:
+        raise RequestValidationError([
+            {"type": "value_error", "loc": ("body", *loc), "msg": msg, "input": None}
+            for loc, msg in problems
+        ])
+    try:
+        acc = await intake.accept_birth(notification=notification, hospital_id=hospital,
+                                        settings=settings, engine=request.app.state.engine, client=client)
+    except intake.ConflictingRecord:
+        raise HTTPException(409, "record_id was already reported with different content") from None
+    except intake.EngineUnavailable:
+        raise HTTPException(503, "workflow engine unavailable; retry", headers={"Retry-After": "5"}) from None
+    url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
+    response.headers["Location"] = url
+    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
+
+
+def _load(session, bundle_id: uuid.UUID) -> Bundle:
+    row = crud.get_bundle(session=session, bundle_id=str(bundle_id))
+    if row is None:
+        raise HTTPException(404, "bundle not found")
+    return row
+
+
+@router.get("/{bundle_id}", response_model=BundlePublic, responses=E404)
+def get_birth(bundle_id: BundleId, session: SessionDep, settings: SettingsDep) -> BundlePublic:
+    """A bundle's status: per child and per service, with document numbers and the timeline."""
+    row = _load(session, bundle_id)
+    public = BundlePublic.model_validate_json(row.state_json)
+    if settings.temporal_ui_url:
+        public.temporal_ui_url = (f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
+                                  f"/workflows/{row.id}")
+    return public
+
+
+@router.get("", response_model=BundlePage)
+def list_births(
+    session: SessionDep,
+    status: BundleStatus | None = None,
+    hospital_id: Annotated[str | None, Query(max_length=64)] = None,
+    service: Service | None = None,
+    service_status: ServiceStatus | None = None,
+    born_from: date | None = None,
+    born_to: date | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> BundlePage:
+    """Bundles, newest first, filtered by status, hospital, service status and date ranges."""
+    flt = crud.BundleFilter(
+        status=status.value if status else None, hospital_id=hospital_id,
+        service=service.value if service else None,
+        service_status=service_status.value if service_status else None,
+        born_from=born_from, born_to=born_to, received_from=received_from, received_to=received_to)
+    rows, total = crud.list_bundles(session=session, flt=flt, limit=limit, offset=offset)
+    items = [BundleSummary(bundle_id=r.id, hospital_id=r.hospital_id, record_id=r.record_id,
+                           status=r.status, birth_date=r.birth_date, received_at=r.received_at,
+                           completed_at=r.completed_at, office_code=r.office_code,
+                           child_count=r.child_count, reasons=[x for x in r.reasons.split(",") if x])
+             for r in rows]
+    return BundlePage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/{bundle_id}/children/{birth_order}/name", response_model=ActionResult,
+    responses={**E404, 409: {"model": ErrorOut, "description": "The bundle's state does not allow it"}},
+)
+async def provide_name(bundle_id: BundleId, birth_order: Annotated[int, Path(ge=1, le=9)], body: NameIn,
+                       hospital: HospitalDep, session: SessionDep, client: TemporalDep) -> ActionResult:
+    """Give the name of a baby discharged without one; its akta, KIA and the KK then proceed."""
+    row = await run_in_threadpool(_load, session, bundle_id)
+    if row.hospital_id != hospital:
+        raise HTTPException(404, "bundle not found")  # another hospital's bundle looks missing
+    try:
+        res = await actions.send_update(client, row.id, "provide_name",
+                                        ProvideNameInput(birth_order=birth_order, name=body.name))
+    except actions.BundleNotFound:
+        raise HTTPException(404, "bundle not found") from None
+    except actions.ActionRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    return ActionResult(bundle_id=row.id, message=res.message)

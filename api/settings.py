@@ -1,0 +1,67 @@
+"""One settings class for the API and the worker, read from the environment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.contracts import WorkflowTuning
+
+DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published development secret
+
+
+class Settings(BaseSettings):
+    """API and worker configuration; Temporal keeps its own variable names."""
+
+    model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    temporal_address: str = Field(
+        default="127.0.0.1:7233",
+        validation_alias=AliasChoices("TEMPORAL_ADDRESS", "KELAHIRAN_TEMPORAL_ADDRESS"),
+    )
+    temporal_namespace: str = Field(
+        default="default",
+        validation_alias=AliasChoices("TEMPORAL_NAMESPACE", "KELAHIRAN_TEMPORAL_NAMESPACE"),
+    )
+    temporal_ui_url: str | None = Field(default="http://127.0.0.1:8233")
+    task_queue: str = "kelahiran"
+    database_url: str = "sqlite:///data/kelahiran.db"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    worker_metrics_port: int = Field(default=9464, description="0 disables the worker's /metrics")
+    worker_health_port: int = Field(default=9465, description="0 disables the worker's /health")
+    worker_max_concurrent_activities: int = 100
+    worker_max_concurrent_workflow_tasks: int = 100
+
+    dukcapil_url: str = "http://127.0.0.1:8101"
+    bpjs_url: str = "http://127.0.0.1:8102"
+    bpjs_cons_id: str = "1234"
+    bpjs_secret: str = DEV_BPJS_SECRET
+    bpjs_user_key: str = "dev-user-key"
+    http_timeout_seconds: float = 10.0
+
+    activity_timeout_seconds: float = 30
+    retry_initial_seconds: float = 1
+    retry_max_seconds: float = 60
+    bpjs_poll_seconds: float = 3600
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production" and self.bpjs_secret == DEV_BPJS_SECRET:
+            raise ValueError("KELAHIRAN_BPJS_SECRET must be set in production")
+        return self
+
+    def tuning(self) -> WorkflowTuning:
+        return WorkflowTuning(
+            activity_timeout_seconds=self.activity_timeout_seconds,
+            retry_initial_seconds=self.retry_initial_seconds,
+            retry_max_seconds=self.retry_max_seconds,
+            bpjs_poll_seconds=self.bpjs_poll_seconds,
+        )

@@ -1,0 +1,19 @@
+"""Temporal client construction shared by the API, the worker and the CLI."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
+
+from api.settings import Settings
+
+
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
+    """Connect with the pydantic converter (every client and worker must use the same one)."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        runtime=runtime,
+    )

@@ -1,0 +1,82 @@
+"""The Temporal worker: the kelahiran workflow plus the Dukcapil, BPJS and read-model activities."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+from adapters.bpjs.client import BpjsClient
+from adapters.dukcapil.client import DukcapilClient
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.worker import Worker
+
+from activities.bpjs import BpjsActivities
+from activities.dukcapil import DukcapilActivities
+from activities.readmodel import ReadModelActivities
+from adapters.bpjs.port import BpjsPort
+from adapters.dukcapil.port import DukcapilPort
+from api.health_server import serve_health
+from api.readmodel.db import make_engine
+from api.settings import Settings
+from api.temporal_client import connect
+from domain import regions
+from workflows.kelahiran import KelahiranWorkflow
+
+log = structlog.get_logger("kelahiran.worker")
+
+
+def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, bpjs: BpjsPort,
+                 engine: Engine, task_queue: str | None = None) -> Worker:
+    """Wire activities around the given ports; tests pass their own task queue."""
+    regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
+    activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
+                  *ReadModelActivities(engine).all()]
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=[KelahiranWorkflow],
+        activities=activities,
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+    )
+
+
+def make_ports(settings: Settings) -> tuple[DukcapilClient, BpjsClient]:
+    dukcapil = DukcapilClient(settings.dukcapil_url, timeout=settings.http_timeout_seconds)
+    bpjs = BpjsClient(settings.bpjs_url, cons_id=settings.bpjs_cons_id, secret=settings.bpjs_secret,
+                      user_key=settings.bpjs_user_key, timeout=settings.http_timeout_seconds)
+    return dukcapil, bpjs
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then drain in-flight tasks and close the HTTP clients."""
+    runtime = None
+    if settings.worker_metrics_port:
+        runtime = Runtime(telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
+    client = await connect(settings, runtime=runtime)
+    dukcapil, bpjs = make_ports(settings)
+    engine = make_engine(settings.database_url)
+    worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, engine=engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    health = None
+    if settings.worker_health_port:
+        health = await serve_health(settings.api_host, settings.worker_health_port,
+                                    lambda: not stop.is_set())
+    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping")
+    finally:
+        if health is not None:
+            health.close()
+        await dukcapil.aclose()
+        await bpjs.aclose()
+        engine.dispose()

@@ -1,0 +1,95 @@
+"""Pure functions over a bundle's state, shared by the workflow (which owns it) and the API."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+
+from domain.contracts import (
+    BundleState,
+    BundleStatus,
+    ChildState,
+    KelahiranInput,
+    Service,
+    ServiceState,
+    ServiceStatus,
+)
+from domain.notification import BirthNotification, Outcome
+
+# Fixed namespace: bundle ids are UUIDv5 of (hospital, record id), so a retried delivery maps to
+# the same workflow and the id itself carries no personal data.
+BUNDLE_NAMESPACE = uuid.UUID("6f1d3c2e-9a47-5b8e-8c1f-2b7a4e0d9c55")
+LIVE_SERVICES = (Service.NIK, Service.AKTA, Service.KIA, Service.BPJS)
+DONE = frozenset({ServiceStatus.COMPLETED, ServiceStatus.NOT_APPLICABLE})
+
+
+def bundle_id_for(hospital_id: str, record_id: str) -> str:
+    return str(uuid.uuid5(BUNDLE_NAMESPACE, f"{hospital_id}\x1f{record_id}"))
+
+
+def content_hash(notification: BirthNotification) -> str:
+    """Hash of the validated, normalised notification: equal content, equal hash."""
+    return hashlib.sha256(notification.model_dump_json().encode()).hexdigest()
+
+
+def initial_state(inp: KelahiranInput) -> BundleState:
+    n = inp.notification
+    children = []
+    for c in n.ordered_children():
+        if c.outcome is Outcome.LIVE:
+            services = {s: ServiceState() for s in LIVE_SERVICES}
+        else:
+            services = {Service.STILLBIRTH: ServiceState()}
+        children.append(
+            ChildState(
+                birth_order=c.birth_order,
+                outcome=c.outcome.value,
+                sex=c.sex,
+                name_provided=c.name is not None,
+                services=services,
+            )
+        )
+    any_live = any(c.outcome == "live" for c in children)
+    return BundleState(
+        bundle_id=inp.bundle_id,
+        hospital_id=inp.hospital_id,
+        record_id=n.record_id,
+        content_hash=inp.content_hash,
+        status=BundleStatus.IN_PROGRESS,
+        birth_date=n.birth_date,
+        received_at=inp.received_at,
+        kk=ServiceState() if any_live else ServiceState(status=ServiceStatus.NOT_APPLICABLE),
+        children=children,
+    )
+
+
+def all_services(state: BundleState) -> Iterator[tuple[int, Service, ServiceState]]:
+    """Every service with its child's birth order (0 for bundle-level services)."""
+    yield 0, Service.ROUTING, state.routing
+    yield 0, Service.KK, state.kk
+    for child in state.children:
+        for service, st in child.services.items():
+            yield child.birth_order, service, st
+
+
+def derive_status(state: BundleState, *, closed: bool) -> BundleStatus:
+    statuses = [st.status for _, _, st in all_services(state)]
+    if all(s in DONE for s in statuses):
+        if all(c.outcome == "stillbirth" for c in state.children):
+            return BundleStatus.STILLBIRTH_RECORDED
+        return BundleStatus.COMPLETED
+    if closed:
+        return BundleStatus.CLOSED_WITH_ISSUES
+    if ServiceStatus.NEEDS_ATTENTION in statuses:
+        return BundleStatus.NEEDS_ATTENTION
+    return BundleStatus.IN_PROGRESS
+
+
+def open_reasons(state: BundleState) -> list[str]:
+    return sorted({st.reason for _, _, st in all_services(state)
+                   if st.status is ServiceStatus.NEEDS_ATTENTION and st.reason})
+
+
+def child(state: BundleState, birth_order: int) -> ChildState | None:
+    return next((c for c in state.children if c.birth_order == birth_order), None)
