@@ -1,0 +1,50 @@
+from datetime import date
+
+import pytest
+
+from domain.nik import NikError, make_nik, nik_prefix, parse_nik, validate_kk_number
+
+
+def test_domain_note_examples():
+    assert make_nik("367305", date(2025, 10, 16), "female", 1) == "3673055610250001"
+    assert make_nik("367302", date(2025, 10, 16), "female", 2) == "3673025610250002"
+    assert nik_prefix("367302", date(2025, 10, 16), "male") == "367302161025"
+
+
+def test_parse_roundtrip_female_plus_40():
+    p = parse_nik("3673055610250001", today=date(2026, 1, 1))
+    assert (p.kecamatan, p.birth_date, p.sex, p.serial) == ("367305", date(2025, 10, 16), "female", 1)
+
+
+def test_two_digit_year_uses_most_recent_past_century():
+    assert parse_nik("3673051203950007", today=date(2026, 1, 1)).birth_date == date(1995, 3, 12)
+
+
+def test_legacy_kab_serang_kecamatan_is_valid():
+    assert parse_nik(make_nik("360410", date(1990, 1, 1), "female", 1)).kab_kota == "3604"
+
+
+@pytest.mark.parametrize(("nik", "fragment"), [
+    ("36730556102500", "16 digits"),
+    ("367305561025000X", "16 digits"),
+    ("9973055610250001", "province"),
+    ("3673995610250001", "kecamatan code 367399"),
+    ("3600005610250001", "cannot be 00"),
+    ("3673057210250001", "valid date"),  # day 72 -> 32
+    ("3673053102250001", "valid date"),  # 31 February
+    ("3673055610250000", "0000"),
+])
+def test_invalid_niks_name_the_rule(nik, fragment):
+    with pytest.raises(NikError, match=fragment):
+        parse_nik(nik)
+
+
+def test_unknown_region_outside_our_tables_only_checks_province():
+    # A mother first registered in Jakarta: we do not carry DKI's kecamatan list.
+    assert parse_nik(make_nik("317101", date(1990, 2, 3), "female", 5)).province == "31"
+
+
+def test_kk_number():
+    assert validate_kk_number("3673051203150004") == "3673051203150004"
+    with pytest.raises(NikError):
+        validate_kk_number("0073051203150004")
