@@ -15,7 +15,7 @@ DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published de
 class Settings(BaseSettings):
     """API and worker configuration; Temporal keeps its own variable names."""
 
-    model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "test", "production"] = "development"
     temporal_address: str = Field(

@@ -6,6 +6,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+from api.cli.notifications import notification_from_sample
 from domain.nik import make_nik
 
 _counter = itertools.count(1)
@@ -53,17 +54,9 @@ def manual(*, birth_date: date | None = None, children: list[dict] | None = None
 def from_family(fam: dict, *, birth_date: date | None = None, children: list[dict] | None = None,
                 proof: str = "auto", **over: Any) -> dict:
     """A notification for a family drawn from the Dukcapil simulator's sample endpoint."""
-    body = manual(birth_date=birth_date, children=children)
-    body["mother"] = {"nik": fam["ibu"]["nik"], "name": fam["ibu"]["nama"]}
-    body["father"] = ({"nik": fam["ayah"]["nik"], "name": fam["ayah"]["nama"]} if fam.get("ayah") else None)
-    body["kk_number"] = fam["no_kk"]
-    body["witnesses"] = [{"nik": w["nik"], "name": w["nama"]} for w in fam["saksi"]]
     if proof == "auto":
-        proof = "marriage" if fam.get("no_akta_nikah") else "none"
-    body["marriage_proof"] = ({"kind": "buku_nikah", "number": fam["no_akta_nikah"]}
-                              if proof == "marriage" else None)
-    body["sptjm_marriage"] = proof == "sptjm"
-    if body["marriage_proof"] is None and not body["sptjm_marriage"]:
-        body["father"] = None if proof == "none" and not fam.get("ayah") else body["father"]
+        proof = "marriage" if fam.get("no_buku_nikah") else "none"
+    body = notification_from_sample(fam, birth_date=birth_date or date.today() - timedelta(days=1),
+                                    children=children, proof=proof, record_id=record_id())
     body.update(over)
     return body

@@ -1,0 +1,39 @@
+"""Build a birth notification for a family drawn from the Dukcapil simulator's sample endpoint."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+Proof = Literal["auto", "marriage", "sptjm", "none"]
+
+
+def child(order: int = 1, *, sex: str = "female", name: str | None = "Siti Aminah", **kw: Any) -> dict:
+    return {"birth_order": order, "outcome": "live", "sex": sex, "name": name,
+            "weight_grams": 3100, "length_cm": 49.5, **kw}
+
+
+def notification_from_sample(fam: dict, *, birth_date: date, children: list[dict] | None = None,
+                             proof: Proof = "auto", record_id: str | None = None) -> dict:
+    """The JSON body a hospital would post for this family; `auto` picks the proof the KK supports."""
+    if proof == "auto":
+        proof = {"KAWIN_TERCATAT": "marriage", "KAWIN_BELUM_TERCATAT": "sptjm"}.get(
+            fam["status_perkawinan"], "none")
+    father = fam.get("ayah")
+    return {
+        "record_id": record_id or f"RM-{uuid.uuid4().hex[:12]}",
+        "birth_date": birth_date.isoformat(),
+        "birth_time": "08:30:00",
+        "birth_place": {"facility_name": "RSUD dr. Drajat Prawiranegara", "kab_kota_code": "3673"},
+        "attendant": "midwife",
+        "mother": {"nik": fam["ibu"]["nik"], "name": fam["ibu"]["nama"]},
+        "father": {"nik": father["nik"], "name": father["nama"]} if father else None,
+        "kk_number": fam["no_kk"],
+        "marriage_proof": ({"kind": "buku_nikah", "number": fam["no_buku_nikah"]}
+                           if proof == "marriage" and fam.get("no_buku_nikah") else None),
+        "sptjm_marriage": proof == "sptjm",
+        "witnesses": [{"nik": w["nik"], "name": w["nama"]} for w in fam["saksi"]],
+        "reporter_phone": "081234567890",
+        "children": children or [child()],
+    }
