@@ -12,6 +12,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -35,7 +37,19 @@ def _check_kk(value: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+def _sex_is(sex: str, who: str):
+    def check(value: str) -> str:
+        if parse_nik(value).sex != sex:
+            wrong = "a man (day of birth not +40)" if sex == "female" else "a woman (day of birth +40)"
+            raise ValueError(f"{who}'s NIK encodes {wrong}")
+        return value
+
+    return AfterValidator(check)
+
+
 Nik = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_nik)]
+FemaleNik = Annotated[Nik, _sex_is("female", "mother")]
+MaleNik = Annotated[Nik, _sex_is("male", "father")]
 KkNumber = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_kk)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
@@ -62,6 +76,14 @@ class Outcome(StrEnum):
 class Person(Strict):
     nik: Nik
     name: PersonName
+
+
+class Mother(Person):
+    nik: FemaleNik
+
+
+class Father(Person):
+    nik: MaleNik
 
 
 class BirthPlace(Strict):
@@ -101,8 +123,8 @@ class BirthNotification(Strict):
     birth_time: time
     birth_place: BirthPlace
     attendant: Attendant
-    mother: Person
-    father: Person | None = None
+    mother: Mother
+    father: Father | None = None
     kk_number: KkNumber = Field(description="The family's Kartu Keluarga the children join")
     marriage_proof: MarriageProof | None = None
     sptjm_marriage: bool = Field(
@@ -112,23 +134,36 @@ class BirthNotification(Strict):
     reporter_phone: Phone
     children: list[Child] = Field(min_length=1, max_length=9)
 
-    @model_validator(mode="after")
-    def _cross_field_rules(self) -> BirthNotification:
-        if parse_nik(self.mother.nik).sex != "female":
-            raise ValueError("mother.nik encodes a man (day of birth not +40)")
-        if self.father is not None and parse_nik(self.father.nik).sex != "male":
-            raise ValueError("father.nik encodes a woman (day of birth +40)")
-        orders = sorted(c.birth_order for c in self.children)
-        if orders != list(range(1, len(self.children) + 1)):
-            raise ValueError("children must be numbered 1..n by birth_order")
-        if self.marriage_proof is not None and self.sptjm_marriage:
+    @field_validator("marriage_proof")
+    @classmethod
+    def _proof_needs_father(cls, v: MarriageProof | None, info: ValidationInfo) -> MarriageProof | None:
+        if v is not None and info.data.get("father") is None and "father" not in _failed(info):
+            raise ValueError("a marriage proof needs the father's data (father is missing)")
+        return v
+
+    @field_validator("sptjm_marriage")
+    @classmethod
+    def _sptjm_rules(cls, v: bool, info: ValidationInfo) -> bool:
+        if v and info.data.get("marriage_proof") is not None:
             raise ValueError("give either marriage_proof or sptjm_marriage, not both")
-        if (self.marriage_proof or self.sptjm_marriage) and self.father is None:
-            raise ValueError("father is required with a marriage proof or an SPTJM")
-        return self
+        if v and info.data.get("father") is None and "father" not in _failed(info):
+            raise ValueError("an SPTJM suami-istri needs the father's data (father is missing)")
+        return v
+
+    @field_validator("children")
+    @classmethod
+    def _numbered(cls, v: list[Child]) -> list[Child]:
+        if sorted(c.birth_order for c in v) != list(range(1, len(v) + 1)):
+            raise ValueError("children must be numbered 1..n by birth_order")
+        return v
 
     def ordered_children(self) -> list[Child]:
         return sorted(self.children, key=lambda c: c.birth_order)
+
+
+def _failed(info: ValidationInfo) -> set[str]:
+    # Fields that failed validation are absent from info.data; don't blame them twice.
+    return set(BirthNotification.model_fields) - set(info.data) - {info.field_name or ""}
 
 
 def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str | int, ...], str]]:

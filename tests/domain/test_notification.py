@@ -22,7 +22,7 @@ def test_valid_payload_parses():
 def test_mother_nik_must_encode_a_woman():
     body = payloads.manual()
     body["mother"]["nik"] = make_nik("367305", date(1995, 3, 12), "male", 7)
-    assert "encodes a man" in " ".join(_errors(body).values())
+    assert "encodes a man" in _errors(body)[("mother", "nik")]
 
 
 def test_field_paths_for_bad_nik_and_weight():
@@ -35,7 +35,20 @@ def test_field_paths_for_bad_nik_and_weight():
 
 def test_children_numbered_one_to_n():
     body = payloads.manual(children=[payloads.child(1), payloads.child(3)])
-    assert "numbered 1..n" in " ".join(_errors(body).values())
+    assert "numbered 1..n" in _errors(body)[("children",)]
+
+
+def test_father_nik_must_encode_a_man_and_proofs_are_exclusive():
+    body = payloads.manual(sptjm_marriage=True)
+    body["father"]["nik"] = make_nik("367305", date(1990, 1, 1), "female", 9)
+    errs = _errors(body)
+    assert "encodes a woman" in errs[("father", "nik")]
+    assert "not both" in errs[("sptjm_marriage",)]
+
+
+def test_marriage_proof_needs_a_father():
+    body = payloads.manual(father=None)
+    assert "father" in _errors(body)[("marriage_proof",)]
 
 
 def test_stillbirth_needs_28_weeks():
