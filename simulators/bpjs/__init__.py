@@ -1,0 +1,1 @@
+"""BPJS Kesehatan simulator (bridging protocol, newborn enrolment, bank stand-in)."""
