@@ -1,0 +1,169 @@
+"""The httpx client for Dukcapil: our contracts in, wire format out, failures classified."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cache
+from typing import TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from adapters.dukcapil import wire
+from adapters.errors import BusinessRejection, TransientError
+from domain.contracts import (
+    AktaInput,
+    AktaIssued,
+    FamilyInfo,
+    KiaInput,
+    KiaIssued,
+    KkReissued,
+    KkReissueInput,
+    NikIssued,
+    RegisterBirthInput,
+    StillbirthInput,
+    StillbirthRecorded,
+)
+
+T = TypeVar("T")
+_RETRYABLE_4XX = frozenset({408, 425, 429})
+INVALID_REQUEST = "PERMINTAAN_TIDAK_VALID"
+
+
+@cache
+def _adapter(answer: type[T]) -> TypeAdapter[T]:
+    return TypeAdapter(answer)
+
+
+def _path(office: str, action: str) -> str:
+    return f"/v1/kantor/{quote(office, safe='')}/{action}"
+
+
+def _clock_time(value: str) -> str:
+    try:
+        return time.fromisoformat(value).strftime("%H:%M:%S")
+    except ValueError:
+        return value  # let the server say what is wrong with it
+
+
+class DukcapilClient:
+    """Implements DukcapilPort over one pooled AsyncClient. Never logs or echoes a NIK or KK."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0,
+                 client: httpx.AsyncClient | None = None) -> None:
+        self._owned = client is None
+        self._http = client or httpx.AsyncClient(
+            base_url=base_url, timeout=timeout,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            headers={"Accept": "application/json"},
+        )
+
+    async def aclose(self) -> None:
+        if self._owned:
+            await self._http.aclose()
+
+    async def _call(self, method: str, path: str, answer: type[T], *,
+                    body: BaseModel | None = None, key: str | None = None) -> T:
+        headers = {"Idempotency-Key": key} if key else None
+        payload = body.model_dump(mode="json") if body is not None else None
+        try:
+            resp = await self._http.request(method, path, json=payload, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"Dukcapil timed out: {type(exc).__name__}") from exc
+        except httpx.TransportError as exc:
+            # Connect errors, resets, protocol errors: the request may be retried as is.
+            raise TransientError(f"Dukcapil unreachable: {type(exc).__name__}") from exc
+        if resp.status_code >= 500 or resp.status_code in _RETRYABLE_4XX:
+            raise TransientError(f"Dukcapil answered HTTP {resp.status_code}",
+                                 status_code=resp.status_code)
+        if resp.status_code >= 400:
+            raise _rejection(resp)
+        try:
+            return _adapter(answer).validate_json(resp.content)
+        except ValidationError as exc:
+            # A truncated or foreign answer (e.g. a proxy page): another attempt may get through.
+            raise TransientError("Dukcapil answered with an unexpected body",
+                                 status_code=resp.status_code) from exc
+
+    async def offices(self) -> list[str]:
+        got = await self._call("GET", "/v1/kantor", list[wire.Kantor])
+        return [k.kode for k in got]
+
+    async def lookup_family(self, kk_number: str) -> FamilyInfo:
+        got = await self._call("POST", "/v1/keluarga/cari", wire.KeluargaDomisili,
+                               body=wire.CariKeluarga(no_kk=kk_number))
+        return FamilyInfo(kk_number=got.no_kk, kab_kota=got.kode_kab_kota,
+                          kecamatan=got.kode_kecamatan, kelurahan=got.kode_kelurahan,
+                          parents_married_on_kk=got.orang_tua_kawin,
+                          office_connected=got.kantor_terhubung)
+
+    async def register_birth(self, req: RegisterBirthInput) -> NikIssued:
+        body = wire.KelahiranBaru(
+            no_kk=req.kk_number, nik_ibu=req.mother_nik, nik_ayah=req.father_nik, nama=req.name,
+            jenis_kelamin="L" if req.sex == "male" else "P", tanggal_lahir=req.birth_date,
+            jam_lahir=_clock_time(req.birth_time), tempat_lahir_kab_kota=req.birth_place_kab_kota,
+            nama_fasilitas=req.facility_name, kelahiran_ke=req.birth_order,
+            jenis_kelahiran=req.multiplicity, berat_gram=req.weight_grams,
+            panjang_cm=req.length_cm,
+        )
+        got = await self._call("POST", _path(req.office, "kelahiran"), wire.NikTerbit,
+                               body=body, key=req.idempotency_key)
+        return NikIssued(nik=got.nik)
+
+    async def record_stillbirth(self, req: StillbirthInput) -> StillbirthRecorded:
+        body = wire.LahirMatiBaru(
+            no_kk=req.kk_number, nik_ibu=req.mother_nik, tanggal_lahir=req.birth_date,
+            kelahiran_ke=req.birth_order, usia_kandungan_minggu=req.gestational_age_weeks,
+            nama_fasilitas=req.facility_name,
+        )
+        got = await self._call("POST", _path(req.office, "lahir-mati"),
+                               wire.LahirMatiTercatat, body=body, key=req.idempotency_key)
+        return StillbirthRecorded(certificate_number=got.nomor_surat)
+
+    async def issue_akta(self, req: AktaInput) -> AktaIssued:
+        body = wire.AktaBaru(
+            nik_anak=req.child_nik, nama_anak=req.child_name, no_kk=req.kk_number,
+            nik_ibu=req.mother_nik, nik_ayah=req.father_nik,
+            no_bukti_perkawinan=req.marriage_proof_number, sptjm_perkawinan=req.sptjm_marriage,
+            nik_saksi=req.witness_niks, tempat_lahir_kab_kota=req.birth_place_kab_kota,
+            nama_fasilitas=req.facility_name, penolong=req.attendant,
+            no_keputusan_kadis=req.kadis_decision_number,
+        )
+        got = await self._call("POST", _path(req.office, "akta-kelahiran"),
+                               wire.AktaTerbit, body=body, key=req.idempotency_key)
+        return AktaIssued(register_number=got.no_akta, late=got.terlambat,
+                          parents_wording=got.keterangan_orang_tua, issued_on=got.tanggal_terbit)
+
+    async def issue_kia(self, req: KiaInput) -> KiaIssued:
+        body = wire.KiaBaru(nik_anak=req.child_nik, nama_anak=req.child_name,
+                            no_akta=req.akta_number)
+        got = await self._call("POST", _path(req.office, "kia"), wire.KiaTerbit,
+                               body=body, key=req.idempotency_key)
+        return KiaIssued(nik=got.nik, card_type=got.jenis, valid_until=got.berlaku_sampai)
+
+    async def reissue_kk(self, req: KkReissueInput) -> KkReissued:
+        body = wire.KkTerbitUlangBaru(no_kk=req.kk_number, anak=[
+            wire.AnakKk(nik=c.nik, nama=c.name, no_akta=c.akta_number) for c in req.children])
+        got = await self._call("POST", _path(req.office, "kk/terbit-ulang"),
+                               wire.KkTerbitUlang, body=body, key=req.idempotency_key)
+        return KkReissued(kk_number=got.no_kk, issued_on=got.tanggal_terbit,
+                          signature_id=got.id_tte)
+
+
+def _rejection(resp: httpx.Response) -> BusinessRejection:
+    """A 4xx: the server's reason code, or ours for a request FastAPI could not validate."""
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("kode"), str):
+        refusal = wire.Galat.model_validate(data)
+        return BusinessRejection(refusal.kode, refusal.pesan)
+    if resp.status_code == 422 and isinstance(data, dict) and isinstance(data.get("detail"), list):
+        # Our own malformed request: report where, never the submitted values.
+        where = "; ".join(".".join(str(p) for p in e.get("loc", [])) + f": {e.get('msg', '')}"
+                          for e in data["detail"] if isinstance(e, dict))
+        return BusinessRejection(INVALID_REQUEST, where[:500])
+    return BusinessRejection("PERMINTAAN_DITOLAK", f"Dukcapil answered HTTP {resp.status_code}")
+

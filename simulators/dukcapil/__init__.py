@@ -1,0 +1,1 @@
+"""Dukcapil (civil registry) simulator: NIK, akta kelahiran, KIA and KK reissue over HTTP."""

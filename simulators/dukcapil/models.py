@@ -1,0 +1,155 @@
+"""The simulator's own tables: population (keluarga, penduduk) and the documents it issues."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself, e.g. which seed populated it."""
+
+    key: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
+
+
+class Keluarga(SQLModel, table=True):
+    """One Kartu Keluarga plus the population traits testers sample on (BPJS segment etc.)."""
+
+    kk_number: str = Field(primary_key=True, max_length=16)
+    kab_kota: str = Field(index=True, max_length=4)
+    kecamatan: str = Field(index=True, max_length=6)
+    kelurahan: str = Field(max_length=10)
+    address: str = Field(max_length=200)
+    marital: str = Field(index=True, max_length=30)
+    marriage_number: str | None = Field(default=None, max_length=64)
+    husband_nik: str | None = Field(default=None, max_length=16)
+    wife_nik: str = Field(max_length=16)
+    legacy_nik: bool = Field(default=False, index=True)
+    bpjs_segment: str = Field(index=True, max_length=10)
+    bpjs_class: str = Field(max_length=1)
+    ppu_wage: int | None = None
+    children_count: int = 0
+    issued_on: date
+    signature_id: str = Field(max_length=64)
+    reissue_count: int = 0
+
+
+class Penduduk(SQLModel, table=True):
+    """A person. Newborns exist here (with a NIK) before they are rows on a KK."""
+
+    nik: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=100)
+    sex: str = Field(max_length=6)
+    birth_date: date
+    birth_place: str = Field(max_length=100)
+    religion: str = Field(default="ISLAM", max_length=20)
+    kk_number: str | None = Field(default=None, index=True, max_length=16)  # member of
+    kk_target: str | None = Field(default=None, index=True, max_length=16)  # newborn: will join
+    relationship: str | None = Field(default=None, max_length=20)
+    relationship_code: int | None = None
+    education: str | None = Field(default=None, max_length=40)
+    marital_status: str | None = Field(default=None, max_length=30)
+    citizenship: str = Field(default="WNI", max_length=3)
+    mother_nik: str | None = Field(default=None, max_length=16)
+    father_nik: str | None = Field(default=None, max_length=16)
+    mother_name: str | None = Field(default=None, max_length=100)
+    father_name: str | None = Field(default=None, max_length=100)
+    akta_number: str | None = Field(default=None, max_length=40)
+    seeded: bool = Field(default=False, index=True)
+
+
+class Kelahiran(SQLModel, table=True):
+    """A live birth as registered (form F-2.01 facts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_nik: str = Field(unique=True, max_length=16)
+    kk_number: str = Field(index=True, max_length=16)
+    mother_nik: str = Field(max_length=16)
+    father_nik: str | None = Field(default=None, max_length=16)
+    birth_date: date
+    birth_time: str = Field(max_length=8)
+    birth_place_kab_kota: str = Field(max_length=4)
+    facility_name: str = Field(max_length=100)
+    birth_order: int
+    multiplicity: int
+    weight_grams: int
+    length_cm: float
+    office: str = Field(max_length=4)
+    registered_on: date
+
+
+class LahirMati(SQLModel, table=True):
+    """A surat keterangan lahir mati: the only document a stillbirth gets."""
+
+    __table_args__ = (UniqueConstraint("office", "registered_on", "counter"),)
+
+    number: str = Field(primary_key=True, max_length=40)
+    office: str = Field(max_length=4)
+    registered_on: date
+    counter: int
+    kk_number: str = Field(max_length=16)
+    mother_nik: str = Field(max_length=16)
+    birth_date: date
+    birth_order: int
+    gestational_age_weeks: int
+    facility_name: str = Field(max_length=100)
+
+
+class Akta(SQLModel, table=True):
+    """An akta kelahiran; the counter runs per office per registration date (LU and LT share it)."""
+
+    __table_args__ = (UniqueConstraint("office", "registered_on", "counter"),)
+
+    register_number: str = Field(primary_key=True, max_length=40)
+    child_nik: str = Field(unique=True, max_length=16)
+    child_name: str = Field(max_length=100)
+    office: str = Field(max_length=4)
+    registered_on: date
+    counter: int
+    late: bool
+    kadis_decision_number: str | None = Field(default=None, max_length=64)
+    parents_wording: str = Field(max_length=30)
+    mother_nik: str = Field(max_length=16)
+    father_nik: str | None = Field(default=None, max_length=16)
+    marriage_proof_number: str | None = Field(default=None, max_length=64)
+    witness_1: str = Field(max_length=16)
+    witness_2: str = Field(max_length=16)
+    attendant: str = Field(max_length=30)
+    birth_place_kab_kota: str = Field(max_length=4)
+    facility_name: str = Field(max_length=100)
+    text: str = Field(max_length=2000)
+
+
+class Kia(SQLModel, table=True):
+    """A Kartu Identitas Anak; it shows the child's NIK, so the NIK is its key."""
+
+    nik: str = Field(primary_key=True, max_length=16)
+    card_type: str = Field(max_length=4)
+    valid_until: date
+    issued_on: date
+    office: str = Field(max_length=4)
+
+
+class KkTerbit(SQLModel, table=True):
+    """One reissue of a KK (same number, new issue date and electronic signature)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kk_number: str = Field(index=True, max_length=16)
+    office: str = Field(max_length=4)
+    issued_on: date
+    signature_id: str = Field(unique=True, max_length=64)
+    added: str = Field(max_length=400)  # comma-separated NIKs of the children added
+
+
+class Idempotensi(SQLModel, table=True):
+    """A remembered successful issuing response, replayed for the same key and body."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    endpoint: str = Field(max_length=30)
+    body_hash: str = Field(max_length=64)
+    status_code: int
+    response: str
+    created_at: datetime
