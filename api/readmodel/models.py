@@ -43,3 +43,12 @@ class ServiceStatusRow(SQLModel, table=True):
     status: str = Field(max_length=32)
     reason: str | None = Field(default=None, max_length=64)
     updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+def read_model_metadata() -> sa.MetaData:
+    """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
+    process) must never leak into this database's migrations."""
+    md = sa.MetaData()
+    for table in (Bundle.__table__, ServiceStatusRow.__table__):
+        table.to_metadata(md)
+    return md

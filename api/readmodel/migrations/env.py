@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
-
-import api.readmodel.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from api.readmodel.db import make_engine
+from api.readmodel.models import read_model_metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = read_model_metadata()
 
 
 def run_migrations_online() -> None:

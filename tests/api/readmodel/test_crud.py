@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from api.readmodel import crud
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
+from api.readmodel.models import read_model_metadata
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import BundleStatus, KelahiranInput, Service, ServiceStatus
 from domain.notification import BirthNotification
@@ -46,7 +47,7 @@ def _state(hospital="RSUD-A", children=None):
 
 def test_migrations_match_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), read_model_metadata())
     assert diff == []
 
 
