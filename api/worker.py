@@ -6,8 +6,6 @@ import asyncio
 import signal
 
 import structlog
-from adapters.bpjs.client import BpjsClient
-from adapters.dukcapil.client import DukcapilClient
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -16,7 +14,9 @@ from temporalio.worker import Worker
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
 from activities.readmodel import ReadModelActivities
+from adapters.bpjs.client import BpjsClient
 from adapters.bpjs.port import BpjsPort
+from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.port import DukcapilPort
 from api.health_server import serve_health
 from api.readmodel.db import make_engine

@@ -31,11 +31,9 @@ def serve_simulator(name: str) -> None:
     configure_logging("INFO", json=True)
     if name == "dukcapil":
         from simulators.dukcapil.app import create_app
-
         from simulators.dukcapil.settings import DukcapilSimSettings as SimSettings
     else:
         from simulators.bpjs.app import create_app
-
         from simulators.bpjs.settings import BpjsSimSettings as SimSettings
     settings = SimSettings()
     # No access log: the real BPJS protocol puts NIKs in some paths.

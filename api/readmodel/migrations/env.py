@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from api.readmodel.db import make_engine
 from api.readmodel.models import read_model_metadata
 

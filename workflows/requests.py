@@ -1,0 +1,63 @@
+"""Pure builders of activity inputs from the notification and what the bundle has obtained so far."""
+
+from __future__ import annotations
+
+from domain.contracts import (
+    AktaInput,
+    BpjsEnrolInput,
+    KiaInput,
+    KkChild,
+    KkReissueInput,
+    RegisterBirthInput,
+    StillbirthInput,
+)
+from domain.notification import BirthNotification, Child
+
+
+def placeholder_name(n: BirthNotification) -> str:
+    """How a baby without a name yet is registered (NIK, BPJS)."""
+    return f"Bayi Ny. {n.mother.name}"
+
+
+def register_birth(n: BirthNotification, c: Child, *, office: str, key: str, name: str) -> RegisterBirthInput:
+    return RegisterBirthInput(
+        office=office, idempotency_key=key, kk_number=n.kk_number, mother_nik=n.mother.nik,
+        father_nik=n.father.nik if n.father else None, birth_date=n.birth_date,
+        birth_time=n.birth_time.isoformat(timespec="minutes"),
+        birth_place_kab_kota=n.birth_place.kab_kota_code, facility_name=n.birth_place.facility_name,
+        sex=c.sex, name=name, birth_order=c.birth_order, multiplicity=len(n.children),
+        weight_grams=c.weight_grams, length_cm=c.length_cm)
+
+
+def stillbirth(n: BirthNotification, c: Child, *, office: str, key: str) -> StillbirthInput:
+    return StillbirthInput(
+        office=office, idempotency_key=key, kk_number=n.kk_number, mother_nik=n.mother.nik,
+        birth_date=n.birth_date, birth_order=c.birth_order,
+        gestational_age_weeks=c.gestational_age_weeks or 0, facility_name=n.birth_place.facility_name)
+
+
+def akta(n: BirthNotification, *, office: str, key: str, nik: str, name: str,
+         kadis_decision: str | None) -> AktaInput:
+    return AktaInput(
+        office=office, idempotency_key=key, child_nik=nik, child_name=name, kk_number=n.kk_number,
+        mother_nik=n.mother.nik, father_nik=n.father.nik if n.father else None,
+        marriage_proof_number=n.marriage_proof.number if n.marriage_proof else None,
+        sptjm_marriage=n.sptjm_marriage, witness_niks=[w.nik for w in n.witnesses],
+        birth_place_kab_kota=n.birth_place.kab_kota_code, facility_name=n.birth_place.facility_name,
+        attendant=n.attendant.value, kadis_decision_number=kadis_decision)
+
+
+def kia(*, office: str, key: str, nik: str, name: str, akta_number: str) -> KiaInput:
+    return KiaInput(office=office, idempotency_key=key, child_nik=nik, child_name=name,
+                    akta_number=akta_number)
+
+
+def kk_reissue(n: BirthNotification, *, office: str, key: str, niks: dict[int, str], names: dict[int, str],
+               aktas: dict[int, str]) -> KkReissueInput:
+    children = [KkChild(nik=niks[o], name=names[o], akta_number=aktas[o]) for o in sorted(aktas)]
+    return KkReissueInput(office=office, idempotency_key=key, kk_number=n.kk_number, children=children)
+
+
+def enrol(n: BirthNotification, c: Child, *, key: str, nik: str, name: str) -> BpjsEnrolInput:
+    return BpjsEnrolInput(idempotency_key=key, mother_nik=n.mother.nik, child_nik=nik, child_name=name,
+                          birth_date=n.birth_date, sex=c.sex)

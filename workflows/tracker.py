@@ -1,0 +1,67 @@
+"""The bundle's state as the workflow changes it: services, timeline, derived status, dirty flag.
+
+Deterministic (workflow.now() only); kept apart from the workflow class so the orchestration reads
+as orchestration.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import bundle_state as bs
+    from domain.contracts import BundleState, ChildState, Service, ServiceState, ServiceStatus, TimelineEvent
+
+
+class Tracker:
+    def __init__(self, state: BundleState) -> None:
+        self.state = state
+        self.closed = False
+        self.dirty = True  # the read model has not seen the latest change
+
+    def child(self, order: int) -> ChildState:
+        found = bs.child(self.state, order)
+        if found is None:  # orders come from the validated notification
+            raise ValueError(f"no child with birth_order {order}")
+        return found
+
+    def svc(self, order: int | None, service: Service) -> ServiceState:
+        if service is Service.ROUTING:
+            return self.state.routing
+        if service is Service.KK:
+            return self.state.kk
+        return self.child(order or 0).services[service]
+
+    def set(self, st: ServiceState, status: ServiceStatus, order: int | None, service: Service, *,
+            reason: str | None = None, detail: str | None = None, document: str | None = None,
+            quiet: bool = False) -> None:
+        """Move one service; `quiet` changes skip the timeline (e.g. every attempt's in_progress)."""
+        st.status = status
+        st.reason = reason
+        st.detail = detail
+        st.updated_at = workflow.now()
+        if document is not None:
+            st.document_number = document
+        if not quiet:
+            self.event(status.value, service=service, order=order, reason=reason, message=detail or "")
+        self.refresh()
+
+    def event(self, kind: str, *, service: Service | None = None, order: int | None = None,
+              reason: str | None = None, message: str = "") -> None:
+        self.state.timeline.append(TimelineEvent(at=workflow.now(), kind=kind, service=service,
+                                                 birth_order=order, reason=reason, message=message))
+        self.dirty = True
+
+    def refresh(self) -> None:
+        self.state.status = bs.derive_status(self.state, closed=self.closed)
+        self.dirty = True
+
+    def close(self, reason: str) -> None:
+        """End every unresolved service as cancelled; the bundle becomes closed_with_issues."""
+        self.closed = True
+        self.state.closed_reason = reason
+        for _, _, st in bs.all_services(self.state):
+            if st.status not in bs.DONE:
+                st.status = ServiceStatus.CANCELLED
+                st.updated_at = workflow.now()
+        self.refresh()
