@@ -49,7 +49,7 @@ async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpj
     if r.status_code != 202:
         return {"i": i, "status": f"HTTP {r.status_code}", "detail": r.text[:200], "seconds": 0.0}
     bundle_id = r.json()["bundle_id"]
-    paid: set[str] = set()
+    paid: set[int] = set()  # birth orders whose bill was paid (twins share the family VA)
     b: dict = {}
     while time.monotonic() - start < timeout:
         b = (await http.get(f"{api_url}/v1/births/{bundle_id}")).json()
@@ -58,11 +58,12 @@ async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpj
         for c in b["children"]:
             facts = c["services"].get("bpjs", {}).get("facts", {})
             va = facts.get("virtual_account")
-            if pay and c["services"]["bpjs"]["status"] == "awaiting_payment" and va and va not in paid:
+            order = c["birth_order"]
+            if pay and c["services"]["bpjs"]["status"] == "awaiting_payment" and va and order not in paid:
                 # The family pays its first contribution at the bank.
                 await http.post(f"{bpjs}/bank/pembayaran",
                                 json={"virtualAccount": va, "jumlah": int(facts.get("tagihan", "0"))})
-                paid.add(va)
+                paid.add(order)
         await asyncio.sleep(0.2)
     return {"i": i, "bundle": b, "bundle_id": bundle_id, "status": b.get("status", "?"),
             "seconds": time.monotonic() - start, "paid": bool(paid)}

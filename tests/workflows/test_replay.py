@@ -1,0 +1,37 @@
+"""Every history this session produced replays against the current workflow code (determinism)."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from tests.support import payloads
+from workflows.kelahiran import KelahiranWorkflow
+
+pytestmark = pytest.mark.integration
+
+
+async def test_histories_replay(stack):
+    fam = await stack.family(kab_kota="3673", segmen="PBPU", marital="KAWIN_TERCATAT")
+    kids = [payloads.child(1, name=None), payloads.child(2, sex="male", name="Rafi")]
+    bid = await stack.accepted(payloads.from_family(fam, children=kids))
+    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["akta"]["status"] == "waiting_input")
+    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/name", json={"name": "Rara"},
+                              headers={"X-Hospital-Id": "RSUD-SERANG"})
+    assert r.status_code == 200
+    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["bpjs"]["status"] == "awaiting_payment")
+    facts = b["children"][0]["services"]["bpjs"]["facts"]
+    await stack.pay(facts["virtual_account"], int(facts["tagihan"]))
+    # Twins of a PBPU family share the family's virtual account: one bill per child.
+    facts2 = (await stack.get(bid))["children"][1]["services"]["bpjs"]["facts"]
+    assert facts2["virtual_account"] == facts["virtual_account"]
+    await stack.pay(facts2["virtual_account"], int(facts2["tagihan"]))
+    assert (await stack.wait(bid))["status"] == "completed"
+
+    histories = stack.client.list_workflows(f"TaskQueue = '{stack.settings.task_queue}'").map_histories()
+    replayer = Replayer(workflows=[KelahiranWorkflow], data_converter=pydantic_data_converter)
+    results = await replayer.replay_workflows(histories, raise_on_replay_failure=False)
+    failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
+    assert failures == {}
+    assert len(results.replay_failures) == 0
