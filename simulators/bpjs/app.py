@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from simulators.bpjs.bridging import Consumer
-from simulators.bpjs.db import init_db, is_seeded, make_engine
+from simulators.bpjs.db import init_db, is_seeded
 from simulators.bpjs.deps import EnvelopeError, SimState, envelope_error_response
 from simulators.bpjs.routes import bank, kepesertaan, ops, peserta
 from simulators.bpjs.seed import seed_population
 from simulators.bpjs.settings import BpjsSimSettings
 from simulators.common.admin import admin_router
+from simulators.common.db import make_engine
 
 log = logging.getLogger(__name__)
 _NIK_LIKE = re.compile(r"\d{16}")

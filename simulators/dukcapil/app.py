@@ -13,9 +13,10 @@ from fastapi.routing import APIRoute
 
 from simulators.common.admin import admin_router
 from simulators.common.clock import SimClock
+from simulators.common.db import make_engine
 from simulators.common.faults import FaultBook
 from simulators.dukcapil import routes_issue, routes_lookup, routes_sample
-from simulators.dukcapil.db import init_db, is_ready, make_engine
+from simulators.dukcapil.db import init_db, is_ready
 from simulators.dukcapil.rules import Refusal
 from simulators.dukcapil.service import FaultInjected, Registry
 from simulators.dukcapil.settings import DukcapilSimSettings

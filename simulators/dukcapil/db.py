@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
-from sqlalchemy import Engine, event, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel
 
 from simulators.dukcapil.models import Keluarga, Meta, Penduduk
 from simulators.population import FamilyRecord, PersonRecord, generate_population
 
 _REL_CODE = {"KEPALA KELUARGA": 1, "ISTRI": 3, "ANAK": 4}
-
-
-def make_engine(database_url: str) -> Engine:
-    """An engine for SQLite (WAL, busy timeout, parent folder created) or PostgreSQL."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:
-        # WAL lets lookups read while an issuing write is in progress; busy_timeout waits for a
-        # writer in another process instead of failing at once with "database is locked".
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    return engine
 
 
 def signature_for(seed_text: str) -> str:
