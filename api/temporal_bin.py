@@ -36,9 +36,7 @@ def _find(distribution: str, executable: str) -> Path:
     candidates: list[Path] = []
     try:
         dist = importlib.metadata.distribution(distribution)
-        candidates += [
-            Path(dist.locate_file(f)).resolve() for f in dist.files or [] if f.name in names
-        ]
+        candidates += [Path(dist.locate_file(f)).resolve() for f in dist.files or [] if f.name in names]
     except importlib.metadata.PackageNotFoundError:
         pass
     # Not resolved: a venv's python is a symlink, and its scripts live beside the link.

@@ -6,12 +6,14 @@ import asyncio
 import random
 import time
 from datetime import date, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from api.cli import app
+
+if TYPE_CHECKING:  # httpx is imported lazily: every `kelahiran` process would pay for it
+    import httpx
 from api.cli.notifications import child, notification_from_sample
 
 TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
@@ -98,6 +100,8 @@ def demo(
     seed: Annotated[int | None, typer.Option(help="fix the draw for a reproducible demo")] = None,
 ) -> None:
     """Post births for families drawn from the population to a running stack; print each outcome."""
+
+    import httpx
 
     async def run() -> list[dict]:
         rng = random.Random(seed)  # noqa: S311 - choosing demo data

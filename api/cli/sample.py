@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-import httpx
 import typer
 
 from api.cli import simulator_app
@@ -25,6 +24,8 @@ def sample(
     url: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL")] = "http://127.0.0.1:8101",
 ) -> None:
     """Print sample families (JSON) with what a birth notification for them needs."""
+    import httpx
+
     params = {k: v for k, v in {"kab_kota": kab_kota, "kecamatan": kecamatan, "segmen": segmen,
                                 "marital": marital, "legacy_nik": legacy_nik, "anak": anak,
                                 "limit": limit, "seed": seed}.items() if v is not None}

@@ -1,0 +1,266 @@
+"""`kelahiran up`: the whole system on one machine, offline, as children of one foreground command.
+
+Order: Temporal dev server (file-backed) and both simulators, then `migrate` once, then the worker
+and the API. Each child logs to <data-dir>/logs/<name>.log; data survives a restart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from api.cli import app
+from api.cli.supervisor import (
+    ChildFailed,
+    ChildProcess,
+    ReadyCheck,
+    Supervisor,
+    http_ok,
+    port_in_use,
+    tcp_open,
+)
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class Ports:
+    temporal: int
+    temporal_ui: int
+    api: int
+    dukcapil: int
+    bpjs: int
+    worker_metrics: int
+    worker_health: int
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where everything lives: the bind host, the host clients dial, the ports and the data dir."""
+
+    host: str
+    ports: Ports
+    data: Path
+
+    @property
+    def dial(self) -> str:
+        # A wildcard bind address is not something a client can connect to.
+        return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)  # noqa: S104
+
+    def url(self, port: int, path: str = "") -> str:
+        host = f"[{self.dial}]" if ":" in self.dial else self.dial
+        return f"http://{host}:{port}{path}"
+
+    def sqlite(self, name: str) -> str:
+        return f"sqlite:///{self.data / name}"
+
+
+@app.command()
+def up(
+    data_dir: Annotated[
+        Path, typer.Option(envvar="KELAHIRAN_DATA_DIR", help="Databases and logs live here.")
+    ] = Path("data"),
+    host: Annotated[str, typer.Option(envvar="KELAHIRAN_UP_HOST", help="Bind address.")] = "127.0.0.1",
+    temporal_port: Annotated[int, typer.Option(envvar="KELAHIRAN_UP_TEMPORAL_PORT")] = 7233,
+    temporal_ui_port: Annotated[int, typer.Option(envvar="KELAHIRAN_UP_TEMPORAL_UI_PORT")] = 8233,
+    api_port: Annotated[int, typer.Option(envvar="KELAHIRAN_API_PORT")] = 8000,
+    dukcapil_port: Annotated[int, typer.Option(envvar="DUKCAPIL_SIM_PORT")] = 8101,
+    bpjs_port: Annotated[int, typer.Option(envvar="BPJS_SIM_PORT")] = 8102,
+    worker_metrics_port: Annotated[int, typer.Option(envvar="KELAHIRAN_WORKER_METRICS_PORT")] = 9464,
+    worker_health_port: Annotated[int, typer.Option(envvar="KELAHIRAN_WORKER_HEALTH_PORT")] = 9465,
+    bpjs_poll_seconds: Annotated[
+        float,
+        typer.Option(envvar="KELAHIRAN_BPJS_POLL_SECONDS", help="Short, so a paid PBPU bundle ends quickly."),
+    ] = 5.0,
+    timeout: Annotated[
+        float, typer.Option(envvar="KELAHIRAN_UP_TIMEOUT", help="Seconds each stage may take.")
+    ] = 90.0,
+) -> None:
+    """Run Temporal, both simulators, the worker and the API locally until Ctrl-C."""
+    ports = Ports(
+        temporal_port,
+        temporal_ui_port,
+        api_port,
+        dukcapil_port,
+        bpjs_port,
+        worker_metrics_port,
+        worker_health_port,
+    )
+    stack = Stack(host=host, ports=ports, data=data_dir.resolve())
+    _refuse_busy_ports(stack)
+    (stack.data / "logs").mkdir(parents=True, exist_ok=True)
+    _data_lock = _lock_data_dir(stack.data)  # held while this command runs
+    temporal, dukcapil, bpjs, migrate, worker, api = _children(stack, bpjs_poll_seconds)
+
+    supervisor = Supervisor()
+    code = 0
+    with _stop_signals_as_interrupt():
+        try:
+            typer.echo(f"starting Temporal and the simulators (logs in {stack.data / 'logs'})")
+            supervisor.start(temporal, dukcapil, bpjs, timeout=timeout)
+            typer.echo("migrating the read model")
+            supervisor.run_once(migrate, timeout=timeout)
+            typer.echo("starting the worker and the API")
+            supervisor.start(worker, api, timeout=timeout)
+            _print_urls(stack)
+            supervisor.watch()
+        except KeyboardInterrupt:
+            pass
+        except ChildFailed as failure:
+            _say(f"kelahiran up: {failure}", err=True, fg=typer.colors.RED)
+            code = 1
+        finally:
+            supervisor.stop_all(say=_say)
+            _say("stopped")
+    raise typer.Exit(code)
+
+
+def _say(message: str, **style) -> None:
+    # After SIGHUP the terminal is gone; failing to print must not stop us stopping the children.
+    with suppress(OSError):
+        typer.secho(message, **style)
+
+
+def _refuse_busy_ports(stack: Stack) -> None:
+    named = asdict(stack.ports)
+    if len(set(named.values())) != len(named):
+        _fail(f"every port must be different: {named}")
+    busy = [f"{port} ({name})" for name, port in named.items() if port_in_use(stack.host, port)]
+    if busy:
+        _fail(
+            f"port already in use on {stack.host}: {', '.join(busy)}. Stop whatever holds it "
+            "(another `kelahiran up`?) or choose other ports (see `kelahiran up --help`)."
+        )
+
+
+def _lock_data_dir(data: Path) -> IO[str]:
+    """Two stacks writing the same SQLite files would corrupt them: one `up` per data dir."""
+    lock = (data / "up.lock").open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        _fail(f"{data} is in use by another `kelahiran up`; stop it or pass another --data-dir.")
+    return lock
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"kelahiran up: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
+
+def _children(stack: Stack, bpjs_poll_seconds: float) -> list[ChildProcess]:
+    from api.temporal_bin import temporal_cli
+
+    p, logs = stack.ports, stack.data / "logs"
+    # The dev server must not pick up a developer's TEMPORAL_* client settings.
+    server_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    # WAL brings the file-backed dev server back to in-memory speed.
+    server_argv = [
+        str(temporal_cli()), "server", "start-dev", "--db-filename", str(stack.data / "temporal.db"),
+        "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        "--ip", stack.host, "--port", str(p.temporal), "--ui-port", str(p.temporal_ui),
+        "--ui-disable-news-fetch", "--log-level", "warn",
+    ]  # fmt: skip
+    temporal = ChildProcess(
+        name="temporal",
+        argv=server_argv,
+        env=server_env,
+        log_path=logs / "temporal.log",
+        ready=[tcp_open(stack.dial, p.temporal), tcp_open(stack.dial, p.temporal_ui)],
+    )
+    env = {**os.environ, **_app_env(stack, bpjs_poll_seconds)}
+
+    def kelahiran(name: str, *args: str, ready: Sequence[ReadyCheck] = ()) -> ChildProcess:
+        # `python -m api.cli` from this interpreter works in a venv that was never activated.
+        argv = [sys.executable, "-m", "api.cli", *args]
+        return ChildProcess(name, argv, env, logs / f"{name}.log", ready)
+
+    return [
+        temporal,
+        kelahiran("dukcapil-sim", "simulator", "dukcapil", ready=[http_ok(stack.url(p.dukcapil, "/ready"))]),
+        kelahiran("bpjs-sim", "simulator", "bpjs", ready=[http_ok(stack.url(p.bpjs, "/ready"))]),
+        kelahiran("migrate", "migrate"),
+        kelahiran("worker", "worker", ready=[http_ok(stack.url(p.worker_health, "/health"))]),
+        kelahiran("api", "api", ready=[http_ok(stack.url(p.api, "/ready"))]),
+    ]
+
+
+def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
+    """What the API, worker, migrations and simulators read, pointing at each other."""
+    from api.settings import Settings
+
+    # The app's BPJS credentials (env or development defaults) are what the simulator expects.
+    settings = Settings()
+    p = stack.ports
+    bpjs_credentials = {
+        "CONS_ID": settings.bpjs_cons_id,
+        "SECRET": settings.bpjs_secret,
+        "USER_KEY": settings.bpjs_user_key,
+    }
+    return {
+        "PYTHONUNBUFFERED": "1",
+        "TEMPORAL_ADDRESS": f"{stack.dial}:{p.temporal}",
+        "TEMPORAL_NAMESPACE": "default",
+        "KELAHIRAN_TEMPORAL_UI_URL": stack.url(p.temporal_ui),
+        "KELAHIRAN_DATABASE_URL": stack.sqlite("kelahiran.db"),
+        "KELAHIRAN_API_HOST": stack.host,
+        "KELAHIRAN_API_PORT": str(p.api),
+        "KELAHIRAN_WORKER_METRICS_PORT": str(p.worker_metrics),
+        "KELAHIRAN_WORKER_HEALTH_PORT": str(p.worker_health),
+        "KELAHIRAN_DUKCAPIL_URL": stack.url(p.dukcapil),
+        "KELAHIRAN_BPJS_URL": stack.url(p.bpjs),
+        "KELAHIRAN_BPJS_POLL_SECONDS": str(bpjs_poll_seconds),
+        **{f"KELAHIRAN_BPJS_{k}": v for k, v in bpjs_credentials.items()},
+        "DUKCAPIL_SIM_DATABASE_URL": stack.sqlite("dukcapil.db"),
+        "DUKCAPIL_SIM_HOST": stack.host,
+        "DUKCAPIL_SIM_PORT": str(p.dukcapil),
+        "BPJS_SIM_DATABASE_URL": stack.sqlite("bpjs.db"),
+        "BPJS_SIM_HOST": stack.host,
+        "BPJS_SIM_PORT": str(p.bpjs),
+        **{f"BPJS_SIM_{k}": v for k, v in bpjs_credentials.items()},
+    }
+
+
+def _print_urls(stack: Stack) -> None:
+    p = stack.ports
+    rows = [
+        ("API", stack.url(p.api)),
+        ("API docs", stack.url(p.api, "/docs")),
+        ("Temporal Web UI", stack.url(p.temporal_ui)),
+        ("Temporal frontend (gRPC)", f"{stack.dial}:{p.temporal}"),
+        ("Dukcapil simulator", stack.url(p.dukcapil, "/docs")),
+        ("BPJS simulator", stack.url(p.bpjs, "/docs")),
+        ("Worker metrics", stack.url(p.worker_metrics, "/metrics")),
+        ("Worker health", stack.url(p.worker_health, "/health")),
+    ]
+    typer.secho("\nkelahiran is up", bold=True)
+    for label, url in rows:
+        typer.echo(f"  {label:<26}{url}")
+    typer.echo(f"  {'Data and logs':<26}{stack.data}\nCtrl-C to stop")
+
+
+@contextmanager
+def _stop_signals_as_interrupt() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into KeyboardInterrupt, so each one stops the children.
+
+    SIGINT is set explicitly: a shell starts background jobs with it ignored.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
