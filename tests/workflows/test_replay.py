@@ -16,15 +16,15 @@ async def test_histories_replay(stack):
     fam = await stack.family(kab_kota="3673", segmen="PBPU", marital="KAWIN_TERCATAT")
     kids = [payloads.child(1, name=None), payloads.child(2, sex="male", name="Rafi")]
     bid = await stack.accepted(payloads.from_family(fam, children=kids))
-    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["akta"]["status"] == "waiting_input")
+    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["akta"]["status"] == "waiting_input"
+                         and all(c["services"]["bpjs"]["status"] == "awaiting_payment" for c in b["children"]))
     r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/name", json={"name": "Rara"},
                               headers={"X-Hospital-Id": "RSUD-SERANG"})
     assert r.status_code == 200
-    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["bpjs"]["status"] == "awaiting_payment")
     facts = b["children"][0]["services"]["bpjs"]["facts"]
     await stack.pay(facts["virtual_account"], int(facts["tagihan"]))
     # Twins of a PBPU family share the family's virtual account: one bill per child.
-    facts2 = (await stack.get(bid))["children"][1]["services"]["bpjs"]["facts"]
+    facts2 = b["children"][1]["services"]["bpjs"]["facts"]
     assert facts2["virtual_account"] == facts["virtual_account"]
     await stack.pay(facts2["virtual_account"], int(facts2["tagihan"]))
     assert (await stack.wait(bid))["status"] == "completed"
