@@ -16,8 +16,12 @@ async def test_histories_replay(stack):
     fam = await stack.family(kab_kota="3673", segmen="PBPU", marital="KAWIN_TERCATAT")
     kids = [payloads.child(1, name=None), payloads.child(2, sex="male", name="Rafi")]
     bid = await stack.accepted(payloads.from_family(fam, children=kids))
-    b = await stack.wait(bid, lambda b: b["children"][0]["services"]["akta"]["status"] == "waiting_input"
-                         and all(c["services"]["bpjs"]["status"] == "awaiting_payment" for c in b["children"]))
+    def ready(b: dict) -> bool:
+        kids = b["children"]
+        return (kids[0]["services"]["akta"]["status"] == "waiting_input"
+                and all(c["services"]["bpjs"]["status"] == "awaiting_payment" for c in kids))
+
+    b = await stack.wait(bid, ready)
     r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/name", json={"name": "Rara"},
                               headers={"X-Hospital-Id": "RSUD-SERANG"})
     assert r.status_code == 200
