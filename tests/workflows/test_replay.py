@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
@@ -39,3 +42,15 @@ async def test_histories_replay(stack):
     failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
     assert failures == {}
     assert len(results.replay_failures) == 0
+
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_committed_histories_replay(path: Path):
+    """Bundles recorded with earlier workflow code must still replay (use workflow.patched)."""
+    assert len(HISTORIES) >= 6
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[KelahiranWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
