@@ -32,6 +32,7 @@ class BundleSummary(BaseModel):
     office_code: str | None
     child_count: int
     reasons: list[str]
+    deadline_risk: bool
 
 
 class BundlePage(BaseModel):

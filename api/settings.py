@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     retry_initial_seconds: float = 1
     retry_max_seconds: float = 60
     bpjs_poll_seconds: float = 3600
+    akta_warn_days: int = 10
+    bpjs_warn_days: int = 7
+    stillbirth_warn_days: int = 7
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -64,4 +67,7 @@ class Settings(BaseSettings):
             retry_initial_seconds=self.retry_initial_seconds,
             retry_max_seconds=self.retry_max_seconds,
             bpjs_poll_seconds=self.bpjs_poll_seconds,
+            akta_warn_days=self.akta_warn_days,
+            bpjs_warn_days=self.bpjs_warn_days,
+            stillbirth_warn_days=self.stillbirth_warn_days,
         )

@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
 from activities.readmodel import ReadModelActivities
+from activities.reminders import ReminderActivities
 from adapters.bpjs.client import BpjsClient
 from adapters.bpjs.port import BpjsPort
 from adapters.dukcapil.client import DukcapilClient
@@ -33,7 +34,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     """Wire activities around the given ports; tests pass their own task queue."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
-                  *ReadModelActivities(engine).all()]
+                  *ReadModelActivities(engine).all(), *ReminderActivities(engine).all()]
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,

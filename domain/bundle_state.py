@@ -93,3 +93,10 @@ def open_reasons(state: BundleState) -> list[str]:
 
 def child(state: BundleState, birth_order: int) -> ChildState | None:
     return next((c for c in state.children if c.birth_order == birth_order), None)
+
+
+def deadline_risk(state: BundleState) -> bool:
+    """True while a service that is still open is near or past its legal deadline."""
+    return any(st.deadline_state in ("approaching", "passed")
+               and st.status not in DONE and st.status is not ServiceStatus.CANCELLED
+               for _, _, st in all_services(state))

@@ -78,6 +78,14 @@ class WorkflowTuning(BaseModel):
     retry_max_seconds: float = 60
     bpjs_poll_seconds: float = 3600
     read_model_timeout_seconds: float = 30
+    # Legal clocks, counted in days from the birth date (UU 23/2006 Pasal 27, Perpres 82/2018
+    # Pasal 16); a service still open `*_warn_days` before its deadline is escalated.
+    akta_deadline_days: int = 60
+    bpjs_deadline_days: int = 28
+    stillbirth_deadline_days: int = 30
+    akta_warn_days: int = 10
+    bpjs_warn_days: int = 7
+    stillbirth_warn_days: int = 7
 
 
 class KelahiranInput(BaseModel):
@@ -127,6 +135,8 @@ class ServiceState(BaseModel):
     attempts: int = 0
     updated_at: datetime | None = None
     facts: dict[str, str] = Field(default_factory=dict)  # e.g. BPJS segment, VA, KIA validity
+    deadline: date | None = None  # the legal deadline, where the service has one
+    deadline_state: Literal["ok", "approaching", "passed"] | None = None
 
 
 class ChildState(BaseModel):
@@ -161,6 +171,7 @@ class BundleState(BaseModel):
     children: list[ChildState]
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_reason: str | None = None
+    deadline_risk: bool = False  # an open service is near or past its legal deadline
     completed_at: datetime | None = None
     version: int = 0
 
@@ -298,6 +309,16 @@ class BpjsMembership(BaseModel):
 
 class BpjsStatusInput(BaseModel):
     card_number: str
+
+
+class ReminderInput(BaseModel):
+    """A reminder to the family that something is still needed before a legal deadline."""
+
+    bundle_id: str
+    service: Service
+    birth_order: int
+    kind: Literal["name_missing", "payment_due", "deadline_approaching"]
+    due: date
 
 
 class ReadModelSync(BaseModel):

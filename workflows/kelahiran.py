@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ProvideNameInput,
         ReadModelSync,
         Reason,
+        ReminderInput,
         RetryServiceInput,
         Service,
         ServiceState,
@@ -44,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.notification import Child, Outcome
     from workflows import activity_names as act
+    from workflows import deadlines
     from workflows import requests as rq
     from workflows.tracker import Tracker
 
@@ -67,6 +69,7 @@ class KelahiranWorkflow:
         self._retry: set[tuple[Service, int]] = set()
         self._generation: dict[tuple[Service, int], int] = {}
         self._finished = False
+        self._watches: list[asyncio.Task] = []
 
     # --- run -----------------------------------------------------------------------------------
 
@@ -74,6 +77,8 @@ class KelahiranWorkflow:
     async def run(self, inp: KelahiranInput) -> BundleState:
         syncer = asyncio.create_task(self._sync_loop())
         self._t.event("received", message=f"{len(self._n.children)} child(ren) reported")
+        if workflow.patched("legal-deadlines-v1"):  # bundles started before keep their history
+            self._start_deadline_watches()
         if await self._route():
             await self._register_children()
             await asyncio.gather(
@@ -89,6 +94,24 @@ class KelahiranWorkflow:
         self._finished = True
         await syncer
         return self._t.state
+
+    def _start_deadline_watches(self) -> None:
+        tu, born = self._inp.tuning, self._n.birth_date
+        for c in self._n.ordered_children():
+            if c.outcome is Outcome.LIVE:
+                plan = [(Service.AKTA, tu.akta_deadline_days, tu.akta_warn_days),
+                        (Service.BPJS, tu.bpjs_deadline_days, tu.bpjs_warn_days)]
+            else:
+                plan = [(Service.STILLBIRTH, tu.stillbirth_deadline_days, tu.stillbirth_warn_days)]
+            for service, days, warn in plan:
+                self._watches.append(asyncio.create_task(deadlines.watch(
+                    self._t, c.birth_order, service, birth=born, days=days, warn_days=warn,
+                    remind=self._remind)))
+
+    async def _remind(self, service: Service, order: int, kind: str, due: date) -> None:
+        await self._activity(act.SEND_REMINDER, ReminderInput(
+            bundle_id=self._inp.bundle_id, service=service, birth_order=order, kind=kind, due=due), bool)
+        self._t.event("reminder_sent", service=service, order=order, message=kind)
 
     def _live_children(self) -> list[Child]:
         return [c for c in self._n.ordered_children() if c.outcome is Outcome.LIVE]

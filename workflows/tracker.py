@@ -54,6 +54,7 @@ class Tracker:
 
     def refresh(self) -> None:
         self.state.status = bs.derive_status(self.state, closed=self.closed)
+        self.state.deadline_risk = bs.deadline_risk(self.state)
         self.dirty = True
 
     def close(self, reason: str) -> None:

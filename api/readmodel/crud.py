@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from api.readmodel.models import Bundle, ServiceStatusRow
+from api.readmodel.models import Bundle, Reminder, ServiceStatusRow
 from domain.bundle_state import all_services, open_reasons
 from domain.contracts import BundleState
 
@@ -28,6 +28,7 @@ def _row_values(state: BundleState) -> dict:
         "domicile_kecamatan": state.domicile_kecamatan,
         "child_count": len(state.children),
         "reasons": ",".join(open_reasons(state)),
+        "deadline_risk": state.deadline_risk,
         "version": state.version,
         "state_json": state.model_dump_json(),
     }
@@ -108,6 +109,7 @@ class BundleFilter:
     born_to: date | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    deadline_risk: bool | None = None
 
 
 def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int) -> tuple[list[Bundle], int]:
@@ -125,6 +127,8 @@ def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int
         conds.append(col(Bundle.received_at) >= flt.received_from)
     if flt.received_to:
         conds.append(col(Bundle.received_at) <= flt.received_to)
+    if flt.deadline_risk is not None:
+        conds.append(col(Bundle.deadline_risk) == flt.deadline_risk)
     if flt.service or flt.service_status:
         sub = select(ServiceStatusRow.bundle_id)
         if flt.service:
@@ -138,3 +142,14 @@ def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int
         .order_by(col(Bundle.received_at).desc(), col(Bundle.id)).limit(limit).offset(offset)
     ).all()
     return list(rows), total
+
+
+def queue_reminder(*, session: Session, reminder: Reminder) -> bool:
+    """Queue a reminder once per (bundle, service, child, kind); False when already queued."""
+    session.add(reminder)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True

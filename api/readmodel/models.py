@@ -29,6 +29,7 @@ class Bundle(SQLModel, table=True):
     domicile_kecamatan: str | None = Field(default=None, index=True, max_length=6)
     child_count: int
     reasons: str = Field(default="", max_length=500)  # open reason codes, comma-separated
+    deadline_risk: bool = Field(default=False, index=True)  # an open service near/past its deadline
     version: int = 0  # the workflow's state version: older snapshots never overwrite newer ones
     state_json: str = Field(sa_type=sa.Text)
 
@@ -45,10 +46,27 @@ class ServiceStatusRow(SQLModel, table=True):
     updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class Reminder(SQLModel, table=True):
+    """Outbox of reminders to families; a delivery channel (SMS gateway) drains it."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (sa.UniqueConstraint("bundle_id", "service", "birth_order", "kind",
+                                          name="uq_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: str = Field(foreign_key="bundle.id", index=True, max_length=36, ondelete="CASCADE")
+    service: str = Field(max_length=32)
+    birth_order: int
+    kind: str = Field(max_length=32)
+    due: date
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    delivered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
+
+
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
     md = sa.MetaData()
-    for table in (Bundle.__table__, ServiceStatusRow.__table__):
+    for table in (Bundle.__table__, ServiceStatusRow.__table__, Reminder.__table__):
         table.to_metadata(md)
     return md

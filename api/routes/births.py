@@ -86,6 +86,7 @@ def list_births(
     born_to: date | None = None,
     received_from: datetime | None = None,
     received_to: datetime | None = None,
+    deadline_risk: Annotated[bool | None, Query(description="an open service near/past its deadline")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> BundlePage:
@@ -94,12 +95,14 @@ def list_births(
         status=status.value if status else None, hospital_id=hospital_id,
         service=service.value if service else None,
         service_status=service_status.value if service_status else None,
-        born_from=born_from, born_to=born_to, received_from=received_from, received_to=received_to)
+        born_from=born_from, born_to=born_to, received_from=received_from, received_to=received_to,
+        deadline_risk=deadline_risk)
     rows, total = crud.list_bundles(session=session, flt=flt, limit=limit, offset=offset)
     items = [BundleSummary(bundle_id=r.id, hospital_id=r.hospital_id, record_id=r.record_id,
                            status=r.status, birth_date=r.birth_date, received_at=r.received_at,
                            completed_at=r.completed_at, office_code=r.office_code,
-                           child_count=r.child_count, reasons=[x for x in r.reasons.split(",") if x])
+                           child_count=r.child_count, reasons=[x for x in r.reasons.split(",") if x],
+                           deadline_risk=r.deadline_risk)
              for r in rows]
     return BundlePage(items=items, total=total, limit=limit, offset=offset)
 

@@ -285,7 +285,11 @@ async def test_late_registration_needs_kadis_decision_then_lt(stack):
     bid = await stack.accepted(payloads.from_family(fam, birth_date=born))
     b = await stack.wait(bid, lambda b: svc(b, "akta")["status"] == "needs_attention")
     assert svc(b, "akta")["reason"] == "KEPUTUSAN_KADIS_DIPERLUKAN" and b["status"] == "needs_attention"
+    assert svc(b, "akta")["deadline_state"] == "passed" and b["deadline_risk"] is True
+    risky = (await stack.http.get(f"{stack.api_url}/v1/births", params={"deadline_risk": True})).json()
+    assert bid in [i["bundle_id"] for i in risky["items"]]
     await stack.update(bid, "record_kadis_decision", KadisDecisionInput(decision_number="470/123/KADIS/2026"))
     b = await stack.wait(bid)
     assert b["status"] == "completed"
     assert svc(b, "akta")["document_number"].startswith("3673-LT-")
+    assert b["deadline_risk"] is False

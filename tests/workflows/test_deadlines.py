@@ -1,0 +1,195 @@
+"""Legal clocks on the time-skipping test server: a 28-day wait takes seconds.
+
+The activities are stand-ins registered under the real names, so only the workflow's timing logic
+is under test here (the end-to-end tests cover the real activities).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest_asyncio
+from temporalio import activity
+from temporalio.client import WorkflowHandle
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Worker
+
+from api.embedded import start_temporal
+from api.intake import WIB
+from domain.bundle_state import content_hash
+from domain.contracts import (
+    WORKFLOW_TYPE,
+    AktaInput,
+    AktaIssued,
+    BpjsEnrolInput,
+    BpjsMembership,
+    BpjsStatusInput,
+    BundleState,
+    FamilyInfo,
+    FamilyLookupInput,
+    KelahiranInput,
+    KiaInput,
+    KiaIssued,
+    KkReissued,
+    KkReissueInput,
+    NikIssued,
+    ProvideNameInput,
+    ReadModelSync,
+    RegisterBirthInput,
+    ReminderInput,
+    StillbirthInput,
+    StillbirthRecorded,
+    WorkflowTuning,
+)
+from domain.nik import make_nik
+from domain.notification import BirthNotification
+from tests.support import payloads
+from workflows.kelahiran import KelahiranWorkflow
+
+
+class Fakes:
+    def __init__(self) -> None:
+        self.paid = False
+        self.reminders: list[ReminderInput] = []
+        self.reject_stillbirth = False
+
+    def activities(self) -> list:
+        @activity.defn(name="lookup_family")
+        async def lookup(inp: FamilyLookupInput) -> FamilyInfo:
+            return FamilyInfo(kk_number=inp.kk_number, kab_kota="3673", kecamatan="367305",
+                              kelurahan="3673051005", parents_married_on_kk=True, office_connected=True)
+
+        @activity.defn(name="register_birth")
+        async def register(inp: RegisterBirthInput) -> NikIssued:
+            return NikIssued(nik=make_nik("367305", inp.birth_date, inp.sex, inp.birth_order))
+
+        @activity.defn(name="record_stillbirth")
+        async def stillbirth(inp: StillbirthInput) -> StillbirthRecorded:
+            if self.reject_stillbirth:
+                raise ApplicationError("refused", "IBU_TIDAK_DI_KK", type="BusinessRejection",
+                                       non_retryable=True)
+            return StillbirthRecorded(certificate_number="3673-LM-01012026-0001")
+
+        @activity.defn(name="issue_akta")
+        async def akta(inp: AktaInput) -> AktaIssued:
+            return AktaIssued(register_number="3673-LU-01012026-0001", late=False,
+                              parents_wording="kedua_orang_tua", issued_on=date(2026, 1, 1))
+
+        @activity.defn(name="issue_kia")
+        async def kia(inp: KiaInput) -> KiaIssued:
+            return KiaIssued(nik=inp.child_nik, card_type="0-5", valid_until=date(2031, 1, 1))
+
+        @activity.defn(name="reissue_kk")
+        async def kk(inp: KkReissueInput) -> KkReissued:
+            return KkReissued(kk_number=inp.kk_number, issued_on=date(2026, 1, 1), signature_id="TTE-1")
+
+        def membership(status: str) -> BpjsMembership:
+            return BpjsMembership(card_number="0001234567890", status=status, segment="PBPU", kelas="3",
+                                  virtual_account="8888801234567890", amount_due=35000)
+
+        @activity.defn(name="enrol_newborn")
+        async def enrol(inp: BpjsEnrolInput) -> BpjsMembership:
+            return membership("AKTIF" if self.paid else "MENUNGGU_PEMBAYARAN")
+
+        @activity.defn(name="membership_status")
+        async def status(inp: BpjsStatusInput) -> BpjsMembership:
+            return membership("AKTIF" if self.paid else "MENUNGGU_PEMBAYARAN")
+
+        @activity.defn(name="sync_read_model")
+        async def sync(inp: ReadModelSync) -> bool:
+            return True
+
+        @activity.defn(name="send_reminder")
+        async def remind(inp: ReminderInput) -> bool:
+            self.reminders.append(inp)
+            return True
+
+        return [lookup, register, stillbirth, akta, kia, kk, enrol, status, sync, remind]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def skipping_env():
+    env = await start_temporal(time_skipping=True)
+    yield env
+    await env.shutdown()
+
+
+async def _start(env, fakes: Fakes, children: list[dict]) -> tuple[WorkflowHandle, Worker, date]:
+    # Time skipping moves the server's clock for good: the birth is "today" by the server's clock.
+    born = (await env.get_current_time() + WIB).date()
+    n = BirthNotification.model_validate(payloads.manual(birth_date=born, children=children))
+    queue = f"deadlines-{uuid.uuid4()}"
+    inp = KelahiranInput(bundle_id=str(uuid.uuid4()), hospital_id="RSUD", content_hash=content_hash(n),
+                         received_at=datetime.now(UTC), notification=n,
+                         tuning=WorkflowTuning(bpjs_poll_seconds=86400, retry_max_seconds=60))
+    worker = Worker(env.client, task_queue=queue, workflows=[KelahiranWorkflow],
+                    activities=fakes.activities())
+    handle = await env.client.start_workflow(WORKFLOW_TYPE, inp, id=inp.bundle_id, task_queue=queue,
+                                             execution_timeout=timedelta(days=400))
+    return handle, worker, born
+
+
+async def _state(handle) -> BundleState:
+    return await handle.query("status", result_type=BundleState)
+
+
+def _svc(state: BundleState, service: str, order: int = 1):
+    return next(c for c in state.children if c.birth_order == order).services[service]
+
+
+async def test_unpaid_bpjs_is_escalated_reminded_then_passed(skipping_env):
+    fakes = Fakes()
+    handle, worker, born = await _start(skipping_env, fakes, [payloads.child()])
+    async with worker:
+        await skipping_env.sleep(timedelta(days=2))
+        st = await _state(handle)
+        bpjs = _svc(st, "bpjs")
+        assert (bpjs.status.value, bpjs.deadline, bpjs.deadline_state) == (
+            "awaiting_payment", born + timedelta(days=28), "ok")
+        assert st.deadline_risk is False and fakes.reminders == []
+        await skipping_env.sleep(timedelta(days=20))  # day 22: inside the 7-day warning window
+        st = await _state(handle)
+        assert _svc(st, "bpjs").deadline_state == "approaching" and st.deadline_risk is True
+        assert [(r.service.value, r.kind) for r in fakes.reminders] == [("bpjs", "payment_due")]
+        assert "deadline_approaching" in [e.kind for e in st.timeline]
+        await skipping_env.sleep(timedelta(days=7))  # day 29: past the deadline
+        st = await _state(handle)
+        assert _svc(st, "bpjs").deadline_state == "passed"
+        assert st.status.value == "in_progress"  # late enrolment is still accepted: keep waiting
+        fakes.paid = True
+        await skipping_env.sleep(timedelta(days=2))
+        st = await _state(handle)
+        assert st.status.value == "completed" and st.deadline_risk is False
+        assert len(fakes.reminders) == 1
+
+
+async def test_missing_name_is_reminded_before_the_akta_deadline(skipping_env):
+    fakes = Fakes()
+    fakes.paid = True
+    handle, worker, born = await _start(skipping_env, fakes, [payloads.child(name=None)])
+    async with worker:
+        await skipping_env.sleep(timedelta(days=51))
+        st = await _state(handle)
+        akta = _svc(st, "akta")
+        assert (akta.status.value, akta.deadline_state) == ("waiting_input", "approaching")
+        assert [(r.service.value, r.kind) for r in fakes.reminders] == [("akta", "name_missing")]
+        assert _svc(st, "bpjs").deadline_state == "ok"  # done long ago: never escalated
+        await handle.execute_update("provide_name", ProvideNameInput(birth_order=1, name="Nur"))
+        assert await handle.result() is not None
+        st = await _state(handle)
+        assert st.status.value == "completed" and st.deadline_risk is False
+
+
+async def test_stillbirth_report_needing_a_person_is_escalated_without_a_family_reminder(skipping_env):
+    fakes = Fakes()
+    fakes.reject_stillbirth = True
+    handle, worker, _ = await _start(skipping_env, fakes, [payloads.stillborn()])
+    async with worker:
+        await skipping_env.sleep(timedelta(days=24))
+        st = await _state(handle)
+        sk = _svc(st, "surat_lahir_mati")
+        assert (sk.status.value, sk.deadline_state) == ("needs_attention", "approaching")
+        assert fakes.reminders == []
+        await skipping_env.sleep(timedelta(days=7))
+        assert _svc(await _state(handle), "surat_lahir_mati").deadline_state == "passed"
