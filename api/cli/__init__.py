@@ -66,3 +66,6 @@ from api.cli import admin as _admin  # noqa: E402,F401
 from api.cli import demo as _demo  # noqa: E402,F401
 from api.cli import sample as _sample  # noqa: E402,F401
 from api.cli import up as _up  # noqa: E402,F401
+from api.cli import faults as _faults  # noqa: E402,F401
+from api.cli import readmodel as _readmodel  # noqa: E402,F401
+from api.cli import scenario as _scenario  # noqa: E402,F401
