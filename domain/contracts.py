@@ -297,7 +297,7 @@ class BpjsEnrolInput(BaseModel):
 
 class BpjsMembership(BaseModel):
     card_number: str
-    status: Literal["DIDAFTARKAN", "MENUNGGU_PEMBAYARAN", "AKTIF"]
+    status: Literal["DIDAFTARKAN", "MENUNGGU_PEMBAYARAN", "AKTIF", "NONAKTIF"]
     segment: str
     class_: str = Field(alias="kelas", serialization_alias="kelas")
     virtual_account: str | None = None
@@ -309,6 +309,64 @@ class BpjsMembership(BaseModel):
 
 class BpjsStatusInput(BaseModel):
     card_number: str
+
+
+# --- follow-ups after issue: death of a baby born alive, correction of issued data ------------
+
+
+class DeathInput(BaseModel):
+    """Akta kematian for a child whose akta kelahiran stands."""
+
+    office: str
+    idempotency_key: str
+    child_nik: str
+    kk_number: str
+    date_of_death: date
+    place_of_death: str
+
+
+class DeathRecorded(BaseModel):
+    certificate_number: str  # akta kematian register number, KKKK-KM-DDMMYYYY-NNNN
+    issued_on: date
+
+
+class KkMemberInput(BaseModel):
+    """Change one member row of a KK: remove it (death) or update its name/akta (correction)."""
+
+    office: str
+    idempotency_key: str
+    kk_number: str
+    nik: str
+    action: Literal["remove_deceased", "update"]
+    name: str | None = None
+    akta_number: str | None = None
+
+
+class AktaCorrectionInput(BaseModel):
+    office: str
+    idempotency_key: str
+    child_nik: str
+    old_akta_number: str
+    child_name: str
+    father_nik: str | None = None
+    reason: str
+
+
+class AktaCorrected(BaseModel):
+    register_number: str
+    superseded_number: str
+    issued_on: date
+
+
+class BpjsEndInput(BaseModel):
+    card_number: str
+    reason: Literal["MENINGGAL"] = "MENINGGAL"
+    date_of_death: date
+
+
+class BpjsUpdateInput(BaseModel):
+    card_number: str
+    child_name: str
 
 
 class ReminderInput(BaseModel):

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Protocol
 
 from domain.contracts import (
+    AktaCorrected,
+    AktaCorrectionInput,
     AktaInput,
     AktaIssued,
+    DeathInput,
+    DeathRecorded,
     FamilyInfo,
     KiaInput,
     KiaIssued,
+    KkMemberInput,
     KkReissued,
     KkReissueInput,
     NikIssued,
@@ -35,5 +40,14 @@ class DukcapilPort(Protocol):
     async def issue_kia(self, req: KiaInput) -> KiaIssued: ...
 
     async def reissue_kk(self, req: KkReissueInput) -> KkReissued: ...
+
+    # Follow-ups after issue.
+    async def record_death(self, req: DeathInput) -> DeathRecorded: ...
+
+    async def update_kk_member(self, req: KkMemberInput) -> KkReissued: ...
+
+    async def correct_akta(self, req: AktaCorrectionInput) -> AktaCorrected: ...
+
+    async def reissue_kia(self, req: KiaInput) -> KiaIssued: ...
 
     async def aclose(self) -> None: ...
