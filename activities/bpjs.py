@@ -6,7 +6,7 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.bpjs.port import BpjsPort
-from domain.contracts import BpjsEnrolInput, BpjsMembership, BpjsStatusInput
+from domain.contracts import BpjsEndInput, BpjsEnrolInput, BpjsMembership, BpjsStatusInput, BpjsUpdateInput
 from workflows import activity_names as act
 
 
@@ -26,5 +26,17 @@ class BpjsActivities:
         with classified("bpjs"):
             return await self._port.membership_status(inp.card_number)
 
+    @activity.defn(name=act.END_MEMBERSHIP)
+    async def end_membership(self, inp: BpjsEndInput) -> BpjsMembership:
+        """End the membership of a child who died."""
+        with classified("bpjs"):
+            return await self._port.end_membership(inp)
+
+    @activity.defn(name=act.UPDATE_MEMBER)
+    async def update_member(self, inp: BpjsUpdateInput) -> BpjsMembership:
+        """Update the member's name after a correction."""
+        with classified("bpjs"):
+            return await self._port.update_member(inp)
+
     def all(self) -> list:
-        return [self.enrol_newborn, self.membership_status]
+        return [self.enrol_newborn, self.membership_status, self.end_membership, self.update_member]

@@ -7,12 +7,17 @@ from temporalio import activity
 from activities.errors import classified
 from adapters.dukcapil.port import DukcapilPort
 from domain.contracts import (
+    AktaCorrected,
+    AktaCorrectionInput,
     AktaInput,
     AktaIssued,
+    DeathInput,
+    DeathRecorded,
     FamilyInfo,
     FamilyLookupInput,
     KiaInput,
     KiaIssued,
+    KkMemberInput,
     KkReissued,
     KkReissueInput,
     NikIssued,
@@ -73,6 +78,31 @@ class DukcapilActivities:
         with classified("dukcapil"):
             return await self._port.reissue_kk(inp)
 
+    @activity.defn(name=act.RECORD_DEATH)
+    async def record_death(self, inp: DeathInput) -> DeathRecorded:
+        """Issue the akta kematian of a child whose akta kelahiran stands."""
+        with classified("dukcapil"):
+            return await self._port.record_death(inp)
+
+    @activity.defn(name=act.UPDATE_KK_MEMBER)
+    async def update_kk_member(self, inp: KkMemberInput) -> KkReissued:
+        """Reissue the KK with one member removed (death) or updated (correction)."""
+        with classified("dukcapil"):
+            return await self._port.update_kk_member(inp)
+
+    @activity.defn(name=act.CORRECT_AKTA)
+    async def correct_akta(self, inp: AktaCorrectionInput) -> AktaCorrected:
+        """Reissue a corrected akta kelahiran; the old number is superseded."""
+        with classified("dukcapil"):
+            return await self._port.correct_akta(inp)
+
+    @activity.defn(name=act.REISSUE_KIA)
+    async def reissue_kia(self, inp: KiaInput) -> KiaIssued:
+        """Reissue the KIA after a correction."""
+        with classified("dukcapil"):
+            return await self._port.reissue_kia(inp)
+
     def all(self) -> list:
         return [self.lookup_family, self.register_birth, self.record_stillbirth, self.issue_akta,
-                self.issue_kia, self.reissue_kk]
+                self.issue_kia, self.reissue_kk, self.record_death, self.update_kk_member,
+                self.correct_akta, self.reissue_kia]

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from api.readmodel import crud
-from domain.contracts import ReadModelSync
+from domain.contracts import FollowUpSync, ReadModelSync
 from workflows import activity_names as act
 
 
@@ -27,5 +27,14 @@ class ReadModelActivities:
         # The DB driver is blocking: keep it off the worker's event loop.
         return await asyncio.to_thread(self._write, inp)
 
+    def _write_follow_up(self, inp: FollowUpSync) -> bool:
+        with Session(self._engine) as session:
+            return crud.apply_follow_up(session=session, state=inp.state)
+
+    @activity.defn(name=act.SYNC_FOLLOW_UP)
+    async def sync_follow_up(self, inp: FollowUpSync) -> bool:
+        """Store a follow-up snapshot unless a newer version is already there."""
+        return await asyncio.to_thread(self._write_follow_up, inp)
+
     def all(self) -> list:
-        return [self.sync_read_model]
+        return [self.sync_read_model, self.sync_follow_up]

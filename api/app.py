@@ -13,7 +13,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
 from api.readmodel.db import make_engine
-from api.routes import births, health
+from api.routes import births, followups, health
 from api.settings import Settings
 from api.temporal_client import connect
 
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     )
     app.include_router(health.router)
     app.include_router(births.router)
+    app.include_router(followups.router)
     Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False)
     return app

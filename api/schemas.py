@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from domain.contracts import BundleState
+from domain.contracts import BundleState, FollowUpState
 from domain.notification import PersonName
 
 
@@ -19,6 +19,7 @@ class BirthAccepted(BaseModel):
 
 class BundlePublic(BundleState):
     temporal_ui_url: str | None = None
+    follow_up_status: list[FollowUpState] = []
 
 
 class BundleSummary(BaseModel):

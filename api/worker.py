@@ -24,6 +24,7 @@ from api.readmodel.db import make_engine
 from api.settings import Settings
 from api.temporal_client import connect
 from domain import regions
+from workflows.followups import KematianWorkflow, KoreksiWorkflow
 from workflows.kelahiran import KelahiranWorkflow
 
 log = structlog.get_logger("kelahiran.worker")
@@ -38,7 +39,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[KelahiranWorkflow],
+        workflows=[KelahiranWorkflow, KematianWorkflow, KoreksiWorkflow],
         activities=activities,
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,

@@ -16,6 +16,8 @@ from pydantic import BaseModel, Field
 from domain.notification import BirthNotification, PersonName, Sex
 
 WORKFLOW_TYPE = "KelahiranWorkflow"
+DEATH_WORKFLOW_TYPE = "KematianWorkflow"
+CORRECTION_WORKFLOW_TYPE = "KoreksiWorkflow"
 TASK_QUEUE = "kelahiran"
 
 
@@ -124,6 +126,18 @@ class UpdateAccepted(BaseModel):
     message: str = ""
 
 
+class FollowUpKind(StrEnum):
+    DEATH = "death"  # akta kematian, KK updated, BPJS ended; the akta kelahiran stands
+    CORRECTION = "correction"  # akta reissued (old number superseded), KIA and KK reissued
+
+
+class FollowUpLink(BaseModel):
+    kind: FollowUpKind
+    birth_order: int
+    workflow_id: str
+    started_at: datetime
+
+
 # --- state, as queried and as written to the read model --------------------------------------
 
 
@@ -145,6 +159,7 @@ class ChildState(BaseModel):
     sex: Sex
     name_provided: bool
     services: dict[Service, ServiceState]
+    died_on: date | None = None
 
 
 class TimelineEvent(BaseModel):
@@ -172,6 +187,7 @@ class BundleState(BaseModel):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_reason: str | None = None
     deadline_risk: bool = False  # an open service is near or past its legal deadline
+    follow_ups: list[FollowUpLink] = Field(default_factory=list)
     completed_at: datetime | None = None
     version: int = 0
 
@@ -369,6 +385,47 @@ class BpjsUpdateInput(BaseModel):
     child_name: str
 
 
+class ReportDeathInput(BaseModel):
+    birth_order: int = Field(ge=1, le=9)
+    date_of_death: date
+    place_of_death: str = Field(min_length=2, max_length=100)
+    actor: str = Field(default="hospital", max_length=100)
+
+
+class FollowUpInput(BaseModel):
+    """Everything a follow-up needs, taken from the bundle once its documents exist."""
+
+    kind: FollowUpKind
+    workflow_id: str
+    bundle_id: str
+    birth_order: int
+    office: str
+    kk_number: str
+    child_nik: str
+    akta_number: str
+    card_number: str | None = None
+    date_of_death: date | None = None
+    place_of_death: str | None = None
+    child_name: str | None = None  # correction: the corrected name
+    father_nik: str | None = None
+    reason: str = ""
+    tuning: WorkflowTuning = Field(default_factory=WorkflowTuning)
+
+
+class FollowUpState(BaseModel):
+    workflow_id: str
+    bundle_id: str
+    kind: FollowUpKind
+    birth_order: int
+    status: Literal["in_progress", "needs_attention", "completed"] = "in_progress"
+    step: str = ""
+    reason: str | None = None
+    documents: dict[str, str] = Field(default_factory=dict)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    version: int = 0
+
+
 class ReminderInput(BaseModel):
     """A reminder to the family that something is still needed before a legal deadline."""
 
@@ -381,3 +438,7 @@ class ReminderInput(BaseModel):
 
 class ReadModelSync(BaseModel):
     state: BundleState
+
+
+class FollowUpSync(BaseModel):
+    state: FollowUpState

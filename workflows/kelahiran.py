@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain import bundle_state as bs
     from domain.contracts import (
+        DEATH_WORKFLOW_TYPE,
         WORKFLOW_TYPE,
         AktaIssued,
         BpjsMembership,
@@ -27,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
         CloseBundleInput,
         FamilyInfo,
         FamilyLookupInput,
+        FollowUpInput,
+        FollowUpKind,
+        FollowUpLink,
         KadisDecisionInput,
         KelahiranInput,
         KiaIssued,
@@ -36,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         ReadModelSync,
         Reason,
         ReminderInput,
+        ReportDeathInput,
         RetryServiceInput,
         Service,
         ServiceState,
@@ -47,10 +53,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows import activity_names as act
     from workflows import deadlines
     from workflows import requests as rq
+    from workflows.calls import business_reason, call
     from workflows.tracker import Tracker
 
 T = TypeVar("T")
-BUSINESS = "BusinessRejection"
 TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
 
 
@@ -70,6 +76,8 @@ class KelahiranWorkflow:
         self._generation: dict[tuple[Service, int], int] = {}
         self._finished = False
         self._watches: list[asyncio.Task] = []
+        self._deaths: dict[int, ReportDeathInput] = {}
+        self._follow_up_starts: list[asyncio.Task] = []
 
     # --- run -----------------------------------------------------------------------------------
 
@@ -85,6 +93,7 @@ class KelahiranWorkflow:
                 self._kk_flow(),
                 *(self._live_child_flow(c) for c in self._live_children()),
             )
+        await asyncio.gather(*self._follow_up_starts)
         self._t.refresh()
         if self._t.state.status not in TERMINAL:
             # Only a person can end a bundle that is stuck (retry succeeded paths return above).
@@ -218,20 +227,24 @@ class KelahiranWorkflow:
                           detail="waiting for the family's first payment to the virtual account")
             try:
                 await workflow.wait_condition(
-                    lambda: self._t.closed or (Service.BPJS, order) in self._retry,
+                    lambda: self._t.closed or (Service.BPJS, order) in self._retry or order in self._deaths,
                     timeout=timedelta(seconds=self._inp.tuning.bpjs_poll_seconds),
                 )
             except TimeoutError:
                 pass
             self._retry.discard((Service.BPJS, order))
-            if self._t.closed:
-                return
+            if self._t.closed or order in self._deaths:
+                break
             try:
                 m = await self._activity(act.MEMBERSHIP_STATUS,
                                          BpjsStatusInput(card_number=m.card_number), BpjsMembership)
             except ActivityError:
                 # A refused status check changes nothing: keep waiting for the payment.
                 continue
+        if order in self._deaths and st.status not in bs.DONE:
+            # The death follow-up ends the membership at BPJS; the bundle no longer waits for it.
+            self._t.set(st, ServiceStatus.NOT_APPLICABLE, order, Service.BPJS,
+                        detail="membership ended: the child died")
 
     # --- activity calls ----------------------------------------------------------------------
 
@@ -278,18 +291,7 @@ class KelahiranWorkflow:
             BpjsMembership)
 
     def _activity(self, name: str, arg: Any, result_type: type[T]) -> Awaitable[T]:
-        t = self._inp.tuning
-        return workflow.execute_activity(
-            name, arg, result_type=result_type,
-            start_to_close_timeout=timedelta(seconds=t.activity_timeout_seconds),
-            # Transient failures are retried for as long as it takes; business rejections are
-            # raised non-retryable by the activities and handled in _perform.
-            retry_policy=RetryPolicy(
-                initial_interval=timedelta(seconds=t.retry_initial_seconds),
-                maximum_interval=timedelta(seconds=t.retry_max_seconds),
-                backoff_coefficient=2.0, maximum_attempts=0,
-                non_retryable_error_types=[BUSINESS]),
-        )
+        return call(name, arg, result_type, self._inp.tuning)
 
     async def _perform(self, order: int | None, service: Service, call: Callable[[], Awaitable[T]],
                        *, done_if: Callable[[Any], bool] = lambda _: True) -> T | None:
@@ -301,12 +303,11 @@ class KelahiranWorkflow:
             try:
                 result = await call()
             except ActivityError as err:
-                cause = err.cause
-                if not (isinstance(cause, ApplicationError) and cause.type == BUSINESS):
+                reason = business_reason(err)
+                if reason is None:
                     raise
-                reason = cause.details[0] if cause.details else "DITOLAK"
                 self._t.set(st, ServiceStatus.NEEDS_ATTENTION, order, service,
-                          reason=str(reason), detail=cause.message)
+                            reason=reason, detail=str(err.cause.message if err.cause else reason))
                 if not await self._wait_for_retry(service, order or 0):
                     return None
                 continue
@@ -316,8 +317,9 @@ class KelahiranWorkflow:
 
     async def _wait_for_retry(self, service: Service, order: int) -> bool:
         key = (service, order)
-        await workflow.wait_condition(lambda: key in self._retry or self._t.closed)
-        if self._t.closed:
+        died = (lambda: order in self._deaths) if service is Service.BPJS else (lambda: False)
+        await workflow.wait_condition(lambda: key in self._retry or self._t.closed or died())
+        if self._t.closed or died():
             return False
         self._retry.discard(key)
         self._generation[key] = self._generation.get(key, 0) + 1
@@ -407,6 +409,45 @@ class KelahiranWorkflow:
         if not any(c.services.get(Service.AKTA, ServiceState()).reason
                    == Reason.KEPUTUSAN_KADIS_DIPERLUKAN for c in self._t.state.children):
             raise ValueError("no akta in this bundle is waiting for a Kepala Dinas decision")
+
+    @workflow.update
+    async def report_death(self, inp: ReportDeathInput) -> UpdateAccepted:
+        self._deaths[inp.birth_order] = inp
+        self._t.child(inp.birth_order).died_on = inp.date_of_death
+        self._t.event("death_reported", order=inp.birth_order, message=f"by {inp.actor}")
+        self._follow_up_starts.append(asyncio.create_task(self._start_death_follow_up(inp)))
+        return UpdateAccepted(message="death recorded; follow-up starts once the akta kelahiran exists")
+
+    @report_death.validator
+    def _validate_death(self, inp: ReportDeathInput) -> None:
+        self._require_open()
+        c = bs.child(self._t.state, inp.birth_order)
+        if c is None or c.outcome != "live":
+            raise ValueError(f"no live-born child with birth_order {inp.birth_order}")
+        if inp.birth_order in self._deaths:
+            raise ValueError("this child's death was already reported")
+        if inp.date_of_death < self._n.birth_date:
+            raise ValueError("date_of_death is before the birth")
+
+    async def _start_death_follow_up(self, death: ReportDeathInput) -> None:
+        order = death.birth_order
+        # The akta kelahiran stands: the akta kematian is issued after it.
+        await workflow.wait_condition(lambda: order in self._akta or self._t.closed)
+        if self._t.closed:
+            return
+        wid = f"{self._inp.bundle_id}-kematian-{order}"
+        bpjs = self._t.svc(order, Service.BPJS)
+        await workflow.start_child_workflow(
+            DEATH_WORKFLOW_TYPE, FollowUpInput(
+                kind=FollowUpKind.DEATH, workflow_id=wid, bundle_id=self._inp.bundle_id,
+                birth_order=order, office=self._office or "", kk_number=self._n.kk_number,
+                child_nik=self._niks[order], akta_number=self._akta[order],
+                card_number=bpjs.document_number, date_of_death=death.date_of_death,
+                place_of_death=death.place_of_death, tuning=self._inp.tuning),
+            id=wid, parent_close_policy=ParentClosePolicy.ABANDON)
+        self._t.state.follow_ups.append(FollowUpLink(kind=FollowUpKind.DEATH, birth_order=order,
+                                                     workflow_id=wid, started_at=workflow.now()))
+        self._t.event("follow_up_started", order=order, message=f"death follow-up {wid}")
 
     @workflow.update
     async def close_bundle(self, inp: CloseBundleInput) -> UpdateAccepted:

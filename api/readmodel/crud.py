@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from api.readmodel.models import Bundle, Reminder, ServiceStatusRow
+from api.readmodel.models import Bundle, FollowUp, Reminder, ServiceStatusRow
 from domain.bundle_state import all_services, open_reasons
-from domain.contracts import BundleState
+from domain.contracts import BundleState, FollowUpState
 
 
 def _row_values(state: BundleState) -> dict:
@@ -153,3 +153,28 @@ def queue_reminder(*, session: Session, reminder: Reminder) -> bool:
         session.rollback()
         return False
     return True
+
+
+def apply_follow_up(*, session: Session, state: FollowUpState) -> bool:
+    """Store a follow-up snapshot unless a newer one is there; True if written."""
+    row = session.get(FollowUp, state.workflow_id)
+    if row is not None and row.version >= state.version:
+        return False
+    row = row or FollowUp(workflow_id=state.workflow_id, bundle_id=state.bundle_id, kind=state.kind.value,
+                          birth_order=state.birth_order, status=state.status,
+                          updated_at=datetime.now(UTC), state_json="{}")
+    row.status, row.version, row.updated_at = state.status, state.version, datetime.now(UTC)
+    row.state_json = state.model_dump_json()
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # written concurrently: the other writer's version stands
+        return False
+    return True
+
+
+def follow_ups_of(*, session: Session, bundle_id: str) -> list[FollowUpState]:
+    rows = session.exec(select(FollowUp).where(FollowUp.bundle_id == bundle_id)
+                        .order_by(col(FollowUp.updated_at))).all()
+    return [FollowUpState.model_validate_json(r.state_json) for r in rows]

@@ -63,10 +63,25 @@ class Reminder(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
 
 
+class FollowUp(SQLModel, table=True):
+    """A follow-up after issue (death, correction), written by its own workflow."""
+
+    __tablename__ = "follow_up"
+
+    workflow_id: str = Field(primary_key=True, max_length=120)
+    bundle_id: str = Field(foreign_key="bundle.id", index=True, max_length=36, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    birth_order: int
+    status: str = Field(index=True, max_length=32)
+    version: int = 0
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    state_json: str = Field(sa_type=sa.Text)
+
+
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
     md = sa.MetaData()
-    for table in (Bundle.__table__, ServiceStatusRow.__table__, Reminder.__table__):
+    for table in (Bundle.__table__, ServiceStatusRow.__table__, Reminder.__table__, FollowUp.__table__):
         table.to_metadata(md)
     return md

@@ -69,6 +69,7 @@ def get_birth(bundle_id: BundleId, session: SessionDep, settings: SettingsDep) -
     """A bundle's status: per child and per service, with document numbers and the timeline."""
     row = _load(session, bundle_id)
     public = BundlePublic.model_validate_json(row.state_json)
+    public.follow_up_status = crud.follow_ups_of(session=session, bundle_id=row.id)
     if settings.temporal_ui_url:
         public.temporal_ui_url = (f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
                                   f"/workflows/{row.id}")
