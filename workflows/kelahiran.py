@@ -431,8 +431,11 @@ class KelahiranWorkflow:
 
     async def _start_death_follow_up(self, death: ReportDeathInput) -> None:
         order = death.birth_order
-        # The akta kelahiran stands: the akta kematian is issued after it.
-        await workflow.wait_condition(lambda: order in self._akta or self._t.closed)
+        # The akta kelahiran stands, and the KK lists the child before it can be updated: the
+        # follow-up starts after both.
+        await workflow.wait_condition(
+            lambda: (order in self._akta and self._t.state.kk.status is ServiceStatus.COMPLETED)
+            or self._t.closed)
         if self._t.closed:
             return
         wid = f"{self._inp.bundle_id}-kematian-{order}"

@@ -1,4 +1,4 @@
-"""BPJS Kesehatan over the bridging protocol: newborn enrolment and membership status."""
+"""BPJS Kesehatan over the bridging protocol: newborn enrolment, status, end and name update."""
 
 from __future__ import annotations
 
@@ -11,15 +11,24 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from adapters.bpjs import bridging
-from adapters.bpjs.wire import Envelope, Membership, NewbornRequest, Refusal, StatusRequest
+from adapters.bpjs.wire import (
+    EndRequest,
+    Envelope,
+    Membership,
+    NewbornRequest,
+    Refusal,
+    StatusRequest,
+    UpdateRequest,
+)
 from adapters.errors import BusinessRejection, TransientError
-from domain.contracts import BpjsEnrolInput, BpjsMembership
+from domain.contracts import BpjsEndInput, BpjsEnrolInput, BpjsMembership, BpjsUpdateInput
 
 log = logging.getLogger(__name__)
 
 # The real gateways expect JSON under this (wrong) content type; some reject anything else.
 _CONTENT_TYPE = "Application/x-www-form-urlencoded"
 _STATUSES = ("DIDAFTARKAN", "MENUNGGU_PEMBAYARAN", "AKTIF")
+_ALL_STATUSES = (*_STATUSES, "NONAKTIF")
 
 
 class BpjsClient:
@@ -54,6 +63,18 @@ class BpjsClient:
         """The current state of a card, e.g. whether the family VA has been paid."""
         return _to_contract(await self._post("/kepesertaan/status",
                                              StatusRequest(no_kartu=card_number)))
+
+    async def end_membership(self, req: BpjsEndInput) -> BpjsMembership:
+        """End the membership of a member who died (idempotent: an ended card answers NONAKTIF)."""
+        body = EndRequest(no_kartu=req.card_number, alasan=req.reason,
+                          tgl_meninggal=req.date_of_death)
+        return _to_contract(await self._post("/kepesertaan/nonaktif", body),
+                            statuses=_ALL_STATUSES)
+
+    async def update_member(self, req: BpjsUpdateInput) -> BpjsMembership:
+        """Change the member's name after a correction (idempotent: the same name again)."""
+        body = UpdateRequest(no_kartu=req.card_number, nama=req.child_name)
+        return _to_contract(await self._post("/kepesertaan/ubah", body), statuses=_ALL_STATUSES)
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -118,9 +139,10 @@ class BpjsClient:
             raise TransientError(f"BPJS {path}: undecryptable response") from exc
 
 
-def _to_contract(m: Membership) -> BpjsMembership:
-    if m.status not in _STATUSES:
+def _to_contract(m: Membership, statuses: tuple[str, ...] = _STATUSES) -> BpjsMembership:
+    if m.status not in statuses:
         # NONAKTIF (arrears) is not a state of an enrolment we can act on: a person must.
+        # Ending or updating a membership accepts it: NONAKTIF is the answer to a death.
         raise BusinessRejection("PESERTA_TIDAK_AKTIF", f"status kepesertaan {m.status}")
     return BpjsMembership(
         card_number=m.no_kartu, status=m.status, segment=m.segmen, class_=m.kelas,

@@ -35,10 +35,22 @@ class StatusRequest(_Wire):
     no_kartu: str
 
 
+class EndRequest(_Wire):
+    no_kartu: str
+    alasan: Literal["MENINGGAL"]
+    tgl_meninggal: date
+
+
+class UpdateRequest(_Wire):
+    no_kartu: str
+    nama: str
+
+
 class Membership(_Wire):
-    """Plaintext of the enrolment and status answers."""
+    """Plaintext of the membership answers (enrolment, status, end, update)."""
 
     no_kartu: str
+    nama: str | None = None
     status: str
     segmen: str
     kelas: str

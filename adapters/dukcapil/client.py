@@ -13,11 +13,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from adapters.dukcapil import wire
 from adapters.errors import BusinessRejection, TransientError
 from domain.contracts import (
+    AktaCorrected,
+    AktaCorrectionInput,
     AktaInput,
     AktaIssued,
+    DeathInput,
+    DeathRecorded,
     FamilyInfo,
     KiaInput,
     KiaIssued,
+    KkMemberInput,
     KkReissued,
     KkReissueInput,
     NikIssued,
@@ -149,6 +154,42 @@ class DukcapilClient:
                                wire.KkTerbitUlang, body=body, key=req.idempotency_key)
         return KkReissued(kk_number=got.no_kk, issued_on=got.tanggal_terbit,
                           signature_id=got.id_tte)
+
+    # --- follow-ups after issue ----------------------------------------------------------------
+
+    async def record_death(self, req: DeathInput) -> DeathRecorded:
+        body = wire.AktaKematianBaru(nik_anak=req.child_nik, no_kk=req.kk_number,
+                                     tanggal_meninggal=req.date_of_death,
+                                     tempat_meninggal=req.place_of_death)
+        got = await self._call("POST", _path(req.office, "akta-kematian"),
+                               wire.AktaKematianTerbit, body=body, key=req.idempotency_key)
+        return DeathRecorded(certificate_number=got.no_akta_kematian, issued_on=got.tanggal_terbit)
+
+    async def update_kk_member(self, req: KkMemberInput) -> KkReissued:
+        body = wire.KkAnggotaUbah(no_kk=req.kk_number, nik=req.nik, action=req.action,
+                                  nama=req.name, no_akta=req.akta_number)
+        got = await self._call("POST", _path(req.office, "kk/anggota"), wire.KkAnggotaDiubah,
+                               body=body, key=req.idempotency_key)
+        return KkReissued(kk_number=got.no_kk, issued_on=got.tanggal_terbit,
+                          signature_id=got.id_tte)
+
+    async def correct_akta(self, req: AktaCorrectionInput) -> AktaCorrected:
+        # An empty name means "keep the name": a correction of the father only.
+        body = wire.AktaKoreksiBaru(nik_anak=req.child_nik, no_akta_lama=req.old_akta_number,
+                                    nama_anak=req.child_name.strip() or None,
+                                    nik_ayah=req.father_nik, alasan=req.reason)
+        got = await self._call("POST", _path(req.office, "akta-kelahiran/koreksi"),
+                               wire.AktaKoreksiTerbit, body=body, key=req.idempotency_key)
+        return AktaCorrected(register_number=got.no_akta, superseded_number=got.no_akta_lama,
+                             issued_on=got.tanggal_terbit)
+
+    async def reissue_kia(self, req: KiaInput) -> KiaIssued:
+        body = wire.KiaTerbitUlangBaru(nik_anak=req.child_nik,
+                                       nama_anak=req.child_name.strip() or None,
+                                       no_akta=req.akta_number)
+        got = await self._call("POST", _path(req.office, "kia/terbit-ulang"), wire.KiaTerbit,
+                               body=body, key=req.idempotency_key)
+        return KiaIssued(nik=got.nik, card_type=got.jenis, valid_until=got.berlaku_sampai)
 
 
 def _rejection(resp: httpx.Response) -> BusinessRejection:

@@ -119,3 +119,52 @@ class KkTerbitUlang(Wire):
     no_kk: str
     tanggal_terbit: date
     id_tte: str
+
+
+# --- follow-ups after issue -------------------------------------------------------------------
+
+
+class AktaKematianBaru(Wire):
+    nik_anak: str
+    no_kk: str
+    tanggal_meninggal: date
+    tempat_meninggal: str
+
+
+class AktaKematianTerbit(Wire):
+    no_akta_kematian: str
+    tanggal_terbit: date
+
+
+class KkAnggotaUbah(Wire):
+    no_kk: str
+    nik: str
+    action: Literal["remove_deceased", "update"]
+    nama: str | None = None
+    no_akta: str | None = None
+
+
+class KkAnggotaDiubah(Wire):
+    no_kk: str
+    tanggal_terbit: date
+    id_tte: str
+
+
+class AktaKoreksiBaru(Wire):
+    nik_anak: str
+    no_akta_lama: str
+    nama_anak: str | None
+    nik_ayah: str | None
+    alasan: str
+
+
+class AktaKoreksiTerbit(Wire):
+    no_akta: str
+    no_akta_lama: str
+    tanggal_terbit: date
+
+
+class KiaTerbitUlangBaru(Wire):
+    nik_anak: str
+    nama_anak: str | None
+    no_akta: str

@@ -61,6 +61,19 @@ class Payment(BpjsTable, table=True):
     received_at: datetime = Field(default_factory=_utcnow)
 
 
+class MemberEnd(BpjsTable, table=True):
+    """Why and when a membership ended (death); a table of its own, `member` keeps its columns."""
+
+    __tablename__ = "member_end"
+
+    no_kartu: str = Field(primary_key=True, max_length=13)
+    reason: str  # MENINGGAL
+    date_of_death: date
+    cancelled_amount: int = 0  # the pending bill written off
+    status_before: str
+    ended_at: datetime = Field(default_factory=_utcnow)
+
+
 class SeedState(BpjsTable, table=True):
     """Marks the population as loaded, so a restart never seeds twice."""
 

@@ -33,10 +33,30 @@ class StatusBody(_Wire):
     request: StatusRequest
 
 
+class EndRequest(_Wire):
+    no_kartu: str = Field(pattern=r"^\d{13}$")
+    alasan: Literal["MENINGGAL"]
+    tgl_meninggal: date
+
+
+class EndBody(_Wire):
+    request: EndRequest
+
+
+class UpdateRequest(_Wire):
+    no_kartu: str = Field(pattern=r"^\d{13}$")
+    nama: str = Field(min_length=1, max_length=100)
+
+
+class UpdateBody(_Wire):
+    request: UpdateRequest
+
+
 class Membership(_Wire):
-    """The plaintext inside the encrypted `response` of enrolment and status calls."""
+    """The plaintext inside the encrypted `response` of the membership calls."""
 
     no_kartu: str
+    nama: str | None = None
     status: Literal["DIDAFTARKAN", "MENUNGGU_PEMBAYARAN", "AKTIF", "NONAKTIF"]
     segmen: str
     kelas: str

@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from domain.nik import NikError, parse_nik
-from simulators.bpjs.models import Family, Member
-from simulators.bpjs.schemas import Membership, NewbornRequest
+from simulators.bpjs.models import Family, Member, MemberEnd
+from simulators.bpjs.schemas import EndRequest, Membership, NewbornRequest, UpdateRequest
 from simulators.bpjs.settings import BpjsSimSettings
 
 PPU_COVERED_CHILDREN = 3  # the worker's contribution covers at most three children
@@ -40,6 +40,7 @@ def new_card_number(session: Session) -> str:
 def membership_view(member: Member, family: Family) -> Membership:
     return Membership(
         no_kartu=member.no_kartu,
+        nama=member.name,
         status=member.status,
         segmen=member.segment,
         kelas=member.kelas,
@@ -130,6 +131,7 @@ def _join_family(
             select(Member).where(
                 Member.family_id == family.id, Member.relationship == "ANAK",
                 Member.pays_own == False,  # noqa: E712 - SQL expression
+                Member.no_kartu.not_in(select(MemberEnd.no_kartu)),  # a child who died
             )
         ).all()
         if len(covered) < PPU_COVERED_CHILDREN:
@@ -141,3 +143,33 @@ def _join_family(
     due, since = _bill(monthly, req.tgl_lahir, today, settings)
     return Member(**baby, family_id=family.id, segment=family.segment, kelas=kelas,
                   status="MENUNGGU_PEMBAYARAN", pays_own=True, amount_due=due, arrears_from=since)
+
+
+def end_membership(*, session: Session, today: date, req: EndRequest) -> tuple[Member, Family]:
+    """A member died: NONAKTIF from now on, pending bills cancelled; the caller commits.
+
+    Idempotent: a membership already ended answers as it stands.
+    """
+    member, family = find_card(session, req.no_kartu)
+    if session.get(MemberEnd, member.no_kartu) is not None:
+        return member, family
+    if req.tgl_meninggal > today:
+        raise Refusal("TANGGAL_MENINGGAL_TIDAK_VALID", "Tanggal meninggal setelah hari ini")
+    if req.tgl_meninggal < member.birth_date:
+        raise Refusal("TANGGAL_MENINGGAL_TIDAK_VALID", "Tanggal meninggal sebelum tanggal lahir")
+    session.add(MemberEnd(no_kartu=member.no_kartu, reason=req.alasan,
+                          date_of_death=req.tgl_meninggal, cancelled_amount=member.amount_due,
+                          status_before=member.status))
+    # A bill left open would be settled (and the card reactivated) by the next family payment.
+    member.status, member.amount_due, member.arrears_from = "NONAKTIF", 0, None
+    session.add(member)
+    return member, family
+
+
+def update_member(*, session: Session, req: UpdateRequest) -> tuple[Member, Family]:
+    """The member's name after a correction of the akta; the caller commits."""
+    member, family = find_card(session, req.no_kartu)
+    if member.name != req.nama:
+        member.name = req.nama
+        session.add(member)
+    return member, family

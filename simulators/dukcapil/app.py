@@ -15,7 +15,7 @@ from simulators.common.admin import admin_router
 from simulators.common.clock import SimClock
 from simulators.common.db import make_engine
 from simulators.common.faults import FaultBook
-from simulators.dukcapil import routes_issue, routes_lookup, routes_sample
+from simulators.dukcapil import routes_followup, routes_issue, routes_lookup, routes_sample
 from simulators.dukcapil.db import init_db, is_ready
 from simulators.dukcapil.rules import Refusal
 from simulators.dukcapil.service import FaultInjected, Registry
@@ -76,6 +76,7 @@ def create_app(settings: DukcapilSimSettings | None = None) -> FastAPI:
 
     app.include_router(routes_lookup.router)
     app.include_router(routes_issue.router)
+    app.include_router(routes_followup.router)
     app.include_router(routes_sample.router)
     app.include_router(admin_router(token=settings.admin_token, faults=faults, clock=clock))
     return app

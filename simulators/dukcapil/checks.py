@@ -67,15 +67,21 @@ def witnesses(session: Session, niks: list[str], *, exclude: set[str]) -> None:
 
 def parents_wording(fam: Keluarga, req: AktaBaru) -> Keterangan:
     """Both parents with a matching marriage record or a valid SPTJM; otherwise the mother only."""
-    couple = req.nik_ayah is not None and req.nik_ayah == fam.husband_nik and (
-        req.nik_ibu == fam.wife_nik)
-    if req.no_bukti_perkawinan is not None:
-        if couple and fam.marital == "KAWIN_TERCATAT" and (
-                req.no_bukti_perkawinan.strip() == fam.marriage_number):
+    return wording(fam, mother_nik=req.nik_ibu, father_nik=req.nik_ayah,
+                   proof=req.no_bukti_perkawinan, sptjm=req.sptjm_perkawinan)
+
+
+def wording(fam: Keluarga, *, mother_nik: str, father_nik: str | None, proof: str | None,
+            sptjm: bool) -> Keterangan:
+    """The parents' wording rule itself (an akta correction reapplies it with a new father)."""
+    couple = father_nik is not None and father_nik == fam.husband_nik and (
+        mother_nik == fam.wife_nik)
+    if proof is not None:
+        if couple and fam.marital == "KAWIN_TERCATAT" and proof.strip() == fam.marriage_number:
             return "kedua_orang_tua"
         raise r.Refusal("BUKTI_PERKAWINAN_TIDAK_SESUAI",
                         "Bukti perkawinan tidak sesuai dengan data pasangan ini")
-    if req.sptjm_perkawinan:
+    if sptjm:
         # An SPTJM suami-istri is only accepted where the KK already shows the couple married.
         if couple and fam.marital in r.MARRIED_ON_KK:
             return "perkawinan_belum_tercatat"

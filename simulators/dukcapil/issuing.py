@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from domain import regions
 from domain.nik import make_nik, nik_prefix
-from simulators.dukcapil import checks
+from simulators.dukcapil import checks, followups
 from simulators.dukcapil import rules as r
 from simulators.dukcapil.models import Akta, Kelahiran, Keluarga, Kia, KkTerbit, LahirMati, Penduduk
 from simulators.dukcapil.schemas import (
@@ -160,6 +160,8 @@ def reissue_kk(session: Session, office: str, req: KkTerbitUlangBaru,
             raise r.not_found("NIK_ANAK_TIDAK_DITEMUKAN", "NIK anak tidak terdaftar")
         if child.kk_number == fam.kk_number:
             continue  # already on this KK: adding it again changes nothing
+        if followups.removed_as_deceased(session, fam.kk_number, child.nik):
+            continue  # taken off this KK after an akta kematian: it never comes back
         checks.child_of_family(child, fam)
         if child.akta_number is None:
             raise r.Refusal("AKTA_BELUM_TERBIT", "Anak belum memiliki akta kelahiran")

@@ -1,4 +1,8 @@
-"""The simulator's own tables: population (keluarga, penduduk) and the documents it issues."""
+"""The simulator's own tables: population (keluarga, penduduk) and the documents it issues.
+
+Follow-ups after issue (death, correction) live in tables of their own, so databases created
+before them keep working with `create_all`.
+"""
 
 from __future__ import annotations
 
@@ -142,6 +146,70 @@ class KkTerbit(SQLModel, table=True):
     issued_on: date
     signature_id: str = Field(unique=True, max_length=64)
     added: str = Field(max_length=400)  # comma-separated NIKs of the children added
+
+
+class AktaKematian(SQLModel, table=True):
+    """An akta kematian for a child born alive; its akta kelahiran stands."""
+
+    __table_args__ = (UniqueConstraint("office", "registered_on", "counter"),)
+
+    number: str = Field(primary_key=True, max_length=40)
+    child_nik: str = Field(unique=True, max_length=16)
+    kk_number: str = Field(max_length=16)
+    office: str = Field(max_length=4)
+    registered_on: date
+    counter: int
+    date_of_death: date
+    place_of_death: str = Field(max_length=100)
+
+
+class AktaDiganti(SQLModel, table=True):
+    """An akta kelahiran number superseded by a correction (the akta row holds the new one)."""
+
+    __tablename__ = "akta_superseded"
+
+    old_number: str = Field(primary_key=True, max_length=40)
+    new_number: str = Field(unique=True, max_length=40)
+    child_nik: str = Field(index=True, max_length=16)
+    office: str = Field(max_length=4)
+    superseded_on: date
+    reason: str = Field(max_length=200)
+
+
+class KkBarisLama(SQLModel, table=True):
+    """A KK row as still printed after a correction, until the KK itself is updated."""
+
+    nik: str = Field(primary_key=True, max_length=16)
+    kk_number: str = Field(index=True, max_length=16)
+    name: str = Field(max_length=100)
+    akta_number: str | None = Field(default=None, max_length=40)
+    father_name: str | None = Field(default=None, max_length=100)
+
+
+class KkPerubahan(SQLModel, table=True):
+    """One change of a KK member row (deceased removed, or updated after a correction).
+
+    Like an addition it reissues the KK: same number, new issue date and electronic signature.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kk_number: str = Field(index=True, max_length=16)
+    nik: str = Field(index=True, max_length=16)
+    action: str = Field(max_length=20)  # remove_deceased | update
+    office: str = Field(max_length=4)
+    issued_on: date
+    signature_id: str = Field(unique=True, max_length=64)
+
+
+class KiaTerbitUlang(SQLModel, table=True):
+    """One reissue of a KIA after a correction (the kia row holds the current issue date)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nik: str = Field(index=True, max_length=16)
+    office: str = Field(max_length=4)
+    issued_on: date
+    name: str = Field(max_length=100)
+    akta_number: str = Field(max_length=40)
 
 
 class Idempotensi(SQLModel, table=True):

@@ -11,7 +11,19 @@ from sqlmodel import Session, select
 
 from domain import regions
 from simulators.dukcapil.deps import REFUSALS, SessionDep, fault_point
-from simulators.dukcapil.models import Akta, Kelahiran, Keluarga, Kia, KkTerbit, LahirMati, Penduduk
+from simulators.dukcapil.models import (
+    Akta,
+    AktaDiganti,
+    AktaKematian,
+    Kelahiran,
+    Keluarga,
+    Kia,
+    KiaTerbitUlang,
+    KkBarisLama,
+    KkTerbit,
+    LahirMati,
+    Penduduk,
+)
 from simulators.dukcapil.places import province_name
 from simulators.dukcapil.rules import MARRIED_ON_KK, not_found
 from simulators.dukcapil.schemas import CariKeluarga, Kantor, KeluargaDomisili
@@ -58,13 +70,16 @@ def lookup_family(body: CariKeluarga, session: SessionDep) -> KeluargaDomisili:
     )
 
 
-def _member(p: Penduduk) -> AnggotaKk:
+def _member(p: Penduduk, printed: KkBarisLama | None = None) -> AnggotaKk:
+    # After an akta correction the KK prints the old row until the KK itself is updated.
+    name, akta, father = ((printed.name, printed.akta_number, printed.father_name) if printed
+                          else (p.name, p.akta_number, p.father_name))
     return AnggotaKk(
-        nik=p.nik, nama=p.name, jenis_kelamin=_JK[p.sex], tempat_lahir=p.birth_place,
+        nik=p.nik, nama=name, jenis_kelamin=_JK[p.sex], tempat_lahir=p.birth_place,
         tanggal_lahir=p.birth_date, agama=p.religion, pendidikan=p.education,
         status_kawin=p.marital_status, hubungan=p.relationship, kode_hubungan=p.relationship_code,
-        kewarganegaraan=p.citizenship, nama_ayah=p.father_name, nama_ibu=p.mother_name,
-        no_akta=p.akta_number,
+        kewarganegaraan=p.citizenship, nama_ayah=father, nama_ibu=p.mother_name,
+        no_akta=akta,
     )
 
 
@@ -74,21 +89,26 @@ def kk_detail(body: DetailKk, session: SessionDep) -> KkLengkap:
     fam = _family(session, body.no_kk)
     people = session.exec(select(Penduduk).where(Penduduk.kk_number == fam.kk_number)).all()
     people = sorted(people, key=lambda p: (p.relationship_code or 9, p.birth_date, p.nik))
+    printed = {row.nik: row for row in session.exec(
+        select(KkBarisLama).where(KkBarisLama.kk_number == fam.kk_number)).all()}
     return KkLengkap(
         no_kk=fam.kk_number, kode_kab_kota=fam.kab_kota, kode_kecamatan=fam.kecamatan,
         kode_kelurahan=fam.kelurahan, alamat=fam.address, status_perkawinan=fam.marital,
         tanggal_terbit=fam.issued_on, id_tte=fam.signature_id,
-        jumlah_terbit_ulang=fam.reissue_count, anggota=[_member(p) for p in people],
+        jumlah_terbit_ulang=fam.reissue_count,
+        anggota=[_member(p, printed.get(p.nik)) for p in people],
     )
 
 
 @router.post("/penduduk/detail")
 def person_detail(body: DetailPenduduk, session: SessionDep) -> PendudukLengkap:
-    """One person, with akta number and KIA validity when issued."""
+    """One person: akta number, KIA validity, akta kematian and superseded akta numbers."""
     p = session.get(Penduduk, body.nik)
     if p is None:
         raise not_found("NIK_TIDAK_DITEMUKAN", "NIK tidak terdaftar")
     kia = session.get(Kia, p.nik)
+    death = session.exec(select(AktaKematian).where(AktaKematian.child_nik == p.nik)).first()
+    superseded = session.exec(select(AktaDiganti).where(AktaDiganti.child_nik == p.nik)).all()
     return PendudukLengkap(
         nik=p.nik, nama=p.name, jenis_kelamin=_JK[p.sex], tempat_lahir=p.birth_place,
         tanggal_lahir=p.birth_date, no_kk=p.kk_number, no_kk_tujuan=p.kk_target,
@@ -96,7 +116,20 @@ def person_detail(body: DetailPenduduk, session: SessionDep) -> PendudukLengkap:
         no_akta=p.akta_number,
         kia=KiaInfo(jenis=kia.card_type, berlaku_sampai=kia.valid_until,
                     tanggal_terbit=kia.issued_on) if kia else None,
+        no_akta_kematian=death.number if death else None,
+        no_akta_diganti=_chain(list(superseded)),
     )
+
+
+def _chain(superseded: list[AktaDiganti]) -> list[str]:
+    """Superseded numbers in the order they were replaced (each correction replaces the last)."""
+    by_old = {d.old_number: d.new_number for d in superseded}
+    first = next((o for o in by_old if o not in set(by_old.values())), None)
+    chain: list[str] = []
+    while first in by_old and len(chain) < len(by_old):
+        chain.append(first)
+        first = by_old[first]
+    return chain
 
 
 @router.get("/statistik")
@@ -108,5 +141,6 @@ def statistics(session: SessionDep) -> Statistik:
     return Statistik(
         keluarga=count(Keluarga), penduduk=count(Penduduk), nik_bayi=count(Kelahiran),
         lahir_mati=count(LahirMati), akta=count(Akta), akta_terlambat=count(Akta, Akta.late),
-        kia=count(Kia), kk_terbit_ulang=count(KkTerbit),
+        kia=count(Kia), kk_terbit_ulang=count(KkTerbit), akta_kematian=count(AktaKematian),
+        akta_koreksi=count(AktaDiganti), kia_terbit_ulang=count(KiaTerbitUlang),
     )

@@ -41,6 +41,11 @@ def stillbirth_number(office: str, registered_on: date, counter: int) -> str:
     return f"{office}-LM-{registered_on:%d%m%Y}-{counter:04d}"
 
 
+def death_number(office: str, registered_on: date, counter: int) -> str:
+    """Akta kematian: `KKKK-KM-DDMMYYYY-NNNN`, its own counter per office and date."""
+    return f"{office}-KM-{registered_on:%d%m%Y}-{counter:04d}"
+
+
 def anniversary(born: date, years: int) -> date:
     # A 29 February child reaches an age on 1 March in common years.
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from simulators.dukcapil.schemas import JenisKelamin, Masukan, Nik, NoKk
 
@@ -66,6 +66,9 @@ class PendudukLengkap(BaseModel):
     nik_ayah: str | None
     no_akta: str | None
     kia: KiaInfo | None
+    no_akta_kematian: str | None = None
+    no_akta_diganti: list[str] = Field(default_factory=list,
+                                       description="Superseded akta numbers, oldest first")
 
 
 class Statistik(BaseModel):
@@ -77,6 +80,9 @@ class Statistik(BaseModel):
     akta_terlambat: int
     kia: int
     kk_terbit_ulang: int
+    akta_kematian: int = 0
+    akta_koreksi: int = 0
+    kia_terbit_ulang: int = 0
 
 
 class Orang(BaseModel):

@@ -1,4 +1,4 @@
-"""Signed membership endpoints: newborn enrolment and card status."""
+"""Signed membership endpoints: newborn enrolment, card status, end (death) and name update."""
 
 from __future__ import annotations
 
@@ -20,7 +20,16 @@ from simulators.bpjs.deps import (
     sealed,
 )
 from simulators.bpjs.models import Family
-from simulators.bpjs.schemas import NewbornBody, NewbornRequest, StatusBody, StatusRequest
+from simulators.bpjs.schemas import (
+    EndBody,
+    EndRequest,
+    NewbornBody,
+    NewbornRequest,
+    StatusBody,
+    StatusRequest,
+    UpdateBody,
+    UpdateRequest,
+)
 
 router = APIRouter(prefix="/kepesertaan", tags=["kepesertaan"])
 
@@ -62,4 +71,43 @@ def membership_status(
         member, family = service.find_card(session, req.no_kartu)
     except service.Refusal as refusal:
         return refused(state, timestamp, refusal)
+    return sealed(state, timestamp, service.membership_view(member, family))
+
+
+@router.post("/nonaktif", openapi_extra=body_doc(EndRequest))
+def end_membership(
+    state: StateDep, session: SessionDep, timestamp: Annotated[str, bridged("end_membership")],
+    raw: RawBody,
+) -> JSONResponse:
+    """End a member's membership (alasan MENINGGAL): NONAKTIF, pending bills cancelled."""
+    req = parse_body(EndBody, raw).request
+    with state.write_lock:
+        try:
+            member, family = service.end_membership(session=session,
+                                                    today=state.clock.today(), req=req)
+            session.commit()
+        except service.Refusal as refusal:
+            session.rollback()
+            return refused(state, timestamp, refusal)
+        except IntegrityError:
+            # Another process ended the same card between our read and our insert.
+            session.rollback()
+            member, family = service.find_card(session, req.no_kartu)
+    return sealed(state, timestamp, service.membership_view(member, family))
+
+
+@router.post("/ubah", openapi_extra=body_doc(UpdateRequest))
+def update_member(
+    state: StateDep, session: SessionDep, timestamp: Annotated[str, bridged("update_member")],
+    raw: RawBody,
+) -> JSONResponse:
+    """Change a member's name (after a correction of the akta kelahiran)."""
+    req = parse_body(UpdateBody, raw).request
+    with state.write_lock:
+        try:
+            member, family = service.update_member(session=session, req=req)
+            session.commit()
+        except service.Refusal as refusal:
+            session.rollback()
+            return refused(state, timestamp, refusal)
     return sealed(state, timestamp, service.membership_view(member, family))
