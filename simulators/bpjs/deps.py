@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -19,7 +19,8 @@ from simulators.bpjs.bridging import BridgingAuthError, Consumer, envelope, seal
 from simulators.bpjs.service import Refusal
 from simulators.bpjs.settings import BpjsSimSettings
 from simulators.common.clock import SimClock
-from simulators.common.faults import FaultBook
+from simulators.common.fault_hook import after_action, before_action, hook_point, identifiers, json_or_none
+from simulators.common.faults import Call, FaultBook
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,15 +38,19 @@ class SimState:
 
 
 class EnvelopeError(Exception):
-    """Answered as an HTTP error whose body is still a bridging envelope (no response)."""
+    """Answered as an HTTP error whose body is still a bridging envelope (no response), or with
+    `answer` when a dependency must end the call with a complete answer (a forced refusal)."""
 
-    def __init__(self, status_code: int, message: str) -> None:
+    def __init__(self, status_code: int, message: str, answer: JSONResponse | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        self.answer = answer
 
 
 def envelope_error_response(_request: Request, exc: EnvelopeError) -> JSONResponse:
+    if exc.answer is not None:
+        return exc.answer
     body = envelope(str(exc.status_code), exc.message)
     return JSONResponse(body, status_code=exc.status_code)
 
@@ -65,21 +70,41 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def _fault_failure(status: int) -> EnvelopeError:
+    return EnvelopeError(status, f"Gangguan layanan (simulasi {status})")
+
+
+async def _call(request: Request, endpoint: str) -> Call:
+    body = json_or_none(await request.body())
+    path_nik = {request.path_params["nik"]} if "nik" in request.path_params else set()
+    found = identifiers(body, ("nikIbu", "nikBayi", "noKartu")) | path_nik
+    # The protocol has no idempotency key: enrolment is keyed by the baby's NIK, status by the
+    # card number, eligibility by the NIK in its path.
+    key = identifiers(body, ("nikBayi",)) or identifiers(body, ("noKartu",)) or path_nik or {""}
+    return Call(endpoint=endpoint, key=min(key), identifiers=frozenset(found))
+
+
 def bridged(endpoint: str) -> Any:
     """Dependency for a signed endpoint: injected faults first (an outage precedes auth), then
     the signature; yields the request's timestamp, which keys the response encryption."""
 
-    def check(request: Request, state: StateDep) -> str:
-        status = state.faults.take(endpoint)
-        if status is not None:
-            raise EnvelopeError(status, f"Gangguan layanan (simulasi {status})")
+    async def check(request: Request, state: StateDep) -> AsyncIterator[str]:
+        decision = state.faults.decide(await _call(request, endpoint), seed=state.settings.seed,
+                                       now=state.clock.now())
+        await before_action(decision, _fault_failure)
         try:
-            return verify(dict(request.headers), state.consumer, now=time.time(),
-                          tolerance_seconds=state.settings.timestamp_tolerance_seconds)
+            timestamp = verify(dict(request.headers), state.consumer, now=time.time(),
+                               tolerance_seconds=state.settings.timestamp_tolerance_seconds)
         except BridgingAuthError as exc:
             raise EnvelopeError(401, str(exc)) from exc
+        if decision.rejection is not None:
+            refusal = Refusal(decision.rejection.kode, decision.rejection.text())
+            raise EnvelopeError(200, refusal.message, answer=refused(state, timestamp, refusal))
+        async with after_action(decision, _fault_failure):
+            yield timestamp
 
-    return Depends(check)
+    # "function": the code after `yield` runs before the answer is sent, so it can hold it back.
+    return Depends(hook_point(check, endpoint), scope="function")
 
 
 async def raw_body(request: Request) -> bytes:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
+from simulators.common.fault_hook import after_action, before_action, hook_point, identifiers, json_or_none
+from simulators.common.faults import Call
+from simulators.dukcapil.rules import Refusal
 from simulators.dukcapil.schemas import Galat
-from simulators.dukcapil.service import Registry
+from simulators.dukcapil.service import FaultInjected, Registry
+
+_FAMILY_FIELDS = ("no_kk", "nik_ibu", "nik_ayah", "nik_anak", "nik")  # not the witnesses
 
 
 def get_registry(request: Request) -> Registry:
@@ -21,13 +27,32 @@ def get_session(registry: Annotated[Registry, Depends(get_registry)]) -> Iterato
         yield session
 
 
+async def _call(request: Request, endpoint: str) -> Call:
+    body = json_or_none(await request.body())
+    found = identifiers(body, _FAMILY_FIELDS)
+    # Issuing calls are keyed by Idempotency-Key; the look-up has none, so its KK number keys it.
+    key = request.headers.get("Idempotency-Key") or next(iter(identifiers(body, ["no_kk"])), "")
+    return Call(endpoint=endpoint, key=key, identifiers=frozenset(found))
+
+
 def fault_point(endpoint: str):
     """A dependency consulting the fault book; it runs before the body is even validated."""
 
-    def check(registry: Annotated[Registry, Depends(get_registry)]) -> None:
-        registry.check_fault(endpoint)
+    async def check(request: Request, registry: Annotated[Registry, Depends(get_registry)]
+                    ) -> AsyncIterator[None]:
+        decision = registry.faults.decide(await _call(request, endpoint),
+                                          seed=request.app.state.settings.seed,
+                                          now=registry.clock.now())
+        fail = partial(FaultInjected, endpoint)
+        await before_action(decision, fail)
+        if decision.rejection is not None:
+            rej = decision.rejection
+            raise Refusal(rej.kode, rej.text(), rej.status_code)
+        async with after_action(decision, fail):
+            yield
 
-    return Depends(check)
+    # "function": the code after `yield` runs before the answer is sent, so it can hold it back.
+    return Depends(hook_point(check, endpoint), scope="function")
 
 
 RegistryDep = Annotated[Registry, Depends(get_registry)]

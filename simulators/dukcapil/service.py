@@ -48,11 +48,6 @@ class Registry:
         self.clock = clock
         self.faults = faults
 
-    def check_fault(self, endpoint: str) -> None:
-        status = self.faults.take(endpoint)
-        if status is not None:
-            raise FaultInjected(endpoint, status)
-
     def issue(self, *, endpoint: str, office: str, key: str, body: BaseModel, action: Action,
               status: int = 201) -> tuple[int, dict]:
         """Run `action` once per idempotency key; same key and body replays the first answer."""
