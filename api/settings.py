@@ -52,14 +52,29 @@ class Settings(BaseSettings):
     bpjs_warn_days: int = 7
     stillbirth_warn_days: int = 7
 
+    payload_keys: str = Field(default="", repr=False, description=(
+        "Temporal payload encryption keys: 'id:base64(32 bytes),...'; empty disables encryption"))
+    payload_key_id: str | None = Field(default=None, description="key id for new payloads")
+
     log_level: str = "INFO"
     log_json: bool = True
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:
-        if self.environment == "production" and self.bpjs_secret == DEV_BPJS_SECRET:
-            raise ValueError("KELAHIRAN_BPJS_SECRET must be set in production")
+        if self.environment == "production":
+            if self.bpjs_secret == DEV_BPJS_SECRET:
+                raise ValueError("KELAHIRAN_BPJS_SECRET must be set in production")
+            if not self.payload_keys:
+                raise ValueError("KELAHIRAN_PAYLOAD_KEYS must be set in production (payload encryption)")
+            if any(k.strip().startswith("test") for k in self.payload_keys.split(",")):
+                raise ValueError("test-only payload keys are refused in production")
         return self
+
+    def data_converter(self):
+        """The converter every client and worker of this deployment uses (encrypting if keyed)."""
+        from api.codec import data_converter
+
+        return data_converter(self.payload_keys, self.payload_key_id)
 
     def tuning(self) -> WorkflowTuning:
         return WorkflowTuning(

@@ -227,7 +227,22 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "BPJS_SIM_HOST": stack.host,
         "BPJS_SIM_PORT": str(p.bpjs),
         **{f"BPJS_SIM_{k}": v for k, v in bpjs_credentials.items()},
+        **_payload_keys(stack, settings),
     }
+
+
+def _payload_keys(stack: Stack, settings) -> dict[str, str]:
+    """Encrypt workflow payloads even on a laptop: a key made on first start, kept in the data dir."""
+    if settings.payload_keys:
+        return {}
+    from api.codec import new_key_spec
+
+    path = stack.data / "payload-keys"
+    if not path.exists():
+        path.write_text(new_key_spec("local-1"))
+        path.chmod(0o600)
+    spec = path.read_text().strip()
+    return {"KELAHIRAN_PAYLOAD_KEYS": spec, "KELAHIRAN_PAYLOAD_KEY_ID": spec.split(":", 1)[0]}
 
 
 def _print_urls(stack: Stack) -> None:

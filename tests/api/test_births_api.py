@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from api.app import create_app
+from api.codec import test_converter
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import Bundle
@@ -88,7 +88,7 @@ async def test_engine_refusing_the_start_keeps_nothing(temporal_env, tmp_path):
     upgrade_to_head(url)
     # A namespace that does not exist: the connection works, every start is refused.
     client = await Client.connect(temporal_env.client.service_client.config.target_host,
-                                  namespace="no-such-namespace", data_converter=pydantic_data_converter)
+                                  namespace="no-such-namespace", data_converter=test_converter())
     settings = Settings(environment="test", database_url=url, temporal_ui_url=None)
     with serve_app(create_app(settings, temporal_client=client)) as api:
         async with httpx.AsyncClient() as http:

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from api.codec import test_converter
 from tests.support import payloads
+from workflows.followups import KematianWorkflow, KoreksiWorkflow
 from workflows.kelahiran import KelahiranWorkflow
+
+WORKFLOWS = [KelahiranWorkflow, KematianWorkflow, KoreksiWorkflow]
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +40,7 @@ async def test_histories_replay(stack):
     assert (await stack.wait(bid))["status"] == "completed"
 
     histories = stack.client.list_workflows(f"TaskQueue = '{stack.settings.task_queue}'").map_histories()
-    replayer = Replayer(workflows=[KelahiranWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=test_converter())
     results = await replayer.replay_workflows(histories, raise_on_replay_failure=False)
     failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
     assert failures == {}
@@ -52,5 +55,5 @@ async def test_committed_histories_replay(path: Path):
     """Bundles recorded with earlier workflow code must still replay (use workflow.patched)."""
     assert len(HISTORIES) >= 6
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=[KelahiranWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=test_converter())
     await replayer.replay_workflow(history)

@@ -37,7 +37,9 @@ async def test_demo_completes_every_birth(stack):
 
 
 async def test_admin_retry_and_close(stack):
-    env = {"TEMPORAL_ADDRESS": stack.settings.temporal_address}
+    env = {"TEMPORAL_ADDRESS": stack.settings.temporal_address,
+           "KELAHIRAN_PAYLOAD_KEYS": stack.settings.payload_keys,
+           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id}
     fam = await stack.family(kab_kota="3671")
     bid = await stack.accepted(payloads.from_family(fam))
     await stack.wait(bid, lambda b: b["status"] == "needs_attention")
