@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
+from api.middleware import Protections
 from api.readmodel.db import make_engine
 from api.routes import births, followups, health
 from api.settings import Settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
+    app.add_middleware(Protections)
     app.include_router(health.router)
     app.include_router(births.router)
     app.include_router(followups.router)

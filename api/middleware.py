@@ -1,0 +1,40 @@
+"""Cross-cutting HTTP protections: body size limit, content types, security headers."""
+
+from __future__ import annotations
+
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# The API answers JSON; only the interactive docs need scripts and styles.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class Protections(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+                return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+            body = await request.body()  # also catches chunked bodies without a length
+            if len(body) > MAX_BODY_BYTES:
+                return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if body and request.url.path.startswith("/v1/") and ctype != "application/json":
+                return JSONResponse({"detail": "Content-Type must be application/json"}, 415)
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", API_CSP)
+        if request.url.path.startswith("/v1/"):
+            response.headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
+        return response
