@@ -47,10 +47,12 @@ def _sex_is(sex: str, who: str):
     return AfterValidator(check)
 
 
-Nik = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_nik)]
+Nik = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{16}$"),
+                AfterValidator(_check_nik)]
 FemaleNik = Annotated[Nik, _sex_is("female", "mother")]
 MaleNik = Annotated[Nik, _sex_is("male", "father")]
-KkNumber = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_kk)]
+KkNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{16}$"),
+                     AfterValidator(_check_kk)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(\+62|62|0)8\d{7,12}$")]
