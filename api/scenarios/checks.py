@@ -12,7 +12,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from api.scenarios.context import Context, PlaceholderError
-from api.scenarios.expect import BundleExpect, FactMatch, IssuedExpect, KkExpect, NikExpect, ServiceExpect
+from api.scenarios.expect import (
+    BundleExpect,
+    FactMatch,
+    FollowUpExpect,
+    IssuedExpect,
+    KkExpect,
+    NikExpect,
+    ServiceExpect,
+)
 from domain.nik import NikError, parse_nik
 
 
@@ -92,7 +100,24 @@ def bundle_checks(exp: BundleExpect, bundle: dict, *, ctx: Context, birth: str,
                 _service(j, f"child {order} {name}", sexp, child["services"].get(name), child=child)
     if exp.nik_serials_consecutive is not None:
         _serials(j, exp.nik_serials_consecutive)
+    for kind, fexp in exp.follow_ups.items():
+        _follow_up(j, kind, fexp)
     return j.out
+
+
+def _follow_up(j: _Judge, kind: str, exp: FollowUpExpect) -> None:
+    fu = next((f for f in j.bundle.get("follow_up_status", []) if f["kind"] == kind), None)
+    if fu is None:
+        j.add(f"follow-up {kind}", "present", "none linked", False)
+        return
+    if exp.status is not None:
+        j.equal(f"follow-up {kind}.status", exp.status, fu["status"])
+    for key, want in exp.documents.items():
+        j.pattern(f"follow-up {kind}.{key}", want, fu["documents"].get(key))
+    if exp.superseded_akta is not None:
+        old, new = fu["documents"].get("akta_lama"), fu["documents"].get("akta")
+        j.add(f"follow-up {kind}.akta superseded", "old number recorded, new differs",
+              f"{old} -> {new}", (bool(old) and old != new) == exp.superseded_akta)
 
 
 def _service(j: _Judge, where: str, exp: ServiceExpect, st: dict | None, *,

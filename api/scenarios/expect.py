@@ -76,6 +76,16 @@ class ChildExpect(BaseModel):
     surat_lahir_mati: ServiceExpect | None = None
 
 
+class FollowUpExpect(BaseModel):
+    """A follow-up after issue (death, correction), as the bundle's `follow_up_status` shows it."""
+
+    model_config = STRICT
+    status: Literal["in_progress", "needs_attention", "completed"] | None = None
+    documents: dict[str, Pattern] = Field(default_factory=dict, description="regex per document")
+    superseded_akta: bool | None = Field(
+        default=None, description="correction: the old akta number is recorded and differs from the new")
+
+
 class BundleExpect(BaseModel):
     """What one posted birth's bundle must look like (as `GET /v1/births/{id}` shows it)."""
 
@@ -91,6 +101,7 @@ class BundleExpect(BaseModel):
     timeline_without: list[str] = Field(default_factory=list, description="event kinds that must not")
     nik_serials_consecutive: bool | None = Field(
         default=None, description="live children's NIKs share a prefix, serials follow birth order")
+    follow_ups: dict[Literal["death", "correction"], FollowUpExpect] = Field(default_factory=dict)
 
     @field_validator("children")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -16,6 +17,8 @@ from api.scenarios.runner import TERMINAL, Fail
 from api.scenarios.steps import (
     CheckStep,
     CloseStep,
+    CorrectionStep,
+    DeathStep,
     DecisionStep,
     FaultStep,
     JumpStep,
@@ -101,6 +104,28 @@ async def _name(run: ScenarioRun, s: NameStep) -> Line:
                 seen=describe.answer(r) if r.status_code != 200 else "200")
 
 
+async def _death(run: ScenarioRun, s: DeathStep) -> Line:
+    bid = await run.bundle_id(s.report_death)
+    bundle = await run.bundle(s.report_death)
+    died = date.fromisoformat(bundle["birth_date"]) + timedelta(days=s.days_after_birth)
+    r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/death",
+                              json={"date_of_death": died.isoformat(), "place_of_death": s.place},
+                              headers={"X-Hospital-Id": run.sc.births[s.report_death].hospital})
+    label = s.label or f"report_death {s.report_death} child {s.child} on {died}"
+    return Line("step", label, ok=r.status_code == s.expect_status, expected=str(s.expect_status),
+                seen=describe.answer(r) if r.status_code != 202 else "202")
+
+
+async def _correct(run: ScenarioRun, s: CorrectionStep) -> Line:
+    bid = await run.bundle_id(s.correct)
+    r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/correction",
+                              json={"child_name": s.name, "reason": s.reason},
+                              headers={"X-Hospital-Id": run.sc.births[s.correct].hospital})
+    label = s.label or f"correct {s.correct} child {s.child}: name {s.name!r}"
+    return Line("step", label, ok=r.status_code == s.expect_status, expected=str(s.expect_status),
+                seen=describe.answer(r) if r.status_code != 202 else "202")
+
+
 async def _pay(run: ScenarioRun, s: PayStep) -> Line:
     bundle = await run.bundle(s.pay)
     child = next((c for c in bundle["children"] if c["birth_order"] == s.child), None)
@@ -177,6 +202,7 @@ async def _sleep(run: ScenarioRun, s: SleepStep) -> Line:
 
 _HANDLERS: dict[type, Any] = {
     WaitStep: _wait, CheckStep: _check, PostStep: _post, NameStep: _name, PayStep: _pay,
-    DecisionStep: _decision, RetryStep: _retry, CloseStep: _close, FaultStep: _fault,
+    DecisionStep: _decision, RetryStep: _retry, CloseStep: _close, DeathStep: _death,
+    CorrectionStep: _correct, FaultStep: _fault,
     ResetFaultsStep: _reset, JumpStep: _jump, SleepStep: _sleep,
 }

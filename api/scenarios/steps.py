@@ -98,6 +98,28 @@ class CloseStep(_Step):
     expect_refused: bool = False
 
 
+class DeathStep(_Step):
+    """A baby born alive died: reported by the hospital (akta kematian follow-up)."""
+
+    KIND: ClassVar[str] = "report_death"
+    report_death: Alias
+    child: int = Field(default=1, ge=1, le=9)
+    days_after_birth: int = Field(default=0, ge=0, le=400)
+    place: str = "RSUD"
+    expect_status: int = Field(default=202, ge=200, le=599)
+
+
+class CorrectionStep(_Step):
+    """Correct the child's name after issue (akta reissued, old number superseded)."""
+
+    KIND: ClassVar[str] = "correct"
+    correct: Alias
+    child: int = Field(default=1, ge=1, le=9)
+    name: str
+    reason: str = "salah ketik nama"
+    expect_status: int = Field(default=202, ge=200, le=599)
+
+
 class FaultStep(_Step):
     """Add a fault rule to a simulator, passed as is to its `POST /admin/faults`."""
 
@@ -149,7 +171,7 @@ class SleepStep(_Step):
 
 STEP_TYPES: tuple[type[_Step], ...] = (
     WaitStep, CheckStep, PostStep, NameStep, PayStep, DecisionStep, RetryStep, CloseStep,
-    FaultStep, ResetFaultsStep, JumpStep, SleepStep)
+    DeathStep, CorrectionStep, FaultStep, ResetFaultsStep, JumpStep, SleepStep)
 STEP_KINDS = tuple(t.KIND for t in STEP_TYPES)
 
 
@@ -167,6 +189,7 @@ Step = Annotated[
     | Annotated[PostStep, Tag("post")] | Annotated[NameStep, Tag("provide_name")]
     | Annotated[PayStep, Tag("pay")] | Annotated[DecisionStep, Tag("kadis_decision")]
     | Annotated[RetryStep, Tag("retry")] | Annotated[CloseStep, Tag("close")]
+    | Annotated[DeathStep, Tag("report_death")] | Annotated[CorrectionStep, Tag("correct")]
     | Annotated[FaultStep, Tag("fault")] | Annotated[ResetFaultsStep, Tag("reset_faults")]
     | Annotated[JumpStep, Tag("jump")] | Annotated[SleepStep, Tag("sleep")],
     Discriminator(_step_kind, custom_error_type="step_kind",
