@@ -63,9 +63,10 @@ def main() -> None:
 
 # Commands defined in their own modules register themselves on the apps above.
 from api.cli import admin as _admin  # noqa: E402,F401
+from api.cli import bench as _bench  # noqa: E402,F401
 from api.cli import demo as _demo  # noqa: E402,F401
-from api.cli import sample as _sample  # noqa: E402,F401
-from api.cli import up as _up  # noqa: E402,F401
 from api.cli import faults as _faults  # noqa: E402,F401
 from api.cli import readmodel as _readmodel  # noqa: E402,F401
+from api.cli import sample as _sample  # noqa: E402,F401
 from api.cli import scenario as _scenario  # noqa: E402,F401
+from api.cli import up as _up  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""`kelahiran bench`: load, measurement and the engine floor (issue 6)."""

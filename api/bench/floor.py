@@ -1,0 +1,72 @@
+"""Drive the engine floor: its own worker process and task queue on the stack's Temporal server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from temporalio.client import Client
+
+from api.bench.floor_workflow import FLOOR_WORKFLOW
+from api.bench.load import Outcome
+from api.codec import data_converter
+
+
+def converter(payload_keys: str):
+    """The stack's converter: pydantic plus payload encryption with the stack's keys."""
+    return data_converter(payload_keys, payload_keys.split(":", 1)[0] if payload_keys else None)
+
+
+class FloorWorker:
+    """`python -m api.bench.floor_worker` as a child process, with the stack's Temporal settings."""
+
+    def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path) -> None:
+        self.task_queue = task_queue
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
+        env.update(TEMPORAL_ADDRESS=temporal, KELAHIRAN_PAYLOAD_KEYS=payload_keys,
+                   KELAHIRAN_LOG_JSON="false", PYTHONUNBUFFERED="1")
+        self._log = log.open("ab")
+        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "api.bench.floor_worker", task_queue], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()  # blocks until "ready" or the process exits
+        if b"ready" not in line:
+            self.stop()
+            raise RuntimeError(f"the floor worker did not start; see {log}")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+class FloorStarter:
+    """Starts one floor workflow per call and waits for its result."""
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self._client, self._queue = client, task_queue
+        self.run_id = uuid.uuid4().hex[:8]
+
+    async def __call__(self, i: int, out: Outcome, t0: float) -> None:
+        first = time.monotonic()
+        handle = await self._client.start_workflow(
+            FLOOR_WORKFLOW, {"birth": i}, id=f"bench-floor-{self.run_id}-{i}", task_queue=self._queue)
+        out.intake = time.monotonic() - first
+        out.bundle_id = handle.id
+        await handle.result()
+        now = time.monotonic()
+        out.complete, out.done_at = now - first, now - t0

@@ -1,0 +1,48 @@
+"""The engine floor's worker, its own process: `python -m api.bench.floor_worker TASK_QUEUE`.
+
+Same Temporal server, worker settings and data converter (TEMPORAL_ADDRESS, KELAHIRAN_PAYLOAD_KEYS...)
+as the kelahiran worker; every activity does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from temporalio import activity
+from temporalio.worker import Worker
+
+from api.bench.floor_workflow import FloorWorkflow
+from api.settings import Settings
+from api.temporal_client import connect
+
+ACTIVITIES = ("lookup_family", "register_birth", "issue_akta", "issue_kia", "reissue_kk", "enrol_newborn",
+              "sync_read_model")
+
+
+def _noop(name: str):
+    @activity.defn(name=name)
+    async def noop(payload: dict) -> dict:
+        return payload
+
+    return noop
+
+
+async def main(task_queue: str) -> None:
+    settings = Settings()
+    client = await connect(settings)
+    worker = Worker(client, task_queue=task_queue, workflows=[FloorWorkflow],
+                    activities=[_noop(n) for n in ACTIVITIES],
+                    max_concurrent_activities=settings.worker_max_concurrent_activities,
+                    max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with worker:
+        print("ready", flush=True)
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))

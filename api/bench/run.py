@@ -1,0 +1,128 @@
+"""One benchmark invocation: our phases against the stack, then the same phases against the floor."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+from temporalio.client import Client
+
+from api.bench.births import BirthPoster, draw_families
+from api.bench.floor import FloorStarter, FloorWorker, converter
+from api.bench.load import run_phase
+from api.bench.procs import ProcessSampler
+from api.bench.report import build_report, summarize_phase
+from api.bench.stack import Target
+
+SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
+
+
+@dataclass
+class Plan:
+    """What to offer: (label, rate, inflight) phases of `duration` s, each drained for up to `drain` s."""
+
+    phases: list[tuple[str, float | None, int | None]]
+    duration: float
+    drain: float = 120.0
+    floor: bool = True
+    hospitals: int = 8
+    extra: dict = field(default_factory=dict)
+
+    def limit(self, rate: float | None, inflight: int | None) -> int:
+        return int((rate or SATURATION_CAP) * self.duration)
+
+
+def make_plan(*, mode: str, rate: float, rates: list[float] | None, inflight: int, duration: float,
+              drain: float, floor: bool) -> Plan:
+    """Rate mode: each offered rate, then a saturation phase with `inflight` in flight (0 skips it)."""
+    if mode == "inflight":
+        phases = [(f"inflight{inflight}", None, inflight)]
+    else:
+        phases = [(f"rate{r:g}", r, None) for r in (rates or [rate])]
+        if inflight:
+            phases.append(("saturation", None, inflight))
+    return Plan(phases=phases, duration=duration, drain=drain, floor=floor)
+
+
+def machine() -> dict:
+    load1, load5, _ = os.getloadavg()
+    return {"cpus": os.cpu_count(), "memory_mib": round(psutil.virtual_memory().total / 2**20),
+            "python": platform.python_version(), "load_avg_1m": round(load1, 2),
+            "load_avg_5m": round(load5, 2),
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+async def history_shape(client: Client, workflow_id: str) -> dict:
+    """Event counts of one finished workflow: total, activities by type, timers."""
+    acts: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    for e in history.events:
+        if e.HasField("activity_task_scheduled_event_attributes"):
+            acts[e.activity_task_scheduled_event_attributes.activity_type.name] += 1
+        kinds[e.WhichOneof("attributes") or "?"] += 1
+    return {"events": len(history.events), "activities": dict(sorted(acts.items())),
+            "timers": kinds["timer_started_event_attributes"],
+            "event_types": {k.removesuffix("_event_attributes"): n for k, n in sorted(kinds.items())}}
+
+
+async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None,
+                  say=print) -> tuple[list[dict], str | None]:
+    results, sample_id = [], None
+    for label, rate, inflight in plan.phases:
+        limit = plan.limit(rate, inflight)
+        if remaining is not None:
+            limit = min(limit, remaining())
+        with ProcessSampler(pids) as sampler:
+            outcomes, _ = await run_phase(start_one, rate=rate, inflight=inflight, duration=plan.duration,
+                                          drain=plan.drain, limit=limit)
+        phase = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
+                                processes=sampler.result)
+        results.append(phase)
+        say(f"  {label}: {phase['completed']}/{phase['offered']} completed, {phase['errors']} errors, "
+            f"{phase['lost']} lost")
+        sample_id = sample_id or next((o.bundle_id for o in outcomes if o.complete is not None), None)
+        await asyncio.sleep(1.0)  # let the stack settle between phases
+    return results, sample_id
+
+
+async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
+    """Run every phase against `target`, then against the engine floor; return the report."""
+    info = machine()
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as http:
+        need = sum(plan.limit(r, n) for _, r, n in plan.phases)
+        families = await draw_families(http, target.dukcapil, need)
+        say(f"drew {len(families)} families for up to {need} births")
+        poster = BirthPoster(http, target.api, families, hospitals=plan.hospitals)
+        ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining, say=say)
+
+    floor, shape, client = None, None, None
+    if target.temporal:
+        client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
+        shape = {"ours": await history_shape(client, our_id) if our_id else None}
+    if plan.floor:
+        if client is None:
+            raise ValueError("the engine floor needs the Temporal address of the target")
+        queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
+        worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log")
+        try:
+            pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
+            say("running the engine floor")
+            floor, floor_id = await _phases(plan, FloorStarter(client, queue), pids, say=say)
+            if floor_id:
+                shape["floor"] = await history_shape(client, floor_id)
+        finally:
+            worker.stop()
+    info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+    config = {"phases": plan.phases, "duration_s": plan.duration, "drain_s": plan.drain,
+              "hospitals": plan.hospitals, "floor": plan.floor, **plan.extra}
+    return build_report(config=config, machine=info, ours=ours, floor=floor, shape=shape)

@@ -1,0 +1,108 @@
+"""The system under test: `kelahiran up` as a child process on free ports in a temporary data dir."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from api.embedded import free_port
+
+# Which `kelahiran up` child is which, recognised by its command line.
+ROLES = {"temporal": ("server", "start-dev"), "worker": ("api.cli", "worker"), "api": ("api.cli", "api"),
+         "dukcapil-sim": ("simulator", "dukcapil"), "bpjs-sim": ("simulator", "bpjs")}
+
+
+@dataclass
+class Target:
+    """Where the stack answers and, when known, the process ids to measure."""
+
+    api: str
+    dukcapil: str
+    bpjs: str
+    temporal: str | None = None
+    payload_keys: str = ""
+    pids: dict[str, int] = field(default_factory=dict)
+
+
+def _ready(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as r:
+            return 200 <= r.status < 300
+    except (OSError, ValueError):
+        return False
+
+
+def child_pids(parent: int) -> dict[str, int]:
+    """The pids of `up`'s children by role."""
+    found: dict[str, int] = {}
+    for p in psutil.Process(parent).children():
+        try:
+            argv = p.cmdline()
+        except psutil.Error:
+            continue
+        for role, words in ROLES.items():
+            if all(w in argv for w in words) and role not in found:
+                found[role] = p.pid
+    return found
+
+
+class UpStack:
+    """Runs `python -m api.cli up` with free ports and a temporary data dir; stops it on exit."""
+
+    def __init__(self, timeout: float = 120.0, population: int = 3000) -> None:
+        self._timeout = timeout
+        self._population = population
+        self._tmp = tempfile.TemporaryDirectory(prefix="kelahiran-bench-")
+        self.data = Path(self._tmp.name)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Target:
+        ports = {k: free_port() for k in ("temporal", "ui", "api", "dukcapil", "bpjs", "metrics", "health")}
+        argv = [sys.executable, "-m", "api.cli", "up", "--data-dir", str(self.data), "--host", "127.0.0.1",
+                "--temporal-port", str(ports["temporal"]), "--temporal-ui-port", str(ports["ui"]),
+                "--api-port", str(ports["api"]), "--dukcapil-port", str(ports["dukcapil"]),
+                "--bpjs-port", str(ports["bpjs"]), "--worker-metrics-port", str(ports["metrics"]),
+                "--worker-health-port", str(ports["health"]), "--timeout", str(self._timeout)]
+        # The stack's own settings, not a developer's environment, decide what runs.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_",
+                                                                        "DUKCAPIL_SIM_", "BPJS_SIM_"))}
+        # Both simulators draw the same synthetic population; each benchmark birth needs a fresh family.
+        env["DUKCAPIL_SIM_FAMILIES"] = env["BPJS_SIM_FAMILIES"] = str(self._population)
+        self._log = (self.data / "up.out").open("ab")
+        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,  # noqa: S603
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        api = f"http://127.0.0.1:{ports['api']}"
+        deadline = time.monotonic() + self._timeout * 3
+        while not _ready(api + "/ready"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"`kelahiran up` did not come up:\n{self.tail()}")
+            time.sleep(0.2)
+        keys = (self.data / "payload-keys").read_text().strip()
+        return Target(api=api, dukcapil=f"http://127.0.0.1:{ports['dukcapil']}",
+                      bpjs=f"http://127.0.0.1:{ports['bpjs']}", temporal=f"127.0.0.1:{ports['temporal']}",
+                      payload_keys=keys, pids=child_pids(self.proc.pid))
+
+    def tail(self, chars: int = 3000) -> str:
+        return (self.data / "up.out").read_text(errors="replace")[-chars:]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)  # `up` stops its children in reverse order
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        self._tmp.cleanup()
