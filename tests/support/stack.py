@@ -29,7 +29,9 @@ class Stack:
     bpjs_url: str
     settings: Settings
     client: Client
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
+    # Idle connections expire before uvicorn's 5 s keep-alive closes them under us.
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(
+        timeout=30, limits=httpx.Limits(keepalive_expiry=2)))
 
     async def post(self, body: dict, hospital: str = "RSUD-SERANG") -> httpx.Response:
         return await self.http.post(f"{self.api_url}/v1/births", json=body,
