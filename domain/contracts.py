@@ -56,6 +56,11 @@ class BundleStatus(StrEnum):
     STILLBIRTH_RECORDED = "stillbirth_recorded"
 
 
+# A bundle in one of these states changes no more (follow-ups after issue are their own workflows).
+TERMINAL_STATUSES = frozenset(
+    {BundleStatus.COMPLETED, BundleStatus.CLOSED_WITH_ISSUES, BundleStatus.STILLBIRTH_RECORDED})
+
+
 class Reason(StrEnum):
     """Reason codes a person sees; each case in the domain notes has its own."""
 

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import bundle_state as bs
     from domain.contracts import (
         DEATH_WORKFLOW_TYPE,
+        TERMINAL_STATUSES,
         WORKFLOW_TYPE,
         AktaIssued,
         BpjsMembership,
@@ -57,7 +58,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.tracker import Tracker
 
 T = TypeVar("T")
-TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -95,9 +95,9 @@ class KelahiranWorkflow:
             )
         await asyncio.gather(*self._follow_up_starts)
         self._t.refresh()
-        if self._t.state.status not in TERMINAL:
+        if self._t.state.status not in TERMINAL_STATUSES:
             # Only a person can end a bundle that is stuck (retry succeeded paths return above).
-            await workflow.wait_condition(lambda: self._t.state.status in TERMINAL)
+            await workflow.wait_condition(lambda: self._t.state.status in TERMINAL_STATUSES)
         self._t.state.completed_at = workflow.now()
         self._t.event(self._t.state.status.value)
         self._finished = True
@@ -463,7 +463,7 @@ class KelahiranWorkflow:
         self._require_open()
 
     def _require_open(self) -> None:
-        if self._t.closed or self._finished or self._t.state.status in TERMINAL:
+        if self._t.closed or self._finished or self._t.state.status in TERMINAL_STATUSES:
             raise ValueError(f"bundle is {self._t.state.status.value}; no further changes")
 
 

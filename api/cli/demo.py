@@ -15,8 +15,8 @@ from api.cli import app
 if TYPE_CHECKING:  # httpx is imported lazily: every `kelahiran` process would pay for it
     import httpx
 from api.cli.notifications import child, notification_from_sample
+from domain.contracts import TERMINAL_STATUSES
 
-TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
 # Where families live (weights) and which BPJS segments to draw: every office we can reach.
 OFFICES = [("3673", 7), ("3604", 1), ("3672", 1), ("3201", 1)]
 SEGMENTS = ["PBI", "PPU", "PBPU", "NONE"]
@@ -55,7 +55,7 @@ async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpj
     b: dict = {}
     while time.monotonic() - start < timeout:
         b = (await http.get(f"{api_url}/v1/births/{bundle_id}")).json()
-        if b["status"] in TERMINAL or b["status"] == "needs_attention":
+        if b["status"] in TERMINAL_STATUSES or b["status"] == "needs_attention":
             break
         for c in b["children"]:
             facts = c["services"].get("bpjs", {}).get("facts", {})

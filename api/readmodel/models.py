@@ -6,10 +6,31 @@ listing and filtering never scan workflows.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """Timestamps stored in UTC and read back timezone-aware on every backend.
+
+    SQLite keeps no offset: without this, an input in +07:00 would be stored as if it were UTC and
+    values would come back naive.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
 
 
 class Bundle(SQLModel, table=True):
@@ -22,9 +43,9 @@ class Bundle(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     status: str = Field(index=True, max_length=32)
     birth_date: date = Field(index=True)
-    received_at: datetime = Field(sa_type=sa.DateTime(timezone=True), index=True)
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    received_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     office_code: str | None = Field(default=None, max_length=4)
     domicile_kecamatan: str | None = Field(default=None, index=True, max_length=6)
     child_count: int
@@ -43,7 +64,7 @@ class ServiceStatusRow(SQLModel, table=True):
     service: str = Field(primary_key=True, max_length=32)
     status: str = Field(max_length=32)
     reason: str | None = Field(default=None, max_length=64)
-    updated_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Reminder(SQLModel, table=True):
@@ -59,8 +80,8 @@ class Reminder(SQLModel, table=True):
     birth_order: int
     kind: str = Field(max_length=32)
     due: date
-    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    delivered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True), index=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
 
 
 class FollowUp(SQLModel, table=True):
@@ -74,7 +95,7 @@ class FollowUp(SQLModel, table=True):
     birth_order: int
     status: str = Field(index=True, max_length=32)
     version: int = 0
-    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=UtcDateTime)
     state_json: str = Field(sa_type=sa.Text)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -100,17 +100,12 @@ def list_births(
         deadline_risk=deadline_risk)
     rows, total = crud.list_bundles(session=session, flt=flt, limit=limit, offset=offset)
     items = [BundleSummary(bundle_id=r.id, hospital_id=r.hospital_id, record_id=r.record_id,
-                           status=r.status, birth_date=r.birth_date, received_at=_utc(r.received_at),
-                           completed_at=_utc(r.completed_at), office_code=r.office_code,
+                           status=r.status, birth_date=r.birth_date, received_at=r.received_at,
+                           completed_at=r.completed_at, office_code=r.office_code,
                            child_count=r.child_count, reasons=[x for x in r.reasons.split(",") if x],
                            deadline_risk=r.deadline_risk)
              for r in rows]
     return BundlePage(items=items, total=total, limit=limit, offset=offset)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite drops the offset of timezone-aware columns; every stored time is UTC.
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @router.post(

@@ -14,7 +14,7 @@ from api import actions, followups
 from api.deps import HospitalDep, SessionDep, SettingsDep, TemporalDep
 from api.readmodel import crud
 from api.schemas import ErrorOut
-from domain.contracts import BundleState, ReportDeathInput
+from domain.contracts import TERMINAL_STATUSES, BundleState, ReportDeathInput
 from domain.notification import PersonName
 
 router = APIRouter(prefix="/v1/births/{bundle_id}/children/{birth_order}", tags=["follow-ups"])
@@ -22,7 +22,6 @@ BundleId = Annotated[uuid.UUID, Path()]
 Order = Annotated[int, Path(ge=1, le=9)]
 ERRORS = {404: {"model": ErrorOut, "description": "No such bundle or child"},
           409: {"model": ErrorOut, "description": "The bundle's state does not allow it"}}
-TERMINAL = {"completed", "closed_with_issues"}
 
 
 class DeathIn(BaseModel):
@@ -55,7 +54,7 @@ async def report_death(bundle_id: BundleId, birth_order: Order, body: DeathIn, h
                        session: SessionDep, settings: SettingsDep, client: TemporalDep) -> FollowUpAccepted:
     """A baby born alive died: the akta kelahiran stands; akta kematian, KK and BPJS follow."""
     state = await run_in_threadpool(_state, session, bundle_id, hospital)
-    if state.status.value not in TERMINAL:
+    if state.status not in TERMINAL_STATUSES:
         try:
             res = await actions.send_update(client, state.bundle_id, "report_death", ReportDeathInput(
                 birth_order=birth_order, date_of_death=body.date_of_death,
