@@ -1,0 +1,108 @@
+"""Hospital API keys: `khk_<key id>_<secret>`; the secret is shown once and kept only as a hash.
+
+The secret has 256 bits of entropy, so a plain SHA-256 is the right hash (a slow KDF protects
+guessable passwords, not random keys) and verification stays cheap on every intake request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from api.auth.models import ApiKey, Hospital
+
+PREFIX = "khk"
+_KEY = re.compile(r"^khk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+LAST_USED_EVERY = timedelta(minutes=5)  # don't write on every request
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key_id: str
+    hospital_id: str
+    key: str  # the full key: give it to the hospital now, it cannot be shown again
+    expires_old_at: datetime | None = None  # on rotation: when the replaced key stops working
+
+
+class UnknownKey(LookupError):
+    pass
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def issue_key(*, session: Session, hospital_id: str, label: str = "") -> IssuedKey:
+    if session.get(Hospital, hospital_id) is None:
+        raise UnknownKey(f"no hospital {hospital_id!r}")
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    session.add(ApiKey(id=key_id, hospital_id=hospital_id, secret_hash=_hash(secret), label=label,
+                       created_at=_now()))
+    session.commit()
+    return IssuedKey(key_id=key_id, hospital_id=hospital_id, key=f"{PREFIX}_{key_id}_{secret}")
+
+
+def rotate_key(*, session: Session, key_id: str, grace: timedelta = timedelta(hours=24)) -> IssuedKey:
+    """A new key for the same hospital; the old one keeps working for `grace`, then stops."""
+    old = session.get(ApiKey, key_id)
+    if old is None or old.revoked_at is not None:
+        raise UnknownKey(f"no active key {key_id!r}")
+    new = issue_key(session=session, hospital_id=old.hospital_id, label=old.label)
+    until = _now() + grace
+    old = session.get(ApiKey, key_id)
+    if old.expires_at is None or old.expires_at > until:
+        old.expires_at = until
+    session.add(old)
+    session.commit()
+    return IssuedKey(key_id=new.key_id, hospital_id=new.hospital_id, key=new.key,
+                     expires_old_at=old.expires_at)
+
+
+def revoke_key(*, session: Session, key_id: str) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise UnknownKey(f"no key {key_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = _now()
+        session.add(key)
+        session.commit()
+        session.refresh(key)
+    return key
+
+
+def list_keys(*, session: Session, hospital_id: str | None = None) -> list[ApiKey]:
+    q = select(ApiKey).order_by(ApiKey.hospital_id, ApiKey.created_at)
+    if hospital_id:
+        q = q.where(ApiKey.hospital_id == hospital_id)
+    return list(session.exec(q))
+
+
+def verify_key(*, session: Session, presented: str) -> str | None:
+    """The hospital id a presented key belongs to, or None (malformed, unknown, revoked, expired)."""
+    m = _KEY.match(presented)
+    if not m:
+        return None
+    key = session.get(ApiKey, m.group(1))
+    now = _now()
+    if key is None or not hmac.compare_digest(key.secret_hash, _hash(m.group(2))):
+        return None
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+        return None
+    hospital = session.get(Hospital, key.hospital_id)
+    if hospital is None or hospital.disabled_at is not None:
+        return None
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
+        key.last_used_at = now
+        session.add(key)
+        session.commit()
+    return key.hospital_id
