@@ -9,17 +9,19 @@ from sqlmodel import Session
 from temporalio import activity
 
 from api.readmodel import crud
+from api.readmodel.cipher import StateCipher
 from domain.contracts import FollowUpSync, ReadModelSync
 from workflows import activity_names as act
 
 
 class ReadModelActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher) -> None:
         self._engine = engine
+        self._cipher = cipher  # states are encrypted at rest
 
     def _write(self, inp: ReadModelSync) -> bool:
         with Session(self._engine) as session:
-            return crud.apply_snapshot(session=session, state=inp.state)
+            return crud.apply_snapshot(session=session, state=inp.state, cipher=self._cipher)
 
     @activity.defn(name=act.SYNC_READ_MODEL)
     async def sync_read_model(self, inp: ReadModelSync) -> bool:
@@ -29,7 +31,7 @@ class ReadModelActivities:
 
     def _write_follow_up(self, inp: FollowUpSync) -> bool:
         with Session(self._engine) as session:
-            return crud.apply_follow_up(session=session, state=inp.state)
+            return crud.apply_follow_up(session=session, state=inp.state, cipher=self._cipher)
 
     @activity.defn(name=act.SYNC_FOLLOW_UP)
     async def sync_follow_up(self, inp: FollowUpSync) -> bool:

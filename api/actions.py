@@ -32,3 +32,28 @@ async def send_update(client: Client, bundle_id: str, update: str, arg: BaseMode
         if exc.status == RPCStatusCode.FAILED_PRECONDITION:
             raise ActionRefused("bundle already finished; no further changes") from None
         raise
+
+
+async def audited_update(client: Client, session, who, bundle_id: str, update: str, arg: BaseModel, *,
+                         action: str, reason: str | None = None, details: dict | None = None
+                         ) -> UpdateAccepted:
+    """Send an update on behalf of `who` and write the audit event (refusals too), mapping errors
+    to HTTP: 404 for a missing workflow, 409 with the validator's reason for a refusal."""
+    from fastapi import HTTPException
+    from fastapi.concurrency import run_in_threadpool
+
+    from api.auth import audit
+
+    def log(outcome: str, extra: dict | None = None) -> None:
+        audit.record(session=session, who=who, action=action, bundle_id=bundle_id, reason=reason,
+                     outcome=outcome, details={**(details or {}), **(extra or {})} or None)
+
+    try:
+        res = await send_update(client, bundle_id, update, arg)
+    except BundleNotFound:
+        raise HTTPException(404, "bundle not found") from None
+    except ActionRefused as exc:
+        await run_in_threadpool(log, "refused", {"refusal": str(exc)})
+        raise HTTPException(409, str(exc)) from None
+    await run_in_threadpool(log, "ok")
+    return res

@@ -12,9 +12,10 @@ from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
-from api.middleware import Protections
+from api.auth.ratelimit import RateLimiter
+from api.middleware import CodecCors, Protections
 from api.readmodel.db import make_engine
-from api.routes import births, followups, health
+from api.routes import admin, audit, auth, births, codec, followups, health, operations
 from api.settings import Settings
 from api.temporal_client import connect
 
@@ -63,6 +64,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
+        app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest
+        app.state.intake_limiter = RateLimiter(settings.intake_rate_per_second, settings.intake_burst)
+        app.state.payload_codec = settings.data_converter().payload_codec
         app.state.temporal = TemporalHolder(settings, temporal_client)
         app.state.temporal.start()
         yield
@@ -77,9 +81,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         generate_unique_id_function=_operation_id,
     )
     app.add_middleware(Protections)
-    app.include_router(health.router)
-    app.include_router(births.router)
-    app.include_router(followups.router)
+    app.add_middleware(CodecCors, origins=settings.codec_origins())
+    for module in (health, auth, births, followups, operations, audit, admin, codec):
+        app.include_router(module.router)
     Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False)
     return app

@@ -28,17 +28,17 @@ class CodecKeyError(ValueError):
     """A payload names a key this process does not have, or the key configuration is invalid."""
 
 
-def parse_keys(spec: str) -> dict[str, bytes]:
-    """`id:base64key,id2:base64key` -> {id: 32-byte key}."""
+def parse_keys(spec: str, *, what: str = "payload") -> dict[str, bytes]:
+    """`id:base64key,id2:base64key` -> {id: 32-byte key}; `what` names the keys in errors."""
     keys: dict[str, bytes] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         kid, _, b64 = item.partition(":")
         try:
             key = base64.b64decode(b64, validate=True)
         except ValueError:
-            raise CodecKeyError(f"payload key {kid!r} is not valid base64") from None
+            raise CodecKeyError(f"{what} key {kid!r} is not valid base64") from None
         if not kid or len(key) != 32:
-            raise CodecKeyError(f"payload key {kid!r} must be 32 bytes (AES-256)")
+            raise CodecKeyError(f"{what} key {kid!r} must be 32 bytes (AES-256)")
         keys[kid] = key
     return keys
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api.readmodel.cipher import StateCipher
 from api.settings import Settings
 
 
@@ -19,6 +20,10 @@ def get_settings(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine) as session:
         yield session
+
+
+def get_cipher(request: Request) -> StateCipher:
+    return request.app.state.cipher
 
 
 def get_temporal(request: Request) -> Client:
@@ -39,5 +44,6 @@ def get_hospital(
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+CipherDep = Annotated[StateCipher, Depends(get_cipher)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 HospitalDep = Annotated[str, Depends(get_hospital)]

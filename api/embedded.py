@@ -22,7 +22,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.codec import TEST_KEY, TEST_KEY_ID, test_converter
-from api.settings import Settings
+from api.readmodel.cipher import TEST_KEY_ID as RM_TEST_KEY_ID
+from api.readmodel.cipher import spec_for_tests
+from api.settings import DEV_DUKCAPIL_CLIENT_ID, DEV_DUKCAPIL_CLIENT_SECRET, Settings
 from api.temporal_bin import temporal_cli, temporal_test_server
 
 
@@ -100,18 +102,24 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
     from simulators.dukcapil.settings import DukcapilSimSettings
 
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, at start-up
+    # The simulator registers exactly the OAuth2 client the worker presents (whatever the env says).
+    client = {"dukcapil_client_id": DEV_DUKCAPIL_CLIENT_ID,
+              "dukcapil_client_secret": DEV_DUKCAPIL_CLIENT_SECRET}
+    client |= {k: v for k, v in overrides.items() if k in client}
     with contextlib.ExitStack() as servers:
-        dukcapil_url = servers.enter_context(serve_app(create_dukcapil(
-            DukcapilSimSettings(database_url=f"sqlite:///{data_dir}/dukcapil.db"))))
+        dukcapil_url = servers.enter_context(serve_app(create_dukcapil(DukcapilSimSettings(
+            database_url=f"sqlite:///{data_dir}/dukcapil.db", client_id=client["dukcapil_client_id"],
+            client_secret=client["dukcapil_client_secret"]))))
         bpjs_url = servers.enter_context(serve_app(create_bpjs(
             BpjsSimSettings(database_url=f"sqlite:///{data_dir}/bpjs.db"))))
         values = dict(
             environment="test", database_url=f"sqlite:///{data_dir}/kelahiran.db",
             temporal_address=env.client.service_client.config.target_host,
-            task_queue=f"kelahiran-{uuid.uuid4()}", dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
+            task_queue=f"kelahiran-{uuid.uuid4()}", dukcapil_url=dukcapil_url, bpjs_url=bpjs_url, **client,
             bpjs_poll_seconds=1, retry_initial_seconds=0.2, retry_max_seconds=1,
             activity_timeout_seconds=10, temporal_ui_url=None, worker_metrics_port=0,
-            worker_health_port=0, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID)
+            worker_health_port=0, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID,
+            readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID)
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs = make_ports(settings)

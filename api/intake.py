@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.readmodel import crud
+from api.readmodel.cipher import StateCipher
 from api.settings import Settings
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import WORKFLOW_TYPE, KelahiranInput
@@ -44,7 +45,7 @@ class Accepted:
 
 
 async def accept_birth(*, notification: BirthNotification, hospital_id: str, settings: Settings,
-                       engine: Engine, client: Client) -> Accepted:
+                       engine: Engine, cipher: StateCipher, client: Client) -> Accepted:
     bundle_id = bundle_id_for(hospital_id, notification.record_id)
     chash = content_hash(notification)
     inp = KelahiranInput(bundle_id=bundle_id, hospital_id=hospital_id, content_hash=chash,
@@ -54,7 +55,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
 
     def insert() -> tuple[bool, str | None, str]:
         with Session(engine) as session:
-            if crud.insert_received(session=session, state=state):
+            if crud.insert_received(session=session, state=state, cipher=cipher):
                 return True, chash, state.status.value
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
             return False, row.content_hash if row else None, row.status if row else "in_progress"

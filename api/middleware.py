@@ -38,3 +38,27 @@ class Protections(BaseHTTPMiddleware):
         if request.url.path.startswith("/v1/"):
             response.headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
         return response
+
+
+class CodecCors(BaseHTTPMiddleware):
+    """CORS for /codec/ only: the Temporal Web UI (its origin alone) calls it with the session cookie."""
+
+    def __init__(self, app, origins: list[str]) -> None:
+        super().__init__(app)
+        self.origins = set(origins)
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        origin = request.headers.get("origin")
+        if not request.url.path.startswith("/codec/") or origin not in self.origins:
+            return await call_next(request)
+        if request.method == "OPTIONS":
+            response = Response(status_code=204)
+            response.headers["Access-Control-Allow-Methods"] = "POST"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Namespace, Authorization"
+            response.headers["Access-Control-Max-Age"] = "600"
+        else:
+            response = await call_next(request)
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Vary"] = "Origin"
+        return response

@@ -20,6 +20,8 @@ class BirthAccepted(BaseModel):
 class BundlePublic(BundleState):
     temporal_ui_url: str | None = None
     follow_up_status: list[FollowUpState] = []
+    anonymised_at: datetime | None = Field(default=None, description=(
+        "when retention removed the bundle's personal data (document numbers, details); statuses remain"))
 
 
 class BundleSummary(BaseModel):

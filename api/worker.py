@@ -35,7 +35,8 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     """Wire activities around the given ports; tests pass their own task queue."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
-                  *ReadModelActivities(engine).all(), *ReminderActivities(engine).all()]
+                  *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
+                  *ReminderActivities(engine).all()]
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -47,7 +48,9 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
 
 
 def make_ports(settings: Settings) -> tuple[DukcapilClient, BpjsClient]:
-    dukcapil = DukcapilClient(settings.dukcapil_url, timeout=settings.http_timeout_seconds)
+    dukcapil = DukcapilClient(settings.dukcapil_url, client_id=settings.dukcapil_client_id,
+                              client_secret=settings.dukcapil_client_secret,
+                              timeout=settings.http_timeout_seconds)
     bpjs = BpjsClient(settings.bpjs_url, cons_id=settings.bpjs_cons_id, secret=settings.bpjs_secret,
                       user_key=settings.bpjs_user_key, timeout=settings.http_timeout_seconds)
     return dukcapil, bpjs

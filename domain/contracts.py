@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.notification import BirthNotification, PersonName, Sex
+from domain.notification import BirthNotification, Father, KkNumber, Mother, PersonName, Sex
 
 WORKFLOW_TYPE = "KelahiranWorkflow"
 DEATH_WORKFLOW_TYPE = "KematianWorkflow"
@@ -54,11 +54,12 @@ class BundleStatus(StrEnum):
     COMPLETED = "completed"
     CLOSED_WITH_ISSUES = "closed_with_issues"
     STILLBIRTH_RECORDED = "stillbirth_recorded"
+    FORWARDED = "forwarded"  # handed to an office this system does not serve (with its reference)
 
 
 # A bundle in one of these states changes no more (follow-ups after issue are their own workflows).
-TERMINAL_STATUSES = frozenset(
-    {BundleStatus.COMPLETED, BundleStatus.CLOSED_WITH_ISSUES, BundleStatus.STILLBIRTH_RECORDED})
+TERMINAL_STATUSES = frozenset({BundleStatus.COMPLETED, BundleStatus.CLOSED_WITH_ISSUES,
+                               BundleStatus.STILLBIRTH_RECORDED, BundleStatus.FORWARDED})
 
 
 class Reason(StrEnum):
@@ -126,6 +127,43 @@ class CloseBundleInput(BaseModel):
     actor: str = Field(default="admin-cli", max_length=100)
 
 
+class ForwardInput(BaseModel):
+    """Hand a bundle to the Dukcapil office of a domicile no connected office serves."""
+
+    office: str = Field(min_length=3, max_length=100, description="the receiving office")
+    reference: str = Field(min_length=3, max_length=64, description="its reference for the case")
+    reason: str = Field(min_length=3, max_length=500)
+    actor: str = Field(default="admin-cli", max_length=100)
+
+
+class SptjmDecisionInput(BaseModel):
+    """A supervisor's decision on an SPTJM suami-istri the KK does not support.
+
+    accept: the KK now shows the parents married (the family had it updated): try the akta again as
+    is. reject: the akta is issued to the mother only ("anak seorang ibu")."""
+
+    accept: bool
+    reason: str = Field(min_length=3, max_length=500)
+    actor: str = Field(default="admin-cli", max_length=100)
+
+
+class CorrectParentsInput(BaseModel):
+    """Corrected parent data before any akta is issued; what waited on it is tried again."""
+
+    mother: Mother | None = None
+    father: Father | None = None
+    kk_number: KkNumber | None = None
+    reason: str = Field(min_length=3, max_length=500)
+    actor: str = Field(default="admin-cli", max_length=100)
+
+
+class ForwardInfo(BaseModel):
+    office: str
+    reference: str
+    at: datetime
+    actor: str
+
+
 class UpdateAccepted(BaseModel):
     accepted: bool = True
     message: str = ""
@@ -191,6 +229,7 @@ class BundleState(BaseModel):
     children: list[ChildState]
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_reason: str | None = None
+    forwarded: ForwardInfo | None = None
     deadline_risk: bool = False  # an open service is near or past its legal deadline
     follow_ups: list[FollowUpLink] = Field(default_factory=list)
     completed_at: datetime | None = None

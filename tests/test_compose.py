@@ -23,6 +23,7 @@ REQUIRED = {
     "BPJS_CONS_ID": "1234",
     "BPJS_SECRET": "dummy-bpjs-secret",
     "BPJS_USER_KEY": "dummy-user-key",
+    "DUKCAPIL_CLIENT_SECRET": "dummy-dukcapil-secret",
     "SIM_ADMIN_TOKEN": "dummy-admin-token",
 }
 
@@ -119,3 +120,17 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     init_sql = (REPO / "deploy/postgres-init/01-databases.sql").read_text()
     for db in ("kelahiran", "dukcapil", "bpjs"):
         assert f"CREATE DATABASE {db};" in init_sql
+
+
+def test_temporal_and_its_web_ui_are_not_a_way_around_the_api(compose: Compose):
+    out = compose("-f", str(COMPOSE_FILE), "config", "--format", "json", extra_env=REQUIRED)
+    assert out.returncode == 0, out.stderr
+    services = json.loads(out.stdout)["services"]
+    for name in ("temporal", "temporal-ui"):  # published on the host's loopback only
+        assert {p["host_ip"] for p in services[name]["ports"]} == {"127.0.0.1"}, name
+    ui = services["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")  # the UI posts to <endpoint>/decode
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the operator's session cookie
+    # Plaintext to temporal:7233 is a stated choice, not a default production would accept.
+    assert services["api"]["environment"]["KELAHIRAN_TEMPORAL_ALLOW_PLAINTEXT"] == "true"

@@ -28,11 +28,14 @@ with workflow.unsafe.imports_passed_through():
         BpjsStatusInput,
         BundleState,
         CloseBundleInput,
+        CorrectParentsInput,
         FamilyInfo,
         FamilyLookupInput,
         FollowUpInput,
         FollowUpKind,
         FollowUpLink,
+        ForwardInfo,
+        ForwardInput,
         KadisDecisionInput,
         KelahiranInput,
         KiaIssued,
@@ -47,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         Service,
         ServiceState,
         ServiceStatus,
+        SptjmDecisionInput,
         StillbirthRecorded,
         UpdateAccepted,
     )
@@ -58,6 +62,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.tracker import Tracker
 
 T = TypeVar("T")
+# Business rejections a correction of the parents' data (or the KK number) can cure.
+PARENT_DATA_REASONS = {Reason.KK_TIDAK_DITEMUKAN, Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK,
+                       Reason.SPTJM_TIDAK_SAH}
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
@@ -72,6 +79,7 @@ class KelahiranWorkflow:
         self._akta: dict[int, str] = {}
         self._office: str | None = None
         self._kadis_decision: str | None = None
+        self._mother_only = False  # an SPTJM was rejected: the akta names the mother alone
         self._retry: set[tuple[Service, int]] = set()
         self._generation: dict[tuple[Service, int], int] = {}
         self._finished = False
@@ -271,7 +279,8 @@ class KelahiranWorkflow:
         o = c.birth_order
         return self._activity(act.ISSUE_AKTA, rq.akta(
             self._n, office=self._office or "", key=self._key(Service.AKTA, o), nik=self._niks[o],
-            name=self._names[o], kadis_decision=self._kadis_decision), AktaIssued)
+            name=self._names[o], kadis_decision=self._kadis_decision, mother_only=self._mother_only),
+            AktaIssued)
 
     def _issue_kia(self, c: Child) -> Awaitable[KiaIssued]:
         o = c.birth_order
@@ -461,6 +470,61 @@ class KelahiranWorkflow:
     @close_bundle.validator
     def _validate_close(self, inp: CloseBundleInput) -> None:
         self._require_open()
+
+    @workflow.update
+    async def forward_bundle(self, inp: ForwardInput) -> UpdateAccepted:
+        self._t.forward(ForwardInfo(office=inp.office, reference=inp.reference, at=workflow.now(),
+                                    actor=inp.actor), inp.reason)
+        self._t.event("forwarded", message=f"by {inp.actor} to {inp.office} ({inp.reference}): {inp.reason}")
+        return UpdateAccepted(message=f"bundle forwarded to {inp.office}")
+
+    @forward_bundle.validator
+    def _validate_forward(self, inp: ForwardInput) -> None:
+        self._require_open()
+        if self._t.state.routing.reason != Reason.DOMISILI_LUAR:
+            raise ValueError("only a bundle whose family no connected office serves can be forwarded")
+
+    @workflow.update
+    async def decide_sptjm(self, inp: SptjmDecisionInput) -> UpdateAccepted:
+        self._mother_only = not inp.accept
+        self._t.event("sptjm_accepted" if inp.accept else "sptjm_rejected",
+                      service=Service.AKTA, message=f"by {inp.actor}: {inp.reason}")
+        self._retry_where(Service.AKTA, {Reason.SPTJM_TIDAK_SAH})
+        return UpdateAccepted(message="akta retried " + (
+            "with the SPTJM" if inp.accept else "naming the mother only (anak seorang ibu)"))
+
+    @decide_sptjm.validator
+    def _validate_sptjm(self, inp: SptjmDecisionInput) -> None:
+        self._require_open()
+        if not any(c.services.get(Service.AKTA, ServiceState()).reason == Reason.SPTJM_TIDAK_SAH
+                   for c in self._t.state.children):
+            raise ValueError("no akta in this bundle is waiting for an SPTJM decision")
+
+    @workflow.update
+    async def correct_parents(self, inp: CorrectParentsInput) -> UpdateAccepted:
+        changes = {k: v for k, v in (("mother", inp.mother), ("father", inp.father),
+                                     ("kk_number", inp.kk_number)) if v is not None}
+        self._n = self._n.model_copy(update=changes)
+        self._t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}")
+        self._retry_where(None, PARENT_DATA_REASONS)
+        return UpdateAccepted(message="parent data corrected; waiting services retried")
+
+    @correct_parents.validator
+    def _validate_parents(self, inp: CorrectParentsInput) -> None:
+        self._require_open()
+        if inp.mother is None and inp.father is None and inp.kk_number is None:
+            raise ValueError("nothing to correct: give mother, father or kk_number")
+        if self._akta:
+            raise ValueError("an akta is already issued: request a correction after issue instead")
+        if inp.kk_number is not None and self._office is not None:
+            raise ValueError("the KK can only change before routing succeeded")
+
+    def _retry_where(self, service: Service | None, reasons: set[str]) -> None:
+        """Schedule a retry of every service (or every `service`) waiting with one of `reasons`."""
+        for svc_order, svc, st in bs.all_services(self._t.state):
+            if (service in (None, svc) and st.status is ServiceStatus.NEEDS_ATTENTION
+                    and st.reason in reasons):
+                self._retry.add((svc, svc_order or 0))
 
     def _require_open(self) -> None:
         if self._t.closed or self._finished or self._t.state.status in TERMINAL_STATUSES:

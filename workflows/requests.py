@@ -37,12 +37,14 @@ def stillbirth(n: BirthNotification, c: Child, *, office: str, key: str) -> Stil
 
 
 def akta(n: BirthNotification, *, office: str, key: str, nik: str, name: str,
-         kadis_decision: str | None) -> AktaInput:
+         kadis_decision: str | None, mother_only: bool = False) -> AktaInput:
+    """`mother_only`: an SPTJM was rejected, so the akta names the mother alone ("anak seorang ibu")."""
+    father = None if mother_only or n.father is None else n.father.nik
     return AktaInput(
         office=office, idempotency_key=key, child_nik=nik, child_name=name, kk_number=n.kk_number,
-        mother_nik=n.mother.nik, father_nik=n.father.nik if n.father else None,
+        mother_nik=n.mother.nik, father_nik=father,
         marriage_proof_number=n.marriage_proof.number if n.marriage_proof else None,
-        sptjm_marriage=n.sptjm_marriage, witness_niks=[w.nik for w in n.witnesses],
+        sptjm_marriage=n.sptjm_marriage and not mother_only, witness_niks=[w.nik for w in n.witnesses],
         birth_place_kab_kota=n.birth_place.kab_kota_code, facility_name=n.birth_place.facility_name,
         attendant=n.attendant.value, kadis_decision_number=kadis_decision)
 

@@ -10,7 +10,15 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import bundle_state as bs
-    from domain.contracts import BundleState, ChildState, Service, ServiceState, ServiceStatus, TimelineEvent
+    from domain.contracts import (
+        BundleState,
+        ChildState,
+        ForwardInfo,
+        Service,
+        ServiceState,
+        ServiceStatus,
+        TimelineEvent,
+    )
 
 
 class Tracker:
@@ -56,6 +64,11 @@ class Tracker:
         self.state.status = bs.derive_status(self.state, closed=self.closed)
         self.state.deadline_risk = bs.deadline_risk(self.state)
         self.dirty = True
+
+    def forward(self, info: ForwardInfo, reason: str) -> None:
+        """Handed to another office: nothing more is issued here; the bundle becomes forwarded."""
+        self.state.forwarded = info
+        self.close(reason)
 
     def close(self, reason: str) -> None:
         """End every unresolved service as cancelled; the bundle becomes closed_with_issues."""

@@ -11,6 +11,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from adapters.dukcapil import wire
+from adapters.dukcapil.auth import ClientCredentials, TokenError
 from adapters.errors import BusinessRejection, TransientError
 from domain.contracts import (
     AktaCorrected,
@@ -53,10 +54,14 @@ def _clock_time(value: str) -> str:
 
 
 class DukcapilClient:
-    """Implements DukcapilPort over one pooled AsyncClient. Never logs or echoes a NIK or KK."""
+    """Implements DukcapilPort over one pooled AsyncClient. Never logs or echoes a NIK or KK.
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0,
+    Authenticates as an OAuth2 client (client credentials); the bearer token is shared by all calls.
+    """
+
+    def __init__(self, base_url: str, *, client_id: str, client_secret: str, timeout: float = 10.0,
                  client: httpx.AsyncClient | None = None) -> None:
+        self._auth = ClientCredentials.for_server(base_url, client_id, client_secret)
         self._owned = client is None
         self._http = client or httpx.AsyncClient(
             base_url=base_url, timeout=timeout,
@@ -73,12 +78,20 @@ class DukcapilClient:
         headers = {"Idempotency-Key": key} if key else None
         payload = body.model_dump(mode="json") if body is not None else None
         try:
-            resp = await self._http.request(method, path, json=payload, headers=headers)
+            resp = await self._http.request(method, path, json=payload, headers=headers,
+                                            auth=self._auth)
+        except TokenError as exc:
+            # Wrong credentials too: once they are fixed (and the worker restarted), retries succeed.
+            raise TransientError(f"Dukcapil access token not obtained: {exc}",
+                                 status_code=exc.status_code) from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"Dukcapil timed out: {type(exc).__name__}") from exc
         except httpx.TransportError as exc:
             # Connect errors, resets, protocol errors: the request may be retried as is.
             raise TransientError(f"Dukcapil unreachable: {type(exc).__name__}") from exc
+        if resp.status_code == 401:
+            raise TransientError("Dukcapil refused our access token even after a refresh",
+                                 status_code=401)
         if resp.status_code >= 500 or resp.status_code in _RETRYABLE_4XX:
             raise TransientError(f"Dukcapil answered HTTP {resp.status_code}",
                                  status_code=resp.status_code)

@@ -10,7 +10,7 @@ import typer
 
 app = typer.Typer(no_args_is_help=True, help="Birth bundle orchestrator for Disdukcapil and BPJS.")
 simulator_app = typer.Typer(no_args_is_help=True, help="Run or query the Dukcapil and BPJS simulators.")
-admin_app = typer.Typer(no_args_is_help=True, help="Act on bundles: retry a service, close a bundle.")
+admin_app = typer.Typer(no_args_is_help=True, help="Accounts and keys; break-glass actions on bundles.")
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(admin_app, name="admin")
 
@@ -62,11 +62,13 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on the apps above.
+from api.cli import accounts as _accounts  # noqa: E402,F401
 from api.cli import admin as _admin  # noqa: E402,F401
 from api.cli import bench as _bench  # noqa: E402,F401
 from api.cli import demo as _demo  # noqa: E402,F401
 from api.cli import faults as _faults  # noqa: E402,F401
 from api.cli import readmodel as _readmodel  # noqa: E402,F401
+from api.cli import retention as _retention  # noqa: E402,F401
 from api.cli import sample as _sample  # noqa: E402,F401
 from api.cli import scenario as _scenario  # noqa: E402,F401
 from api.cli import up as _up  # noqa: E402,F401

@@ -30,6 +30,10 @@ def _run_update(bundle_id: str, update: str, arg: BaseModel) -> None:
 
     try:
         typer.echo(asyncio.run(go()))
+        from api.cli.accounts import _audit, _db
+
+        with _db() as s:  # break-glass actions bypass the API, never the audit log
+            _audit(s, f"cli.{update}", bundle_id=bundle_id, arg=arg.model_dump(mode="json"))
     except actions.BundleNotFound:
         typer.echo(f"bundle {bundle_id} not found", err=True)
         raise typer.Exit(2) from None

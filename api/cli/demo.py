@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -38,7 +40,7 @@ async def _draw(http: httpx.AsyncClient, dukcapil: str, rng: random.Random) -> d
     raise RuntimeError("the population has no family left with the demo's traits")
 
 
-async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpjs: str, hospital: str,
+async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpjs: str, key: str,
                rng: random.Random, pay: bool, timeout: float) -> dict:
     fam = await _draw(http, dukcapil, rng)
     twins = i % 7 == 6
@@ -47,14 +49,19 @@ async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpj
         kids.append(child(2, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {i}b"))
     body = notification_from_sample(fam, birth_date=date.today() - timedelta(days=1), children=kids)
     start = time.monotonic()
-    r = await http.post(f"{api_url}/v1/births", json=body, headers={"X-Hospital-Id": hospital})
+    auth = {"X-API-Key": key}
+    for _ in range(60):  # a 429 (the hospital's rate limit) is waited out, as it asks
+        r = await http.post(f"{api_url}/v1/births", json=body, headers=auth)
+        if r.status_code != 429:
+            break
+        await asyncio.sleep(float(r.headers.get("retry-after", "1")))
     if r.status_code != 202:
         return {"i": i, "status": f"HTTP {r.status_code}", "detail": r.text[:200], "seconds": 0.0}
     bundle_id = r.json()["bundle_id"]
     paid: set[int] = set()  # birth orders whose bill was paid (twins share the family VA)
     b: dict = {}
     while time.monotonic() - start < timeout:
-        b = (await http.get(f"{api_url}/v1/births/{bundle_id}")).json()
+        b = (await http.get(f"{api_url}/v1/births/{bundle_id}", headers=auth)).json()
         if b["status"] in TERMINAL_STATUSES or b["status"] == "needs_attention":
             break
         for c in b["children"]:
@@ -93,7 +100,9 @@ def demo(
     api_url: Annotated[str, typer.Option("--api", envvar="KELAHIRAN_DEMO_API")] = "http://127.0.0.1:8000",
     dukcapil: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL")] = "http://127.0.0.1:8101",
     bpjs: Annotated[str, typer.Option(envvar="KELAHIRAN_BPJS_URL")] = "http://127.0.0.1:8102",
-    hospital: Annotated[str, typer.Option(help="hospital id to post as")] = "RSUD-DEMO",
+    key: Annotated[str | None, typer.Option(envvar="KELAHIRAN_HOSPITAL_KEY", help=(
+        "the hospital's API key; default: the demo hospital's, from DATA_DIR/demo-credentials.json"))] = None,
+    data_dir: Annotated[Path, typer.Option(help="the data dir of `kelahiran up`")] = Path("data"),
     pay: Annotated[bool, typer.Option(help="pay BPJS virtual accounts like a family would")] = True,
     concurrency: Annotated[int, typer.Option(min=1, max=100)] = 10,
     timeout: Annotated[float, typer.Option(help="seconds to wait per bundle")] = 120.0,
@@ -103,13 +112,21 @@ def demo(
 
     import httpx
 
+    if key is None:
+        try:
+            key = json.loads((data_dir / "demo-credentials.json").read_text())["hospital_key"]
+        except (OSError, ValueError, KeyError):
+            typer.secho(f"no --key given and no demo credentials in {data_dir}: start `kelahiran up` "
+                        "first or pass a hospital key", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2) from None
+
     async def run() -> list[dict]:
         rng = random.Random(seed)  # noqa: S311 - choosing demo data
         sem = asyncio.Semaphore(concurrency)
         async with httpx.AsyncClient(timeout=30) as http:
             async def guarded(i: int) -> dict:
                 async with sem:
-                    res = await _one(i, http, api_url, dukcapil, bpjs, hospital, rng, pay, timeout)
+                    res = await _one(i, http, api_url, dukcapil, bpjs, key, rng, pay, timeout)
                 _print(res)
                 return res
             return await asyncio.gather(*(guarded(i) for i in range(births)))

@@ -1,4 +1,5 @@
-"""`kelahiran readmodel drift|rebuild`: check the read model against the workflows, or rebuild it."""
+"""`kelahiran readmodel drift|rebuild|reencrypt`: check the read model against the workflows, rebuild
+it, or rewrite its stored states under the current key."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def _run(work):
     from api.temporal_client import connect
 
     settings = Settings()
+    cipher = settings.readmodel_cipher()
 
     async def go():
         try:
@@ -34,7 +36,7 @@ def _run(work):
             raise typer.Exit(2) from None
         engine = make_engine(settings.database_url)
         try:
-            return await work(client, engine)
+            return await work(client, engine, cipher)
         finally:
             engine.dispose()
 
@@ -53,8 +55,9 @@ def drift(task_queue: TaskQueue = None, concurrency: Concurrency = 16,
     """Report rows missing, stale or orphaned against the workflows' state; exit 1 on drift."""
     from api.readmodel.rebuild import check_drift
 
-    report = _run(lambda client, engine: check_drift(
-        client, engine, task_queue=task_queue, concurrency=concurrency, settle_seconds=settle))
+    report = _run(lambda client, engine, cipher: check_drift(
+        client, engine, cipher=cipher, task_queue=task_queue, concurrency=concurrency,
+        settle_seconds=settle))
     typer.echo(f"read model vs workflows ({_scope(task_queue)}): {report.workflows} workflows, "
                f"{report.rows} rows")
     for d in report.drifts:
@@ -73,8 +76,8 @@ def rebuild(task_queue: TaskQueue = None, concurrency: Concurrency = 16) -> None
     """Write every workflow's state into the read model; rows without a workflow are only reported."""
     from api.readmodel.rebuild import rebuild as run_rebuild
 
-    report = _run(lambda client, engine: run_rebuild(
-        client, engine, task_queue=task_queue, concurrency=concurrency))
+    report = _run(lambda client, engine, cipher: run_rebuild(
+        client, engine, cipher=cipher, task_queue=task_queue, concurrency=concurrency))
     for bid, outcome, detail in report.actions:
         typer.echo(f"  {outcome:<12} {bid}  {detail}")
     c = report.counts()
@@ -83,4 +86,35 @@ def rebuild(task_queue: TaskQueue = None, concurrency: Concurrency = 16) -> None
                f"{c['skipped']} skipped (row newer), {c['left']} orphan rows left, "
                f"{c['failed']} unqueryable")
     if c["failed"]:
+        raise typer.Exit(1)
+
+
+@readmodel_app.command("reencrypt")
+def reencrypt(dry_run: Annotated[bool, typer.Option(help="only count what would be rewritten")] = False,
+              ) -> None:
+    """Rewrite stored states not under the current key (KELAHIRAN_READMODEL_KEY_ID): rows written
+    before encryption or under an older key. Safe while the system runs; exit 1 if a row fails."""
+    from api.readmodel.cipher import StateKeyError
+    from api.readmodel.db import make_engine
+    from api.readmodel.reencrypt import reencrypt as run_reencrypt
+    from api.settings import Settings
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        cipher = settings.readmodel_cipher()
+        report = run_reencrypt(engine, cipher, dry_run=dry_run)
+    except StateKeyError as exc:
+        typer.echo(f"kelahiran readmodel reencrypt: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    verb = "would rewrite" if dry_run else "rewritten"
+    for table, n in report.rewritten.items():
+        typer.echo(f"  {table:<10} {n} {verb}, {report.current[table]} already under key {cipher.current!r}, "
+                   f"{report.moved[table]} changed meanwhile (left)")
+    for row, why in report.failed:
+        typer.echo(f"  failed     {row}: {why}")
+    typer.echo("dry run: nothing changed" if dry_run else "done")
+    if report.failed:
         raise typer.Exit(1)

@@ -65,6 +65,12 @@ def run(
     admin_token: Annotated[str, typer.Option(envvar="KELAHIRAN_SIMULATOR_ADMIN_TOKEN",
                                              help="the simulators' admin token")
                            ] = "dev-admin-token",  # noqa: S107 - the simulators' development default
+    dukcapil_client_id: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_CLIENT_ID",
+                                                    help="our OAuth2 client at its Dukcapil simulator")
+                                  ] = "kelahiran",
+    dukcapil_client_secret: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_CLIENT_SECRET",
+                                                        help="that client's secret", show_default=False)
+                                      ] = "dev-dukcapil-secret",  # noqa: S107 - the simulator's default
     payload_keys_file: Annotated[Path | None, typer.Option(
         help="its Temporal payload keys (default: data/payload-keys of `kelahiran up`, unless "
              "KELAHIRAN_PAYLOAD_KEYS is set)")] = None,
@@ -106,7 +112,9 @@ def run(
             raise typer.Exit(2)
         stack = RunningStack(api_url=api or "", dukcapil_url=dukcapil or "", bpjs_url=bpjs or "",
                              temporal_address=temporal, temporal_namespace=namespace, admin_token=admin_token,
-                             payload_keys=_payload_keys(payload_keys_file))
+                             payload_keys=_payload_keys(payload_keys_file),
+                             dukcapil_client_id=dukcapil_client_id,
+                             dukcapil_client_secret=dukcapil_client_secret)
     report = ConsoleReport(typer.echo, show_identifiers=show_identifiers)
     started = time.monotonic()
     with _data_folder(data_dir) as folder, _logs_to(None if stack else folder / "stack.log"):

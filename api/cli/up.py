@@ -18,6 +18,7 @@ from typing import IO, Annotated
 
 import typer
 
+from api.auth.demo import DemoCredentials, ensure_demo_accounts
 from api.cli import app
 from api.cli.supervisor import (
     ChildFailed,
@@ -109,9 +110,11 @@ def up(
             supervisor.start(temporal, dukcapil, bpjs, timeout=timeout)
             typer.echo("migrating the read model")
             supervisor.run_once(migrate, timeout=timeout)
+            demo = ensure_demo_accounts(stack.sqlite("kelahiran.db"), stack.data)
             typer.echo("starting the worker and the API")
             supervisor.start(worker, api, timeout=timeout)
             _print_urls(stack)
+            _print_credentials(stack, demo)
             supervisor.watch()
         except KeyboardInterrupt:
             pass
@@ -198,7 +201,8 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
     """What the API, worker, migrations and simulators read, pointing at each other."""
     from api.settings import Settings
 
-    # The app's BPJS credentials (env or development defaults) are what the simulator expects.
+    # The app's BPJS and Dukcapil credentials (env or development defaults) are what the
+    # simulators expect.
     settings = Settings()
     p = stack.ports
     bpjs_credentials = {
@@ -206,6 +210,8 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "SECRET": settings.bpjs_secret,
         "USER_KEY": settings.bpjs_user_key,
     }
+    dukcapil_client = {"CLIENT_ID": settings.dukcapil_client_id,
+                       "CLIENT_SECRET": settings.dukcapil_client_secret}
     return {
         "PYTHONUNBUFFERED": "1",
         "TEMPORAL_ADDRESS": f"{stack.dial}:{p.temporal}",
@@ -217,32 +223,55 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "KELAHIRAN_WORKER_METRICS_PORT": str(p.worker_metrics),
         "KELAHIRAN_WORKER_HEALTH_PORT": str(p.worker_health),
         "KELAHIRAN_DUKCAPIL_URL": stack.url(p.dukcapil),
+        **{f"KELAHIRAN_DUKCAPIL_{k}": v for k, v in dukcapil_client.items()},
         "KELAHIRAN_BPJS_URL": stack.url(p.bpjs),
         "KELAHIRAN_BPJS_POLL_SECONDS": str(bpjs_poll_seconds),
         **{f"KELAHIRAN_BPJS_{k}": v for k, v in bpjs_credentials.items()},
         "DUKCAPIL_SIM_DATABASE_URL": stack.sqlite("dukcapil.db"),
         "DUKCAPIL_SIM_HOST": stack.host,
         "DUKCAPIL_SIM_PORT": str(p.dukcapil),
+        **{f"DUKCAPIL_SIM_{k}": v for k, v in dukcapil_client.items()},
         "BPJS_SIM_DATABASE_URL": stack.sqlite("bpjs.db"),
         "BPJS_SIM_HOST": stack.host,
         "BPJS_SIM_PORT": str(p.bpjs),
         **{f"BPJS_SIM_{k}": v for k, v in bpjs_credentials.items()},
         **_payload_keys(stack, settings),
+        **_readmodel_keys(stack, settings),
     }
 
 
-def _payload_keys(stack: Stack, settings) -> dict[str, str]:
-    """Encrypt workflow payloads even on a laptop: a key made on first start, kept in the data dir."""
-    if settings.payload_keys:
-        return {}
+def _local_key(path: Path) -> tuple[str, str]:
+    """A key made on first start and kept in the data dir: (spec, key id)."""
     from api.codec import new_key_spec
 
-    path = stack.data / "payload-keys"
     if not path.exists():
         path.write_text(new_key_spec("local-1"))
         path.chmod(0o600)
     spec = path.read_text().strip()
-    return {"KELAHIRAN_PAYLOAD_KEYS": spec, "KELAHIRAN_PAYLOAD_KEY_ID": spec.split(":", 1)[0]}
+    return spec, spec.split(":", 1)[0]
+
+
+def _payload_keys(stack: Stack, settings) -> dict[str, str]:
+    """Encrypt workflow payloads even on a laptop."""
+    if settings.payload_keys:
+        return {}
+    spec, kid = _local_key(stack.data / "payload-keys")
+    return {"KELAHIRAN_PAYLOAD_KEYS": spec, "KELAHIRAN_PAYLOAD_KEY_ID": kid}
+
+
+def _readmodel_keys(stack: Stack, settings) -> dict[str, str]:
+    """Encrypt the read model's stored states even on a laptop."""
+    if settings.readmodel_keys:
+        return {}
+    spec, kid = _local_key(stack.data / "readmodel-keys")
+    return {"KELAHIRAN_READMODEL_KEYS": spec, "KELAHIRAN_READMODEL_KEY_ID": kid}
+
+
+def _print_credentials(stack: Stack, demo: DemoCredentials) -> None:
+    typer.echo(f"\n  Demo credentials (made on first start, kept in {stack.data / 'demo-credentials.json'}):")
+    typer.echo(f"  {'Hospital ' + demo.hospital_id:<26}X-API-Key: {demo.hospital_key}")
+    typer.echo(f"  {'Admin login':<26}{demo.admin_user} / {demo.admin_password}")
+    typer.echo(f"  {'Supervisor login':<26}{demo.supervisor_user} / {demo.supervisor_password}")
 
 
 def _print_urls(stack: Stack) -> None:

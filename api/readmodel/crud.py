@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from api.readmodel.cipher import StateCipher
 from api.readmodel.models import Bundle, FollowUp, Reminder, ServiceStatusRow
 from domain.bundle_state import all_services, open_reasons
 from domain.contracts import BundleState, FollowUpState
 
 
-def _row_values(state: BundleState) -> dict:
+def _row_values(state: BundleState, cipher: StateCipher) -> dict:
     return {
         "hospital_id": state.hospital_id,
         "record_id": state.record_id,
@@ -30,7 +31,7 @@ def _row_values(state: BundleState) -> dict:
         "reasons": ",".join(open_reasons(state)),
         "deadline_risk": state.deadline_risk,
         "version": state.version,
-        "state_json": state.model_dump_json(),
+        "state_json": cipher.encrypt(Bundle.__tablename__, state.bundle_id, state.model_dump_json()),
     }
 
 
@@ -43,9 +44,9 @@ def _replace_services(session: Session, state: BundleState) -> None:
     )
 
 
-def insert_received(*, session: Session, state: BundleState) -> bool:
+def insert_received(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
     """Insert a new bundle at intake; False when (hospital, record) or the id already exists."""
-    session.add(Bundle(id=state.bundle_id, **_row_values(state)))
+    session.add(Bundle(id=state.bundle_id, **_row_values(state, cipher)))
     try:
         session.flush()
         _replace_services(session, state)
@@ -60,6 +61,11 @@ def get_bundle(*, session: Session, bundle_id: str) -> Bundle | None:
     return session.get(Bundle, bundle_id)
 
 
+def state_json_of(*, row: Bundle, cipher: StateCipher) -> str:
+    """The bundle's stored state as JSON (decrypted); StateKeyError when it does not open."""
+    return cipher.decrypt(Bundle.__tablename__, row.id, row.state_json)
+
+
 def get_by_record(*, session: Session, hospital_id: str, record_id: str) -> Bundle | None:
     return session.exec(
         select(Bundle).where(Bundle.hospital_id == hospital_id, Bundle.record_id == record_id)
@@ -72,13 +78,15 @@ def delete_unstarted(*, session: Session, bundle_id: str) -> None:
     session.commit()
 
 
-def apply_snapshot(*, session: Session, state: BundleState) -> bool:
-    """Write a workflow snapshot unless a newer one is already there; True if written."""
-    values = _row_values(state)
+def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
+    """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
+    row); True if written."""
+    values = _row_values(state, cipher)
     for _ in range(2):
         updated = session.exec(
             sa.update(Bundle)
-            .where(col(Bundle.id) == state.bundle_id, col(Bundle.version) < state.version)
+            .where(col(Bundle.id) == state.bundle_id, col(Bundle.version) < state.version,
+                   col(Bundle.anonymised_at).is_(None))
             .values(**values)
         ).rowcount
         if updated:
@@ -110,6 +118,7 @@ class BundleFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     deadline_risk: bool | None = None
+    office_code: str | None = None  # an operator's office: they list only its bundles
 
 
 def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int) -> tuple[list[Bundle], int]:
@@ -119,6 +128,8 @@ def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int
         conds.append(col(Bundle.status) == flt.status)
     if flt.hospital_id:
         conds.append(col(Bundle.hospital_id) == flt.hospital_id)
+    if flt.office_code:
+        conds.append(col(Bundle.office_code) == flt.office_code)
     if flt.born_from:
         conds.append(col(Bundle.birth_date) >= flt.born_from)
     if flt.born_to:
@@ -155,7 +166,7 @@ def queue_reminder(*, session: Session, reminder: Reminder) -> bool:
     return True
 
 
-def apply_follow_up(*, session: Session, state: FollowUpState) -> bool:
+def apply_follow_up(*, session: Session, state: FollowUpState, cipher: StateCipher) -> bool:
     """Store a follow-up snapshot unless a newer one is there; True if written."""
     row = session.get(FollowUp, state.workflow_id)
     if row is not None and row.version >= state.version:
@@ -164,7 +175,7 @@ def apply_follow_up(*, session: Session, state: FollowUpState) -> bool:
                           birth_order=state.birth_order, status=state.status,
                           updated_at=datetime.now(UTC), state_json="{}")
     row.status, row.version, row.updated_at = state.status, state.version, datetime.now(UTC)
-    row.state_json = state.model_dump_json()
+    row.state_json = cipher.encrypt(FollowUp.__tablename__, state.workflow_id, state.model_dump_json())
     session.add(row)
     try:
         session.commit()
@@ -174,7 +185,9 @@ def apply_follow_up(*, session: Session, state: FollowUpState) -> bool:
     return True
 
 
-def follow_ups_of(*, session: Session, bundle_id: str) -> list[FollowUpState]:
+def follow_ups_of(*, session: Session, bundle_id: str, cipher: StateCipher) -> list[FollowUpState]:
     rows = session.exec(select(FollowUp).where(FollowUp.bundle_id == bundle_id)
                         .order_by(col(FollowUp.updated_at))).all()
-    return [FollowUpState.model_validate_json(r.state_json) for r in rows]
+    table = FollowUp.__tablename__
+    return [FollowUpState.model_validate_json(cipher.decrypt(table, r.workflow_id, r.state_json))
+            for r in rows]

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.readmodel import crud
+from api.readmodel.cipher import StateCipher, StateKeyError
 from api.readmodel.models import Bundle, ServiceStatusRow
 from domain.bundle_state import all_services
 from domain.contracts import BundleState
@@ -43,7 +44,8 @@ class RowView:
     version: int
     status: str
     services: dict[tuple[int, str], str]
-    state_json: str
+    state_json: str | None  # decrypted; None when it does not open with this process's keys
+    anonymised: bool = False  # retention removed its personal data: never compared, never rewritten
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ def differences(state: BundleState, row: RowView) -> list[str]:
         more = f" (+{len(changed) - 3} more)" if len(changed) > 3 else ""
         out.append("services " + ", ".join(changed[:3]) + more)
     if not out:
+        if row.state_json is None:
+            out.append("stored state does not decrypt (read-model keys)")
+            return out
         try:
             if BundleState.model_validate_json(row.state_json) != state:
                 out.append("stored state differs")
@@ -90,36 +95,46 @@ def differences(state: BundleState, row: RowView) -> list[str]:
     return out
 
 
-def load_rows(engine: Engine, ids: list[str]) -> dict[str, RowView]:
-    """The given bundles' rows with their service statuses."""
+def _opened(cipher: StateCipher, bid: str, stored: str) -> str | None:
+    try:
+        return cipher.decrypt(Bundle.__tablename__, bid, stored)
+    except StateKeyError:
+        return None
+
+
+def load_rows(engine: Engine, ids: list[str], cipher: StateCipher) -> dict[str, RowView]:
+    """The given bundles' rows with their service statuses, states decrypted."""
     with Session(engine) as session:
-        found = {bid: (v, st, js) for bid, v, st, js in session.exec(
-            select(Bundle.id, Bundle.version, Bundle.status, Bundle.state_json)
-            .where(col(Bundle.id).in_(ids)))}
+        found = {bid: (v, st, _opened(cipher, bid, js), anon is not None)
+                 for bid, v, st, js, anon in session.exec(
+                     select(Bundle.id, Bundle.version, Bundle.status, Bundle.state_json, Bundle.anonymised_at)
+                     .where(col(Bundle.id).in_(ids)))}
         services: dict[str, dict[tuple[int, str], str]] = {bid: {} for bid in found}
         for bid, order, service, status in session.exec(
                 select(ServiceStatusRow.bundle_id, ServiceStatusRow.birth_order, ServiceStatusRow.service,
                        ServiceStatusRow.status).where(col(ServiceStatusRow.bundle_id).in_(ids))):
             services.setdefault(bid, {})[(order, service)] = status
-    return {bid: RowView(v, st, services[bid], js) for bid, (v, st, js) in found.items()}
+    return {bid: RowView(v, st, services[bid], js, anon) for bid, (v, st, js, anon) in found.items()}
 
 
 def row_ids(engine: Engine) -> set[str]:
+    """Rows to compare: every bundle's but those retention anonymised (their workflows expire)."""
     with Session(engine) as session:
-        return set(session.exec(select(Bundle.id)))
+        return set(session.exec(select(Bundle.id).where(col(Bundle.anonymised_at).is_(None))))
 
 
-def store(engine: Engine, obs: Observed) -> Literal["created", "overwritten", "skipped"]:
-    """Write a workflow's state over its row; a running bundle's newer row is never overwritten."""
+def store(engine: Engine, obs: Observed, cipher: StateCipher) -> Literal["created", "overwritten", "skipped"]:
+    """Write a workflow's state over its row; a running bundle's newer row, or an anonymised row,
+    is never overwritten."""
     state = obs.state
     with Session(engine) as session:
         existed = session.exec(select(Bundle.version).where(Bundle.id == state.bundle_id)).first()
-        cond = [col(Bundle.id) == state.bundle_id]
+        cond = [col(Bundle.id) == state.bundle_id, col(Bundle.anonymised_at).is_(None)]
         if not obs.closed:
             cond.append(col(Bundle.version) <= state.version)
         # apply_snapshot only writes strictly newer versions: stepping the stored one just below,
         # in the same transaction, lets it replace a same-version row whose content is wrong.
         session.exec(sa.update(Bundle).where(*cond).values(version=state.version - 1))
-        if not crud.apply_snapshot(session=session, state=state):
+        if not crud.apply_snapshot(session=session, state=state, cipher=cipher):
             return "skipped"
     return "overwritten" if existed is not None else "created"

@@ -52,7 +52,9 @@ class Bundle(SQLModel, table=True):
     reasons: str = Field(default="", max_length=500)  # open reason codes, comma-separated
     deadline_risk: bool = Field(default=False, index=True)  # an open service near/past its deadline
     version: int = 0  # the workflow's state version: older snapshots never overwrite newer ones
-    state_json: str = Field(sa_type=sa.Text)
+    state_json: str = Field(sa_type=sa.Text)  # encrypted (api/readmodel/cipher.py), or legacy plain JSON
+    # Set by retention: the state kept only statuses, dates and reason codes; nothing rewrites it.
+    anonymised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ServiceStatusRow(SQLModel, table=True):
@@ -96,13 +98,15 @@ class FollowUp(SQLModel, table=True):
     status: str = Field(index=True, max_length=32)
     version: int = 0
     updated_at: datetime = Field(sa_type=UtcDateTime)
-    state_json: str = Field(sa_type=sa.Text)
+    state_json: str = Field(sa_type=sa.Text)  # encrypted like the bundle's
 
 
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
+    from api.auth.models import AUTH_TABLES  # auth imports this module's column type
+
     md = sa.MetaData()
-    for table in (Bundle.__table__, ServiceStatusRow.__table__, Reminder.__table__, FollowUp.__table__):
-        table.to_metadata(md)
+    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES):
+        model.__table__.to_metadata(md)
     return md

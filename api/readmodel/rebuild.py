@@ -2,7 +2,8 @@
 
 The workflows are the truth: a completed bundle's result is its final state, any other answers the
 `status` query; both carry the version of the bundle's read-model writes. A row can be missing,
-stale (another version, status, service status or content) or orphaned (no workflow). Running
+stale (another version, status, service status or content) or orphaned (no workflow); rows whose
+personal data retention removed are left out (their workflows expire by the same rule). Running
 bundles keep writing their own rows, so a difference only counts as drift if it is still there
 after a short settle and the row did not move meanwhile. Workflows are compared in chunks, so
 memory stays bounded by the drift found, not by the size of the read model.
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.readmodel.cipher import StateCipher
 from api.readmodel.drift import (
     Drift,
     DriftKind,
@@ -91,8 +93,8 @@ async def _listed(client: Client, task_queue: str | None) -> AsyncIterator[list[
         yield chunk
 
 
-async def _compare(out: Survey, engine: Engine, calls: dict[str, Callable[[], Awaitable]],
-                   concurrency: int) -> None:
+async def _compare(out: Survey, engine: Engine, cipher: StateCipher,
+                   calls: dict[str, Callable[[], Awaitable]], concurrency: int) -> None:
     """Run the look-ups (bounded), read the same bundles' rows, and record what differs."""
     sem = asyncio.Semaphore(concurrency)
 
@@ -104,9 +106,12 @@ async def _compare(out: Survey, engine: Engine, calls: dict[str, Callable[[], Aw
                 return exc
 
     results = dict(zip(calls, await asyncio.gather(*(one(c) for c in calls.values())), strict=True))
-    rows = await asyncio.to_thread(load_rows, engine, list(calls))
+    rows = await asyncio.to_thread(load_rows, engine, list(calls), cipher)
     for bid, res in results.items():
         row, drift = rows.get(bid), None
+        if row is not None and row.anonymised:
+            out.workflows += isinstance(res, Observed | Exception)
+            continue
         if isinstance(res, Exception):
             why = f" ({res.status.name})" if isinstance(res, RPCError) else ""
             drift = Drift(bid, DriftKind.UNQUERYABLE, f"query failed: {type(res).__name__}{why}")
@@ -128,7 +133,7 @@ async def _compare(out: Survey, engine: Engine, calls: dict[str, Callable[[], Aw
                 out.rows[bid] = row
 
 
-async def survey(client: Client, engine: Engine, *, task_queue: str | None = None,
+async def survey(client: Client, engine: Engine, *, cipher: StateCipher, task_queue: str | None = None,
                  concurrency: int = 16, ids: Iterable[str] | None = None) -> Survey:
     """Compare every bundle's workflow (or only `ids`) with its row, and find rows without one."""
     out = Survey()
@@ -136,7 +141,8 @@ async def survey(client: Client, engine: Engine, *, task_queue: str | None = Non
         listed: set[str] = set()
         async for chunk in _listed(client, task_queue):
             listed.update(c[0] for c in chunk)
-            await _compare(out, engine, {c[0]: partial(_fetch, client, *c) for c in chunk}, concurrency)
+            await _compare(out, engine, cipher, {c[0]: partial(_fetch, client, *c) for c in chunk},
+                           concurrency)
         rest = await asyncio.to_thread(row_ids, engine)
         out.row_count = len(rest)
         rest -= listed  # orphaned, out of scope, or started since the listing: look each one up
@@ -145,19 +151,19 @@ async def survey(client: Client, engine: Engine, *, task_queue: str | None = Non
     ordered = sorted(rest)
     for i in range(0, len(ordered), CHUNK):
         calls = {b: partial(_lookup, client, b, task_queue) for b in ordered[i:i + CHUNK]}
-        await _compare(out, engine, calls, concurrency)
+        await _compare(out, engine, cipher, calls, concurrency)
     return out
 
 
-async def check_drift(client: Client, engine: Engine, *, task_queue: str | None = None,
+async def check_drift(client: Client, engine: Engine, *, cipher: StateCipher, task_queue: str | None = None,
                       concurrency: int = 16, settle_seconds: float = 2.0) -> DriftReport:
     """Drift between the read model and the workflows; differences that heal within
     `settle_seconds` (a running bundle writing its row) are not reported."""
-    first = await survey(client, engine, task_queue=task_queue, concurrency=concurrency)
+    first = await survey(client, engine, cipher=cipher, task_queue=task_queue, concurrency=concurrency)
     drifts = first.drifts
     if drifts and settle_seconds > 0:
         await asyncio.sleep(settle_seconds)
-        again = await survey(client, engine, task_queue=task_queue, concurrency=concurrency,
+        again = await survey(client, engine, cipher=cipher, task_queue=task_queue, concurrency=concurrency,
                              ids=drifts.keys())
         drifts = {bid: d for bid, d in again.drifts.items()
                   if bid in drifts and first.rows.get(bid) == again.rows.get(bid)}
@@ -165,14 +171,14 @@ async def check_drift(client: Client, engine: Engine, *, task_queue: str | None 
     return DriftReport(workflows=first.workflows, rows=first.row_count, drifts=ordered)
 
 
-async def rebuild(client: Client, engine: Engine, *, task_queue: str | None = None,
+async def rebuild(client: Client, engine: Engine, *, cipher: StateCipher, task_queue: str | None = None,
                   concurrency: int = 16) -> RebuildReport:
     """Write every workflow's state where its row is missing or differs; orphan rows are left."""
-    found = await survey(client, engine, task_queue=task_queue, concurrency=concurrency)
+    found = await survey(client, engine, cipher=cipher, task_queue=task_queue, concurrency=concurrency)
     actions: list[tuple[str, str, str]] = []
     for bid, drift in sorted(found.drifts.items(), key=lambda kv: (kv[1].kind, kv[0])):
         if drift.kind in (DriftKind.MISSING, DriftKind.STALE):
-            outcome = await asyncio.to_thread(store, engine, found.observed[bid])
+            outcome = await asyncio.to_thread(store, engine, found.observed[bid], cipher)
             note = drift.detail if outcome != "skipped" else "the row is newer than the queried state"
             actions.append((bid, outcome, note))
         elif drift.kind is DriftKind.ORPHAN:

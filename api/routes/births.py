@@ -11,9 +11,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
 from api import actions, intake
-from api.deps import HospitalDep, SessionDep, SettingsDep, TemporalDep
+from api.auth.deps import AUTH_RESPONSES, Actors, HospitalOnly, Readers
+from api.auth.roles import Role
+from api.bundle_access import audited_view, visible_bundle
+from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
 from api.readmodel import crud
-from api.readmodel.models import Bundle
 from api.schemas import (
     ActionResult,
     BirthAccepted,
@@ -26,7 +28,7 @@ from api.schemas import (
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems
 
-router = APIRouter(prefix="/v1/births", tags=["births"])
+router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
 BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]
 E404 = {404: {"model": ErrorOut, "description": "No such bundle"}}
 
@@ -34,11 +36,19 @@ E404 = {404: {"model": ErrorOut, "description": "No such bundle"}}
 @router.post(
     "", status_code=202, response_model=BirthAccepted,
     responses={409: {"model": ErrorOut, "description": "Record id already used for different content"},
+               429: {"model": ErrorOut, "description": "This hospital's intake rate is exceeded; "
+                                                       "retry after `Retry-After` seconds"},
                503: {"model": ErrorOut, "description": "Workflow engine unavailable; nothing was kept"}},
 )
-async def post_birth(notification: BirthNotification, hospital: HospitalDep, request: Request,
-                     response: Response, settings: SettingsDep, client: TemporalDep) -> BirthAccepted:
+async def post_birth(notification: BirthNotification, who: HospitalOnly, request: Request,
+                     response: Response, settings: SettingsDep, cipher: CipherDep,
+                     client: TemporalDep) -> BirthAccepted:
     """Report one delivery; starts (or finds) its bundle. Same record again -> same bundle id."""
+    hospital = who.subject
+    wait = request.app.state.intake_limiter.take(hospital)
+    if wait:
+        raise HTTPException(429, "intake rate for this hospital exceeded; retry later",
+                            headers={"Retry-After": request.app.state.intake_limiter.retry_after(wait)})
     problems = intake_problems(notification, intake.today_wib())
     if problems:
         raise RequestValidationError([
@@ -47,7 +57,8 @@ async def post_birth(notification: BirthNotification, hospital: HospitalDep, req
         ])
     try:
         acc = await intake.accept_birth(notification=notification, hospital_id=hospital,
-                                        settings=settings, engine=request.app.state.engine, client=client)
+                                        settings=settings, engine=request.app.state.engine, cipher=cipher,
+                                        client=client)
     except intake.ConflictingRecord:
         raise HTTPException(409, "record_id was already reported with different content") from None
     except intake.EngineUnavailable:
@@ -57,19 +68,17 @@ async def post_birth(notification: BirthNotification, hospital: HospitalDep, req
     return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
 
 
-def _load(session, bundle_id: uuid.UUID) -> Bundle:
-    row = crud.get_bundle(session=session, bundle_id=str(bundle_id))
-    if row is None:
-        raise HTTPException(404, "bundle not found")
-    return row
-
-
 @router.get("/{bundle_id}", response_model=BundlePublic, responses=E404)
-def get_birth(bundle_id: BundleId, session: SessionDep, settings: SettingsDep) -> BundlePublic:
-    """A bundle's status: per child and per service, with document numbers and the timeline."""
-    row = _load(session, bundle_id)
-    public = BundlePublic.model_validate_json(row.state_json)
-    public.follow_up_status = crud.follow_ups_of(session=session, bundle_id=row.id)
+def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: SettingsDep,
+              cipher: CipherDep) -> BundlePublic:
+    """A bundle's status: per child and per service, with document numbers and the timeline.
+
+    Hospitals see their own bundles, operators those of their office, auditors all; operators'
+    views are written to the audit log."""
+    row = audited_view(session, bundle_id, who)
+    public = BundlePublic.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+    public.anonymised_at = row.anonymised_at
+    public.follow_up_status = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
     if settings.temporal_ui_url:
         public.temporal_ui_url = (f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
                                   f"/workflows/{row.id}")
@@ -78,6 +87,7 @@ def get_birth(bundle_id: BundleId, session: SessionDep, settings: SettingsDep) -
 
 @router.get("", response_model=BundlePage)
 def list_births(
+    who: Readers,
     session: SessionDep,
     status: BundleStatus | None = None,
     hospital_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -91,8 +101,13 @@ def list_births(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> BundlePage:
-    """Bundles, newest first, filtered by status, hospital, service status and date ranges."""
+    """Bundles, newest first, filtered by status, hospital, service status and date ranges.
+
+    Holds no personal data. A hospital lists only its own bundles, an operator those of their office."""
+    if who.role is Role.hospital:
+        hospital_id = who.subject
     flt = crud.BundleFilter(
+        office_code=who.office_code if who.role in (Role.operator, Role.supervisor) else None,
         status=status.value if status else None, hospital_id=hospital_id,
         service=service.value if service else None,
         service_status=service_status.value if service_status else None,
@@ -113,16 +128,10 @@ def list_births(
     responses={**E404, 409: {"model": ErrorOut, "description": "The bundle's state does not allow it"}},
 )
 async def provide_name(bundle_id: BundleId, birth_order: Annotated[int, Path(ge=1, le=9)], body: NameIn,
-                       hospital: HospitalDep, session: SessionDep, client: TemporalDep) -> ActionResult:
+                       who: Actors, session: SessionDep, client: TemporalDep) -> ActionResult:
     """Give the name of a baby discharged without one; its akta, KIA and the KK then proceed."""
-    row = await run_in_threadpool(_load, session, bundle_id)
-    if row.hospital_id != hospital:
-        raise HTTPException(404, "bundle not found")  # another hospital's bundle looks missing
-    try:
-        res = await actions.send_update(client, row.id, "provide_name",
-                                        ProvideNameInput(birth_order=birth_order, name=body.name))
-    except actions.BundleNotFound:
-        raise HTTPException(404, "bundle not found") from None
-    except actions.ActionRefused as exc:
-        raise HTTPException(409, str(exc)) from None
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    res = await actions.audited_update(client, session, who, row.id, "provide_name",
+                                       ProvideNameInput(birth_order=birth_order, name=body.name),
+                                       action="child.name", details={"birth_order": birth_order})
     return ActionResult(bundle_id=row.id, message=res.message)

@@ -14,7 +14,16 @@ from api.auth.deps import AUTH_RESPONSES, Operators, Supervisors
 from api.bundle_access import visible_bundle
 from api.deps import SessionDep, TemporalDep
 from api.schemas import ActionResult, ErrorOut
-from domain.contracts import CloseBundleInput, KadisDecisionInput, RetryServiceInput, Service
+from domain.contracts import (
+    CloseBundleInput,
+    CorrectParentsInput,
+    ForwardInput,
+    KadisDecisionInput,
+    RetryServiceInput,
+    Service,
+    SptjmDecisionInput,
+)
+from domain.notification import Father, KkNumber, Mother
 
 router = APIRouter(prefix="/v1/births/{bundle_id}", tags=["operations"], responses={
     **AUTH_RESPONSES, 404: {"model": ErrorOut, "description": "No such bundle (or not yours to see)"},
@@ -38,6 +47,27 @@ class DecisionIn(BaseModel):
 
 class CloseIn(BaseModel):
     model_config = {"extra": "forbid"}
+    reason: Why
+
+
+class ForwardIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    office: str = Field(min_length=3, max_length=100, description="the receiving Dukcapil office")
+    reference: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9./ -]+$")
+    reason: Why
+
+
+class SptjmIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    accept: bool = Field(description="true: the KK now shows the parents married; false: mother only")
+    reason: Why
+
+
+class ParentsIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    mother: Mother | None = None
+    father: Father | None = None
+    kk_number: KkNumber | None = None
     reason: Why
 
 
@@ -74,4 +104,43 @@ async def close_bundle(bundle_id: BundleId, body: CloseIn, who: Supervisors, ses
     res = await actions.audited_update(client, session, who, row.id, "close_bundle",
                                        CloseBundleInput(reason=body.reason, actor=who.subject),
                                        action="bundle.close", reason=body.reason)
+    return ActionResult(bundle_id=row.id, message=res.message)
+
+
+@router.post("/forward", response_model=ActionResult)
+async def forward_bundle(bundle_id: BundleId, body: ForwardIn, who: Operators, session: SessionDep,
+                         client: TemporalDep) -> ActionResult:
+    """Hand a bundle whose family no connected office serves to that office (status `forwarded`)."""
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    res = await actions.audited_update(
+        client, session, who, row.id, "forward_bundle",
+        ForwardInput(office=body.office, reference=body.reference, reason=body.reason, actor=who.subject),
+        action="bundle.forward", reason=body.reason,
+        details={"office": body.office, "reference": body.reference})
+    return ActionResult(bundle_id=row.id, message=res.message)
+
+
+@router.post("/sptjm", response_model=ActionResult)
+async def decide_sptjm(bundle_id: BundleId, body: SptjmIn, who: Supervisors, session: SessionDep,
+                       client: TemporalDep) -> ActionResult:
+    """Confirm or reject an SPTJM the KK does not support (supervisors)."""
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    res = await actions.audited_update(
+        client, session, who, row.id, "decide_sptjm",
+        SptjmDecisionInput(accept=body.accept, reason=body.reason, actor=who.subject),
+        action="bundle.sptjm", reason=body.reason, details={"accept": body.accept})
+    return ActionResult(bundle_id=row.id, message=res.message)
+
+
+@router.post("/parents", response_model=ActionResult)
+async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, session: SessionDep,
+                          client: TemporalDep) -> ActionResult:
+    """Correct a parent's data (or the KK number) before any akta is issued."""
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    res = await actions.audited_update(
+        client, session, who, row.id, "correct_parents",
+        CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
+                            reason=body.reason, actor=who.subject),
+        action="bundle.parents", reason=body.reason,
+        details={"fields": sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))})
     return ActionResult(bundle_id=row.id, message=res.message)

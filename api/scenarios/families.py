@@ -22,7 +22,7 @@ class SetupError(Exception):
 
 
 async def draw(http: httpx.AsyncClient, dukcapil: str, spec: FamilySpec, *, seed_text: str,
-               used: set[str]) -> dict:
+               used: set[str], auth: httpx.Auth | None = None) -> dict:
     """One family (as `/v1/sampel/keluarga` describes it) that no earlier draw of this run returned."""
     if spec.traits is not None:
         traits = spec.traits.model_dump(exclude_none=True)
@@ -34,18 +34,19 @@ async def draw(http: httpx.AsyncClient, dukcapil: str, spec: FamilySpec, *, seed
         if fam is None:
             raise SetupError(f"no family left with traits {traits} (drawn: {len(r.json())}, all in use)")
     else:
-        fam = await _explicit(http, dukcapil, spec)
+        fam = await _explicit(http, dukcapil, spec, auth)
     used.add(fam["no_kk"])
     return fam
 
 
-async def _explicit(http: httpx.AsyncClient, dukcapil: str, spec: FamilySpec) -> dict:
+async def _explicit(http: httpx.AsyncClient, dukcapil: str, spec: FamilySpec, auth: httpx.Auth | None
+                    ) -> dict:
     kk_number, mother_nik = spec.kk, spec.mother_nik
     if mother_nik:
-        r = await http.post(f"{dukcapil}/v1/penduduk/detail", json={"nik": mother_nik})
+        r = await http.post(f"{dukcapil}/v1/penduduk/detail", json={"nik": mother_nik}, auth=auth)
         _ok(r, "looking up the mother")
         kk_number = r.json()["no_kk"]
-    r = await http.post(f"{dukcapil}/v1/kk/detail", json={"no_kk": kk_number})
+    r = await http.post(f"{dukcapil}/v1/kk/detail", json={"no_kk": kk_number}, auth=auth)
     _ok(r, "looking up the KK")
     kk = r.json()
     people = kk["anggota"]

@@ -112,7 +112,7 @@ class ScenarioRun:
     async def _setup(self) -> None:
         for alias, spec in self.sc.families.items():
             fam = await draw(self.t.http, self.t.dukcapil_url, spec, used=self.used,
-                             seed_text=f"{self.sc.seed}/{self.sc.name}/{alias}")
+                             seed_text=f"{self.sc.seed}/{self.sc.name}/{alias}", auth=self.t.dukcapil_auth)
             self.ctx.add_family(alias, fam)
             self.emit(Line("setup", f"family {alias}", seen=describe.family(fam), at=self.elapsed()))
         for b, spec in self.sc.births.items():
@@ -233,7 +233,7 @@ class ScenarioRun:
 
     async def _kk(self, b: str) -> dict:
         r = await self.t.http.post(f"{self.t.dukcapil_url}/v1/kk/detail",
-                                   json={"no_kk": self.ctx.births[b]["kk_number"]})
+                                   json={"no_kk": self.ctx.births[b]["kk_number"]}, auth=self.t.dukcapil_auth)
         return r.json() if r.status_code == 200 else {}
 
     async def expect(self, b: str, exp: BundleExpect, timeout: timedelta) -> None:

@@ -16,6 +16,7 @@ from api.scenarios.loader import LoadedScenario
 from api.scenarios.result import Line, Listener, ScenarioResult
 from api.scenarios.runner import ScenarioRun
 from api.scenarios.target import Target, embedded, running
+from api.settings import DEV_DUKCAPIL_CLIENT_ID, DEV_DUKCAPIL_CLIENT_SECRET
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class RunningStack:
     temporal_namespace: str = "default"
     admin_token: str = "dev-admin-token"  # noqa: S105 - the simulators' development default
     payload_keys: str = field(default="", repr=False)
+    dukcapil_client_id: str = DEV_DUKCAPIL_CLIENT_ID
+    dukcapil_client_secret: str = field(default=DEV_DUKCAPIL_CLIENT_SECRET, repr=False)
 
 
 def jumping(items: list[LoadedScenario]) -> list[LoadedScenario]:
@@ -41,7 +44,8 @@ async def run_scenarios(items: list[LoadedScenario], *, listener: Listener, data
         async with running(api_url=stack.api_url, dukcapil_url=stack.dukcapil_url, bpjs_url=stack.bpjs_url,
                            admin_token=stack.admin_token, temporal_address=stack.temporal_address,
                            temporal_namespace=stack.temporal_namespace,
-                           payload_keys=stack.payload_keys) as target:
+                           payload_keys=stack.payload_keys, dukcapil_client_id=stack.dukcapil_client_id,
+                           dukcapil_client_secret=stack.dukcapil_client_secret) as target:
             used: set[str] = set()
             for item in items:
                 results.append(await ScenarioRun(item, target, listener, used).run())

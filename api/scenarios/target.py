@@ -17,6 +17,8 @@ import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.dukcapil.auth import ClientCredentials
+
 # On a time-skipping stack every timer is simulated time: poll a pending BPJS payment once a
 # simulated day, and retry transient failures at least every 10 simulated minutes, so a jump of
 # weeks costs hundreds of timers, not millions.
@@ -37,6 +39,7 @@ class Target:
     temporal_address: str | None = None
     temporal_namespace: str = "default"
     payload_keys: str = field(default="", repr=False)  # the stack's payload encryption keys, if not in env
+    dukcapil_auth: httpx.Auth | None = None  # our OAuth2 client at Dukcapil (its /v1 needs a token)
     description: str = ""
     jumped: timedelta = field(default=timedelta(0))
     _client: Client | None = None
@@ -72,7 +75,7 @@ class Target:
 
     async def counters(self) -> dict[str, dict]:
         """The simulators' document counters (for `issued` expectations)."""
-        d = await self.http.get(f"{self.dukcapil_url}/v1/statistik")
+        d = await self.http.get(f"{self.dukcapil_url}/v1/statistik", auth=self.dukcapil_auth)
         b = await self.http.get(f"{self.bpjs_url}/v1/statistik", headers={"X-Admin-Token": self.admin_token})
         d.raise_for_status()
         b.raise_for_status()
@@ -126,9 +129,11 @@ async def embedded(data_dir: Path, *, time_skipping: bool,
             if seeded is not None and not all((seeded / n).exists() for n in SIMULATOR_DATABASES):
                 _copy_databases(data_dir, seeded)  # before any scenario touched them
             kind = "time-skipping test server" if time_skipping else "dev server"
+            auth = ClientCredentials.for_server(st.dukcapil_url, st.settings.dukcapil_client_id,
+                                                st.settings.dukcapil_client_secret)
             yield Target(api_url=st.api_url, dukcapil_url=st.dukcapil_url, bpjs_url=st.bpjs_url,
                          http=http, env=env if time_skipping else None, description=f"embedded, {kind}",
-                         _client=env.client)
+                         _client=env.client, dukcapil_auth=auth)
     finally:
         await env.shutdown()
 
@@ -159,11 +164,13 @@ def _stdout_to(path: Path) -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def running(*, api_url: str, dukcapil_url: str, bpjs_url: str, admin_token: str,
-                  temporal_address: str, temporal_namespace: str, payload_keys: str = ""
-                  ) -> AsyncIterator[Target]:
+                  temporal_address: str, temporal_namespace: str, payload_keys: str = "",
+                  dukcapil_client_id: str, dukcapil_client_secret: str) -> AsyncIterator[Target]:
     """A stack someone else runs (e.g. `kelahiran up`): no time jumps there."""
     async with httpx.AsyncClient(timeout=30) as http:
         yield Target(api_url=api_url.rstrip("/"), dukcapil_url=dukcapil_url.rstrip("/"),
                      bpjs_url=bpjs_url.rstrip("/"), http=http, admin_token=admin_token,
                      temporal_address=temporal_address, temporal_namespace=temporal_namespace,
-                     payload_keys=payload_keys, description=f"running stack at {api_url}")
+                     payload_keys=payload_keys, description=f"running stack at {api_url}",
+                     dukcapil_auth=ClientCredentials.for_server(dukcapil_url, dukcapil_client_id,
+                                                                dukcapil_client_secret))

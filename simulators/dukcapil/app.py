@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +17,7 @@ from simulators.common.db import make_engine
 from simulators.common.faults import FaultBook
 from simulators.dukcapil import routes_followup, routes_issue, routes_lookup, routes_sample
 from simulators.dukcapil.db import init_db, is_ready
+from simulators.dukcapil.oauth import BEARER_REFUSALS, TokenBook, install, require_bearer
 from simulators.dukcapil.rules import Refusal
 from simulators.dukcapil.service import FaultInjected, Registry
 from simulators.dukcapil.settings import DukcapilSimSettings
@@ -74,9 +75,12 @@ def create_app(settings: DukcapilSimSettings | None = None) -> FastAPI:
         return JSONResponse({"status": "ready" if ok else "not_ready"},
                             status_code=200 if ok else 503)
 
-    app.include_router(routes_lookup.router)
-    app.include_router(routes_issue.router)
-    app.include_router(routes_followup.router)
-    app.include_router(routes_sample.router)
+    install(app, TokenBook(settings.client_id, settings.client_secret,
+                           ttl_seconds=settings.token_ttl_seconds))
+    # Checked before the fault book, so an unauthenticated call never uses up a fault rule.
+    for module in (routes_lookup, routes_issue, routes_followup):
+        app.include_router(module.router, dependencies=[Depends(require_bearer)],
+                           responses=BEARER_REFUSALS)
+    app.include_router(routes_sample.router)  # a tester's aid over synthetic data: no token
     app.include_router(admin_router(token=settings.admin_token, faults=faults, clock=clock))
     return app

@@ -1,4 +1,8 @@
-"""Sampling for testers: families with chosen traits and all a birth notification needs."""
+"""Sampling for testers: families with chosen traits and all a birth notification needs.
+
+A tester's aid with no counterpart at a real Dukcapil, so it asks for no token: it only ever
+shows the simulator's synthetic population. Every other /v1 endpoint needs a bearer token.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +61,10 @@ def sample_families(
     limit: Annotated[int, Query(ge=1, le=50)] = 1,
     seed: int = 0,
 ) -> list[SampelKeluarga]:
-    """Families matching the traits, chosen deterministically by `seed`; [] when none match."""
+    """Families matching the traits, chosen deterministically by `seed`; [] when none match.
+
+    A tester endpoint over synthetic data: open, unlike the rest of /v1 (no bearer token needed).
+    """
     query = select(Keluarga)
     if kab_kota:
         query = query.where(Keluarga.kab_kota == kab_kota)

@@ -15,3 +15,8 @@ class DukcapilSimSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8101
     admin_token: str = Field(default="dev-admin-token", min_length=8)
+
+    # The one registered OAuth2 client (client-credentials grant), as an institution's integrator.
+    client_id: str = Field(default="kelahiran", min_length=1)
+    client_secret: str = Field(default="dev-dukcapil-secret", min_length=8, repr=False)
+    token_ttl_seconds: int = Field(default=3600, ge=1, description="lifetime of an access token")

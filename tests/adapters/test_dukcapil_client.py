@@ -21,7 +21,7 @@ from domain.contracts import (
     RegisterBirthInput,
     StillbirthInput,
 )
-from tests.simulators._dukcapil import Sim, new_key, served
+from tests.simulators._dukcapil import CLIENT, Sim, new_key, served
 from tests.support.servers import free_port, serve_app
 
 
@@ -31,9 +31,14 @@ def sim(tmp_path_factory) -> Iterator[Sim]:
         yield s
 
 
+def dukcapil(base: str, **kw) -> DukcapilClient:
+    """The adapter with the credentials the test simulators register."""
+    return DukcapilClient(base, client_id=CLIENT[0], client_secret=CLIENT[1], **kw)
+
+
 @pytest.fixture
 async def client(sim: Sim) -> AsyncIterator[DukcapilClient]:
-    c = DukcapilClient(sim.base, timeout=10)
+    c = dukcapil(sim.base, timeout=10)
     yield c
     await c.aclose()
 
@@ -61,7 +66,7 @@ def _akta(fam: dict, nik: str, name: str, **kw) -> AktaInput:
 
 
 def test_client_satisfies_the_port():
-    port: DukcapilPort = DukcapilClient("http://127.0.0.1:1")
+    port: DukcapilPort = dukcapil("http://127.0.0.1:1")
     assert callable(port.register_birth)
 
 
@@ -188,7 +193,7 @@ async def test_lookup_fault_is_transient(client: DukcapilClient, sim: Sim):
 
 
 async def test_unreachable_server_is_transient():
-    c = DukcapilClient(f"http://127.0.0.1:{free_port()}", timeout=2)
+    c = dukcapil(f"http://127.0.0.1:{free_port()}", timeout=2)
     try:
         with pytest.raises(TransientError):
             await c.offices()
@@ -205,6 +210,10 @@ def odd_server() -> Iterator[str]:
     def health() -> dict:
         return {"status": "ok"}
 
+    @app.post("/oauth/token")
+    def token() -> dict:
+        return {"access_token": "odd", "token_type": "Bearer", "expires_in": 3600}
+
     @app.get("/v1/kantor")
     async def slow() -> list:
         await asyncio.sleep(2)
@@ -219,7 +228,7 @@ def odd_server() -> Iterator[str]:
 
 
 async def test_timeouts_and_garbage_are_transient(odd_server: str):
-    c = DukcapilClient(odd_server, timeout=0.3)
+    c = dukcapil(odd_server, timeout=0.3)
     try:
         with pytest.raises(TransientError, match="timed out"):
             await c.offices()
@@ -231,7 +240,7 @@ async def test_timeouts_and_garbage_are_transient(odd_server: str):
 
 async def test_injected_client_is_reused_and_left_open(sim: Sim):
     async with httpx.AsyncClient(base_url=sim.base) as http:
-        c = DukcapilClient(sim.base, client=http)
+        c = dukcapil(sim.base, client=http)
         assert await c.offices()
         await c.aclose()
         assert not http.is_closed

@@ -31,7 +31,7 @@ from domain.contracts import (
 )
 from simulators.bpjs.app import create_app as create_bpjs
 from simulators.bpjs.settings import BpjsSimSettings
-from tests.simulators._dukcapil import Sim, new_key, served
+from tests.simulators._dukcapil import CLIENT, Sim, new_key, served
 from tests.support.servers import serve_app
 
 FAMILIES = 200  # both simulators seed the same synthetic population from (seed, families)
@@ -64,7 +64,7 @@ def bpjs_url(bpjs_settings) -> Iterator[str]:
 
 @pytest.fixture
 async def dukcapil(sim: Sim) -> AsyncIterator[DukcapilClient]:
-    c = DukcapilClient(sim.base, timeout=10)
+    c = DukcapilClient(sim.base, client_id=CLIENT[0], client_secret=CLIENT[1], timeout=10)
     yield c
     await c.aclose()
 
@@ -117,7 +117,7 @@ async def _bundle(sim: Sim, dukcapil: DukcapilPort, bpjs: BpjsPort, *, name: str
 
 
 def test_clients_satisfy_the_ports():
-    d: DukcapilPort = DukcapilClient("http://127.0.0.1:1")
+    d: DukcapilPort = DukcapilClient("http://127.0.0.1:1", client_id="c", client_secret="s")
     b: BpjsPort = BpjsClient("http://127.0.0.1:1", cons_id="1", secret="s", user_key="u")
     assert callable(d.record_death) and callable(d.update_kk_member)
     assert callable(d.correct_akta) and callable(d.reissue_kia)

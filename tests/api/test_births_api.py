@@ -10,44 +10,48 @@ import pytest
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from api import codec
 from api.app import create_app
-from api.codec import test_converter
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import Bundle
 from api.settings import Settings
-from tests.support import payloads
+from tests.support import creds, payloads
 from tests.support.servers import serve_app
 
 pytestmark = pytest.mark.integration
-H = {"X-Hospital-Id": "RSUD-API-TEST"}
+HOSPITAL = "RSUD-API-TEST"
 
 
 async def test_post_returns_202_location_and_status_url(stack):
+    H = stack.hospital(HOSPITAL)
     r = await stack.http.post(f"{stack.api_url}/v1/births", json=payloads.manual(), headers=H)
     assert r.status_code == 202
     body = r.json()
     assert r.headers["location"] == body["status_url"]
     assert body["status_url"].endswith(f"/v1/births/{body['bundle_id']}")
     assert body["duplicate"] is False
-    got = await stack.http.get(body["status_url"])
+    got = await stack.http.get(body["status_url"], headers=H)
     assert got.status_code == 200 and got.json()["record_id"]
+    assert (await stack.http.get(body["status_url"])).status_code == 401
 
 
-async def test_hospital_header_is_required_and_checked(stack):
+async def test_hospital_key_is_required_and_checked(stack):
     r = await stack.http.post(f"{stack.api_url}/v1/births", json=payloads.manual())
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["header", "x-hospital-id"]
-    r = await stack.http.post(f"{stack.api_url}/v1/births", json=payloads.manual(),
-                              headers={"X-Hospital-Id": "../etc"})
-    assert r.status_code == 422
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+    for bad in ("../etc", "khk_0123456789abcdef_" + "A" * 43, stack.hospital(HOSPITAL)["X-API-Key"] + "x"):
+        r = await stack.http.post(f"{stack.api_url}/v1/births", json=payloads.manual(),
+                                  headers={"X-API-Key": bad})
+        assert r.status_code == 401, bad
 
 
 async def test_malformed_json_and_unknown_ids(stack):
+    H = stack.hospital(HOSPITAL)
     r = await stack.http.post(f"{stack.api_url}/v1/births", content=b"{not json", headers={
         **H, "Content-Type": "application/json"})
     assert r.status_code == 422
-    assert (await stack.http.get(f"{stack.api_url}/v1/births/{uuid.uuid4()}")).status_code == 404
-    assert (await stack.http.get(f"{stack.api_url}/v1/births/not-a-uuid")).status_code == 422
+    assert (await stack.http.get(f"{stack.api_url}/v1/births/{uuid.uuid4()}", headers=H)).status_code == 404
+    assert (await stack.http.get(f"{stack.api_url}/v1/births/not-a-uuid", headers=H)).status_code == 422
 
 
 async def test_list_filters_by_hospital_status_and_service(stack):
@@ -60,20 +64,27 @@ async def test_list_filters_by_hospital_status_and_service(stack):
                               hospital=hospital)
     await stack.wait(ok)
     base = f"{stack.api_url}/v1/births"
-    page = (await stack.http.get(base, params={"hospital_id": hospital})).json()
+    sup = await stack.staff("supervisor")
+
+    async def get(params: dict, headers: dict = sup):
+        return await stack.http.get(base, params=params, headers=headers)
+
+    page = (await get({"hospital_id": hospital})).json()
     assert page["total"] == 2
-    page = (await stack.http.get(base, params={"hospital_id": hospital, "status": "needs_attention"})).json()
+    page = (await get({"hospital_id": hospital, "status": "needs_attention"})).json()
     assert [i["bundle_id"] for i in page["items"]] == [bid]
     assert page["items"][0]["reasons"] == ["DOMISILI_LUAR"]
-    page = (await stack.http.get(base, params={"hospital_id": hospital, "service": "bpjs",
-                                               "service_status": "completed"})).json()
+    page = (await get({"hospital_id": hospital, "service": "bpjs", "service_status": "completed"})).json()
     assert [i["bundle_id"] for i in page["items"]] == [ok]
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    page = (await stack.http.get(base, params={"hospital_id": hospital, "born_from": yesterday,
-                                               "born_to": yesterday, "limit": 1})).json()
+    page = (await get({"hospital_id": hospital, "born_from": yesterday, "born_to": yesterday,
+                       "limit": 1})).json()
     assert page["total"] == 2 and len(page["items"]) == 1
-    assert (await stack.http.get(base, params={"limit": 0})).status_code == 422
-    assert (await stack.http.get(base, params={"status": "bogus"})).status_code == 422
+    assert (await get({"limit": 0})).status_code == 422
+    assert (await get({"status": "bogus"})).status_code == 422
+    # A hospital lists only its own bundles, whatever it asks for.
+    own = (await get({"hospital_id": "RSUD-SERANG"}, stack.hospital(hospital))).json()
+    assert own["total"] == 2 and {i["hospital_id"] for i in own["items"]} == {hospital}
 
 
 async def test_openapi_documents_the_intake(stack):
@@ -88,8 +99,9 @@ async def test_engine_refusing_the_start_keeps_nothing(temporal_env, tmp_path):
     upgrade_to_head(url)
     # A namespace that does not exist: the connection works, every start is refused.
     client = await Client.connect(temporal_env.client.service_client.config.target_host,
-                                  namespace="no-such-namespace", data_converter=test_converter())
+                                  namespace="no-such-namespace", data_converter=codec.test_converter())
     settings = Settings(environment="test", database_url=url, temporal_ui_url=None)
+    H = creds.hospital_headers(settings, HOSPITAL)
     with serve_app(create_app(settings, temporal_client=client)) as api:
         async with httpx.AsyncClient() as http:
             r = await http.post(f"{api}/v1/births", json=payloads.manual(), headers=H)
@@ -105,6 +117,7 @@ async def test_not_ready_while_temporal_unreachable(tmp_path):
     upgrade_to_head(url)
     settings = Settings(environment="test", database_url=url, temporal_address="127.0.0.1:9",
                         temporal_ui_url=None)
+    H = creds.hospital_headers(settings, HOSPITAL)
     with serve_app(create_app(settings)) as api:
         async with httpx.AsyncClient() as http:
             ready = await http.get(f"{api}/ready")

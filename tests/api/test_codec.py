@@ -37,12 +37,14 @@ def test_bad_key_configuration_is_refused():
 
 
 def test_production_refuses_missing_or_test_keys():
-    base = {"environment": "production", "bpjs_secret": "real-secret"}
+    base = {"environment": "production", "bpjs_secret": "real-secret",
+            "dukcapil_client_secret": "real-dukcapil-secret"}
     with pytest.raises(ValueError, match="PAYLOAD_KEYS"):
         Settings(**base)
     with pytest.raises(ValueError, match="test-only"):
         Settings(**base, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}")
-    assert Settings(**base, payload_keys=new_key_spec("prod-1")).environment == "production"
+    assert Settings(**base, payload_keys=new_key_spec("prod-1"),
+                    readmodel_keys=new_key_spec("rm-1")).environment == "production"
 
 
 @pytest.mark.integration

@@ -16,17 +16,32 @@ EXAMPLES = 25  # per operation: bounded so CI stays fast
 EXCLUDED = [positive_data_acceptance]
 
 
-def _fuzz(url: str) -> list[str]:
+def _headers(label: str, creds: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Credentials with the role each operation needs, so the fuzzing gets past authentication."""
+    method, path = label.split(" ", 1)
+    if path.startswith("/v1/auth/"):
+        return {}  # login takes none; logout with a shared token would end it for the others
+    if path.startswith("/v1/admin"):
+        return creds["admin"]
+    if path.startswith("/v1/audit"):
+        return creds["auditor"]
+    if (method, path) == ("POST", "/v1/births"):
+        return creds["hospital"]
+    return creds["supervisor"]
+
+
+def _fuzz(url: str, creds: dict[str, dict[str, str]]) -> list[str]:
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
     checked = []
     for result in schema.get_all_operations():
         operation = result.ok()
+        headers = _headers(operation.label, creds)
 
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
-        def check(case) -> None:
-            case.call_and_validate(excluded_checks=EXCLUDED)
+        def check(case, headers=headers) -> None:
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
 
         check()
         checked.append(operation.label)
@@ -35,5 +50,8 @@ def _fuzz(url: str) -> list[str]:
 
 async def test_api_contract(stack):
     # In a thread: the calls are blocking, and the worker on this loop must keep running.
-    checked = await asyncio.to_thread(_fuzz, stack.api_url)
+    creds = {role: await stack.staff(role) for role in ("admin", "auditor", "supervisor")}
+    creds["hospital"] = stack.hospital("RSUD-FUZZ")
+    checked = await asyncio.to_thread(_fuzz, stack.api_url, creds)
     assert "POST /v1/births" in checked and "GET /v1/births/{bundle_id}" in checked
+    assert "POST /v1/admin/operators" in checked and "GET /v1/audit" in checked

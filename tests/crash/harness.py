@@ -22,6 +22,8 @@ from temporalio.client import Client
 
 from api.codec import TEST_KEY, TEST_KEY_ID
 from api.embedded import serve_app
+from api.readmodel.cipher import TEST_KEY_ID as RM_TEST_KEY_ID
+from api.readmodel.cipher import spec_for_tests
 from api.settings import Settings
 from tests.crash.processes import Processes, WorkerProc
 from tests.support import payloads
@@ -104,7 +106,8 @@ async def chaos_stack(tmp: Path, client: Client, procs: Processes | None = None,
             activity_timeout_seconds=4, http_timeout_seconds=10, temporal_ui_url=None,
             worker_metrics_port=0, worker_health_port=0,
             # The same test-only payload key as the session's Temporal client (see api.embedded).
-            payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID)
+            payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID,
+            readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID)
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
         api_url = servers.enter_context(serve_app(create_app(settings), health_path="/ready"))
@@ -192,7 +195,8 @@ async def until_issued(stack: Stack, before: dict[str, int], niks: int) -> None:
 
 async def statuses(stack: Stack) -> dict[str, str]:
     """Every crash-test bundle's status, in one light request (the API is in this process)."""
-    r = await stack.http.get(f"{stack.api_url}/v1/births", params={"hospital_id": HOSPITAL, "limit": 200})
+    r = await stack.http.get(f"{stack.api_url}/v1/births", params={"limit": 200},
+                             headers=stack.hospital(HOSPITAL))
     assert r.status_code == 200, r.text
     return {item["bundle_id"]: item["status"] for item in r.json()["items"]}
 
@@ -252,8 +256,8 @@ async def audit_exactly_once(stack: Stack, bundles: list[dict], before: dict[str
 
 async def one_bundle_per_record(stack: Stack, ids: list[str]) -> None:
     """One read-model row and one workflow per posted record, however often it was posted."""
-    page = (await stack.http.get(f"{stack.api_url}/v1/births",
-                                 params={"hospital_id": HOSPITAL, "limit": 200})).json()
+    page = (await stack.http.get(f"{stack.api_url}/v1/births", params={"limit": 200},
+                                 headers=stack.hospital(HOSPITAL))).json()
     assert page["total"] == len(ids) == len(set(ids))
     assert {item["bundle_id"] for item in page["items"]} == set(ids)
     listed = [wf.id async for wf in stack.client.list_workflows(f'TaskQueue = "{stack.settings.task_queue}"')]

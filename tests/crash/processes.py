@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
-from api.codec import test_converter
+from api.codec import test_converter as make_test_converter
 from api.embedded import free_port
 from api.settings import Settings
 from api.temporal_bin import temporal_cli
@@ -115,6 +115,8 @@ class WorkerProc(Proc):
             "KELAHIRAN_TASK_QUEUE": settings.task_queue,
             "KELAHIRAN_DATABASE_URL": settings.database_url,
             "KELAHIRAN_DUKCAPIL_URL": settings.dukcapil_url,
+            "KELAHIRAN_DUKCAPIL_CLIENT_ID": settings.dukcapil_client_id,
+            "KELAHIRAN_DUKCAPIL_CLIENT_SECRET": settings.dukcapil_client_secret,
             "KELAHIRAN_BPJS_URL": settings.bpjs_url,
             "KELAHIRAN_BPJS_POLL_SECONDS": str(settings.bpjs_poll_seconds),
             "KELAHIRAN_RETRY_MAX_SECONDS": str(settings.retry_max_seconds),
@@ -166,7 +168,7 @@ class DevServerProc(Proc):
         while True:
             assert self.running, f"temporal exited\n{self.tail()}"
             try:
-                client = await Client.connect(self.address, data_converter=test_converter())
+                client = await Client.connect(self.address, data_converter=make_test_converter())
                 await client.count_workflows()  # the frontend answers, not just the port
                 return client
             except Exception as exc:

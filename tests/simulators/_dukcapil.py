@@ -18,13 +18,23 @@ from tests.support.servers import serve_app
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ADMIN = "test-admin-token"
+CLIENT = ("test-client", "test-client-secret")  # the simulator's registered OAuth2 client in tests
+
+
+def fetch_token(base: str, client_id: str = CLIENT[0], secret: str = CLIENT[1]) -> str:
+    """A bearer token from the simulator's /oauth/token (client credentials, HTTP Basic)."""
+    r = httpx.post(f"{base}/oauth/token", data={"grant_type": "client_credentials"},
+                   auth=(client_id, secret), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
 
 
 @dataclass
 class Sim:
     base: str
-    http: httpx.Client
+    http: httpx.Client  # sends the bearer token
     backend: str
+    bearer: dict[str, str]  # the Authorization header, for clients of a test's own
 
     def admin(self, method: str, path: str, **kw) -> httpx.Response:
         return self.http.request(method, path, headers={"X-Admin-Token": ADMIN}, **kw)
@@ -109,15 +119,16 @@ def postgres_url() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def served(backend: str, tmp_dir, *, families: int = 600) -> Iterator[Sim]:
+def served(backend: str, tmp_dir, *, families: int = 600, **settings) -> Iterator[Sim]:
     with contextlib.ExitStack() as stack:
         url = (stack.enter_context(postgres_url()) if backend == "postgres"
                else f"sqlite:///{tmp_dir}/db/dukcapil.db")
-        app = create_app(DukcapilSimSettings(database_url=url, admin_token=ADMIN,
-                                             families=families))
+        app = create_app(DukcapilSimSettings(database_url=url, admin_token=ADMIN, families=families,
+                                             client_id=CLIENT[0], client_secret=CLIENT[1], **settings))
         base = stack.enter_context(serve_app(app))
-        http = stack.enter_context(httpx.Client(base_url=base, timeout=30))
-        yield Sim(base, http, backend)
+        bearer = {"Authorization": f"Bearer {fetch_token(base)}"}
+        http = stack.enter_context(httpx.Client(base_url=base, timeout=30, headers=bearer))
+        yield Sim(base, http, backend, bearer)
 
 
 def sim_fixture(request, tmp_path_factory) -> Iterator[Sim]:

@@ -64,7 +64,7 @@ async def test_ten_concurrent_identical_requests_issue_one_nik(sim: Sim):
     fam = sim.sample(kab_kota="3673", marital="KAWIN_TERCATAT", seed=24)
     body, key = birth(fam, date(2025, 12, 3)), new_key()
     before = sim.stats()["nik_bayi"]
-    async with httpx.AsyncClient(base_url=sim.base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=sim.base, timeout=30, headers=sim.bearer) as client:
         answers = await asyncio.gather(*(
             client.post("/v1/kantor/3673/kelahiran", json=body, headers={"Idempotency-Key": key})
             for _ in range(10)))
@@ -77,7 +77,7 @@ async def test_concurrent_births_with_one_prefix_get_distinct_serials(sim: Sim):
     day = date(2025, 12, 4)
     sim.set_today(day)
     fam = sim.sample(kecamatan="367303", marital="KAWIN_TERCATAT", seed=25)
-    async with httpx.AsyncClient(base_url=sim.base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=sim.base, timeout=30, headers=sim.bearer) as client:
         answers = await asyncio.gather(*(
             client.post("/v1/kantor/3673/kelahiran", headers={"Idempotency-Key": new_key()},
                         json=birth(fam, day, "L", order=i, of=5)) for i in range(1, 6)))

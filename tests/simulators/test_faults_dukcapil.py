@@ -83,7 +83,7 @@ async def test_error_rate_decisions_repeat_and_ignore_concurrency(sim: Sim):
         return [(await client.post("/v1/kantor/3673/kelahiran", json={},
                                    headers={"Idempotency-Key": key})).status_code for _ in range(3)]
 
-    async with httpx.AsyncClient(base_url=sim.base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=sim.base, timeout=30, headers=sim.bearer) as client:
         add(sim, **rule)
         one_by_one = {k: await attempts(client, k) for k in keys}
         sim.admin("DELETE", "/admin/faults")  # also forgets attempt numbers
@@ -99,7 +99,8 @@ def test_timeout_with_effect_applied_then_retry_gives_the_same_nik(sim: Sim):
     before = sim.stats()["nik_bayi"]
     add(sim, endpoint="register_birth", remaining=1,
         timeout={"effect": "applied", "hold_seconds": 0.6})
-    with httpx.Client(base_url=sim.base, timeout=0.2) as impatient, pytest.raises(httpx.ReadTimeout):
+    with httpx.Client(base_url=sim.base, timeout=0.2, headers=sim.bearer) as impatient, \
+            pytest.raises(httpx.ReadTimeout):
         impatient.post("/v1/kantor/3673/kelahiran", json=body, headers={"Idempotency-Key": key})
     retried = sim.issue("3673", "kelahiran", body, key)
     again = sim.issue("3673", "kelahiran", body, key)

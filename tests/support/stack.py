@@ -6,6 +6,7 @@ Everything talks over real HTTP on 127.0.0.1 and to the real Temporal dev server
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import time
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 
+from adapters.dukcapil.auth import ClientCredentials
 from api.settings import Settings
+from tests.support import creds
 
 TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
 ADMIN = {"X-Admin-Token": "dev-admin-token"}
@@ -32,18 +35,39 @@ class Stack:
     # Idle connections expire before uvicorn's 5 s keep-alive closes them under us.
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(
         timeout=30, limits=httpx.Limits(keepalive_expiry=2)))
+    owner: dict[str, str] = field(default_factory=dict)  # bundle id -> hospital that posted it
+
+    def hospital(self, hospital: str = "RSUD-SERANG") -> dict[str, str]:
+        """Headers authenticating as this hospital (created, with a key, on first use)."""
+        return creds.hospital_headers(self.settings, hospital)
+
+    async def staff(self, role: str, office: str | None = None) -> dict[str, str]:
+        """Headers of a logged-in operator with this role (and office; None = every office)."""
+        return await creds.staff_headers(self.http, self.api_url, self.settings, role, office)
 
     async def post(self, body: dict, hospital: str = "RSUD-SERANG") -> httpx.Response:
-        return await self.http.post(f"{self.api_url}/v1/births", json=body,
-                                    headers={"X-Hospital-Id": hospital})
+        """POST as a well-behaved hospital: a 429 is waited out (Retry-After), not returned."""
+        for _ in range(30):
+            r = await self.http.post(f"{self.api_url}/v1/births", json=body, headers=self.hospital(hospital))
+            if r.status_code != 429:
+                return r
+            await asyncio.sleep(float(r.headers["retry-after"]))
+        return r
 
     async def accepted(self, body: dict, hospital: str = "RSUD-SERANG") -> str:
         r = await self.post(body, hospital)
         assert r.status_code == 202, r.text
+        self.owner[r.json()["bundle_id"]] = hospital
         return r.json()["bundle_id"]
 
+    async def reader(self, bundle_id: str) -> dict[str, str]:
+        """The posting hospital's key when known (not audited), else a supervisor's session."""
+        if bundle_id in self.owner:
+            return self.hospital(self.owner[bundle_id])
+        return await self.staff("supervisor")
+
     async def get(self, bundle_id: str) -> dict:
-        r = await self.http.get(f"{self.api_url}/v1/births/{bundle_id}")
+        r = await self.http.get(f"{self.api_url}/v1/births/{bundle_id}", headers=await self.reader(bundle_id))
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -53,8 +77,9 @@ class Stack:
         until = until or (lambda b: b["status"] in TERMINAL)
         deadline = time.monotonic() + timeout
         last: dict = {}
+        headers = await self.reader(bundle_id)
         while time.monotonic() < deadline:
-            r = await self.http.get(f"{self.api_url}/v1/births/{bundle_id}")
+            r = await self.http.get(f"{self.api_url}/v1/births/{bundle_id}", headers=headers)
             if r.status_code == 200:
                 last = r.json()
                 if until(last):
@@ -72,15 +97,24 @@ class Stack:
         assert items, f"no family with traits {traits}"
         return items[0]
 
-    async def kk_detail(self, kk_number: str) -> dict:
-        r = await self.http.post(f"{self.dukcapil_url}/v1/kk/detail", json={"no_kk": kk_number})
+    @functools.cached_property
+    def dukcapil_auth(self) -> ClientCredentials:
+        """The worker's OAuth2 client at the Dukcapil simulator (its /v1 needs a bearer token)."""
+        return ClientCredentials.for_server(self.dukcapil_url, self.settings.dukcapil_client_id,
+                                            self.settings.dukcapil_client_secret)
+
+    async def dukcapil(self, path: str, body: dict | None = None) -> dict:
+        """One of the Dukcapil simulator's /v1 endpoints: POST `body`, or GET without one."""
+        method = "GET" if body is None else "POST"
+        r = await self.http.request(method, f"{self.dukcapil_url}{path}", json=body, auth=self.dukcapil_auth)
         assert r.status_code == 200, r.text
         return r.json()
 
+    async def kk_detail(self, kk_number: str) -> dict:
+        return await self.dukcapil("/v1/kk/detail", {"no_kk": kk_number})
+
     async def dukcapil_stats(self) -> dict:
-        r = await self.http.get(f"{self.dukcapil_url}/v1/statistik")
-        assert r.status_code == 200, r.text
-        return r.json()
+        return await self.dukcapil("/v1/statistik")
 
     async def bpjs_fault(self, endpoint: str, status: int, remaining: int | None) -> None:
         r = await self.http.post(f"{self.bpjs_url}/admin/faults", headers=ADMIN,

@@ -10,7 +10,6 @@ from tests.support import payloads
 from tests.support.stack import svc
 
 pytestmark = pytest.mark.integration
-H = {"X-Hospital-Id": "RSUD-SERANG"}
 YESTERDAY = date.today() - timedelta(days=1)
 
 
@@ -23,16 +22,15 @@ def _done(kind: str):
 
 
 async def _person(stack, nik: str) -> dict:
-    r = await stack.http.post(f"{stack.dukcapil_url}/v1/penduduk/detail", json={"nik": nik})
-    assert r.status_code == 200, r.text
-    return r.json()
+    return await stack.dukcapil("/v1/penduduk/detail", {"nik": nik})
 
 
 async def test_baby_who_dies_before_completion(stack):
+    HOSP = stack.hospital()
     fam = await stack.family(kab_kota="3673", segmen="PBPU", marital="KAWIN_TERCATAT")
     bid = await stack.accepted(payloads.from_family(fam, birth_date=YESTERDAY))
     await stack.wait(bid, lambda b: svc(b, "bpjs")["status"] == "awaiting_payment")
-    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/death", headers=H,
+    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/death", headers=HOSP,
                               json={"date_of_death": date.today().isoformat(), "place_of_death": "RSUD"})
     assert r.status_code == 202, r.text
     b = await stack.wait(bid, _done("death"))
@@ -50,31 +48,33 @@ async def test_baby_who_dies_before_completion(stack):
 
 
 async def test_death_reported_after_the_bundle_completed(stack):
+    HOSP = stack.hospital()
     fam = await stack.family(kab_kota="3673", segmen="PBI", marital="KAWIN_TERCATAT")
     bid = await stack.accepted(payloads.from_family(fam, birth_date=YESTERDAY))
     await stack.wait(bid)
     url = f"{stack.api_url}/v1/births/{bid}/children/1/death"
-    r = await stack.http.post(url, headers=H, json={"date_of_death": date.today().isoformat(),
+    r = await stack.http.post(url, headers=HOSP, json={"date_of_death": date.today().isoformat(),
                                                     "place_of_death": "Rumah"})
     assert r.status_code == 202 and r.json()["follow_up_id"].endswith("-kematian-1")
-    again = await stack.http.post(url, headers=H, json={"date_of_death": date.today().isoformat(),
+    again = await stack.http.post(url, headers=HOSP, json={"date_of_death": date.today().isoformat(),
                                                         "place_of_death": "Rumah"})
     assert again.json()["follow_up_id"] == r.json()["follow_up_id"]  # same follow-up, not a second
     b = await stack.wait(bid, _done("death"))
     assert _follow_up(b, "death")["documents"]["bpjs_status"] == "NONAKTIF"
     assert len(b["follow_up_status"]) == 1
-    bad = await stack.http.post(url.replace("/1/", "/2/"), headers=H,
+    bad = await stack.http.post(url.replace("/1/", "/2/"), headers=HOSP,
                                 json={"date_of_death": date.today().isoformat(), "place_of_death": "Rumah"})
     assert bad.status_code == 409
 
 
 async def test_correction_after_issue_supersedes_the_akta(stack):
+    HOSP = stack.hospital()
     fam = await stack.family(kab_kota="3673", segmen="PBI", marital="KAWIN_TERCATAT")
     body = payloads.from_family(fam, birth_date=YESTERDAY, children=[payloads.child(name="Siti Aminh")])
     bid = await stack.accepted(body)
     b = await stack.wait(bid)
     old = svc(b, "akta")["document_number"]
-    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/correction", headers=H,
+    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/correction", headers=HOSP,
                               json={"child_name": "Siti Aminah", "reason": "salah ketik nama"})
     assert r.status_code == 202, r.text
     b = await stack.wait(bid, _done("correction"))
@@ -89,13 +89,14 @@ async def test_correction_after_issue_supersedes_the_akta(stack):
 
 
 async def test_correction_needs_a_completed_bundle(stack):
+    HOSP = stack.hospital()
     fam = await stack.family(kab_kota="3673", segmen="PBPU", marital="KAWIN_TERCATAT")
     bid = await stack.accepted(payloads.from_family(fam, birth_date=YESTERDAY))
     await stack.wait(bid, lambda b: svc(b, "bpjs")["status"] == "awaiting_payment")
-    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/correction", headers=H,
+    r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/correction", headers=HOSP,
                               json={"child_name": "Nama Baru", "reason": "koreksi"})
     assert r.status_code == 409
     other = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/correction",
-                                  headers={"X-Hospital-Id": "RSUD-LAIN"},
+                                  headers=stack.hospital("RSUD-LAIN"),
                                   json={"child_name": "Nama Baru", "reason": "koreksi"})
     assert other.status_code == 404

@@ -148,7 +148,8 @@ async def test_sptjm_without_marriage_on_kk_is_refused_and_the_rest_continues(st
     assert (svc(b, "akta")["status"], svc(b, "akta")["reason"]) == ("needs_attention", "SPTJM_TIDAK_SAH")
     assert svc(b, "kia")["status"] == "pending" and b["kk"]["status"] == "pending"
     assert "SPTJM_TIDAK_SAH" in [r for item in (await stack.http.get(
-        f"{stack.api_url}/v1/births", params={"status": "needs_attention"})).json()["items"]
+        f"{stack.api_url}/v1/births", params={"status": "needs_attention"},
+        headers=await stack.staff("supervisor"))).json()["items"]
         if item["bundle_id"] == bid for r in item["reasons"]]
 
 
@@ -161,13 +162,13 @@ async def test_name_sent_after_discharge(stack):
     assert b["status"] == "in_progress"
     assert svc(b, "nik")["status"] == "completed"
     url = f"{stack.api_url}/v1/births/{bid}/children/1/name"
-    r = await stack.http.post(url, json={"name": "Nur Aini"}, headers={"X-Hospital-Id": "RSUD-SERANG"})
+    r = await stack.http.post(url, json={"name": "Nur Aini"}, headers=stack.hospital())
     assert r.status_code == 200, r.text
     b = await stack.wait(bid)
     assert b["status"] == "completed"
-    r = await stack.http.post(url, json={"name": "Lain"}, headers={"X-Hospital-Id": "RSUD-SERANG"})
+    r = await stack.http.post(url, json={"name": "Lain"}, headers=stack.hospital())
     assert r.status_code == 409
-    other = await stack.http.post(url, json={"name": "X"}, headers={"X-Hospital-Id": "RSUD-LAIN"})
+    other = await stack.http.post(url, json={"name": "X"}, headers=stack.hospital("RSUD-LAIN"))
     assert other.status_code == 404
 
 
@@ -194,7 +195,7 @@ async def test_same_record_different_content_is_409(stack):
 
 
 async def test_invalid_input_is_422_with_field_paths_and_starts_nothing(stack):
-    before = (await stack.http.get(f"{stack.api_url}/v1/births")).json()["total"]
+    before = (await stack.http.get(f"{stack.api_url}/v1/births", headers=stack.hospital())).json()["total"]
     bad = payloads.manual(birth_date=date.today() + timedelta(days=3))
     bad["mother"]["nik"] = "3673051203950007"  # a man's day code
     r = await stack.post(bad)
@@ -208,7 +209,8 @@ async def test_invalid_input_is_422_with_field_paths_and_starts_nothing(stack):
     bad_nik["witnesses"][0]["nik"] = "3673991203950007"
     r = await stack.post(bad_nik)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "witnesses", 0, "nik"]
-    assert (await stack.http.get(f"{stack.api_url}/v1/births")).json()["total"] == before
+    after = await stack.http.get(f"{stack.api_url}/v1/births", headers=stack.hospital())
+    assert after.json()["total"] == before
     from domain.bundle_state import bundle_id_for
 
     handle = stack.client.get_workflow_handle(bundle_id_for("RSUD-SERANG", future["record_id"]))
@@ -286,7 +288,8 @@ async def test_late_registration_needs_kadis_decision_then_lt(stack):
     b = await stack.wait(bid, lambda b: svc(b, "akta")["status"] == "needs_attention")
     assert svc(b, "akta")["reason"] == "KEPUTUSAN_KADIS_DIPERLUKAN" and b["status"] == "needs_attention"
     assert svc(b, "akta")["deadline_state"] == "passed" and b["deadline_risk"] is True
-    risky = (await stack.http.get(f"{stack.api_url}/v1/births", params={"deadline_risk": True})).json()
+    risky = (await stack.http.get(f"{stack.api_url}/v1/births", params={"deadline_risk": True},
+                                  headers=await stack.staff("supervisor"))).json()
     assert bid in [i["bundle_id"] for i in risky["items"]]
     await stack.update(bid, "record_kadis_decision", KadisDecisionInput(decision_number="470/123/KADIS/2026"))
     b = await stack.wait(bid)

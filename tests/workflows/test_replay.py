@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from api.codec import test_converter
+from api.codec import test_converter as make_test_converter
 from tests.support import payloads
 from workflows.followups import KematianWorkflow, KoreksiWorkflow
 from workflows.kelahiran import KelahiranWorkflow
@@ -29,7 +29,7 @@ async def test_histories_replay(stack):
 
     b = await stack.wait(bid, ready)
     r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/name", json={"name": "Rara"},
-                              headers={"X-Hospital-Id": "RSUD-SERANG"})
+                              headers=stack.hospital())
     assert r.status_code == 200
     facts = b["children"][0]["services"]["bpjs"]["facts"]
     await stack.pay(facts["virtual_account"], int(facts["tagihan"]))
@@ -40,7 +40,7 @@ async def test_histories_replay(stack):
     assert (await stack.wait(bid))["status"] == "completed"
 
     histories = stack.client.list_workflows(f"TaskQueue = '{stack.settings.task_queue}'").map_histories()
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=test_converter())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=make_test_converter())
     results = await replayer.replay_workflows(histories, raise_on_replay_failure=False)
     failures = {run_id: str(err) for run_id, err in results.replay_failures.items()}
     assert failures == {}
@@ -55,5 +55,5 @@ async def test_committed_histories_replay(path: Path):
     """Bundles recorded with earlier workflow code must still replay (use workflow.patched)."""
     assert len(HISTORIES) >= 6
     history = WorkflowHistory.from_json(path.stem, path.read_text())
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=test_converter())
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=make_test_converter())
     await replayer.replay_workflow(history)

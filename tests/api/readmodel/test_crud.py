@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import Session
 
 from api.readmodel import crud
+from api.readmodel.cipher import StateCipher, spec_for_tests
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import read_model_metadata
@@ -19,6 +20,8 @@ from domain.contracts import BundleStatus, KelahiranInput, Service, ServiceStatu
 from domain.notification import BirthNotification
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+
+CIPHER = StateCipher.from_spec(spec_for_tests())
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -54,8 +57,8 @@ def test_migrations_match_models(engine):
 def test_insert_is_unique_per_record(engine):
     st = _state()
     with Session(engine) as s:
-        assert crud.insert_received(session=s, state=st) is True
-        assert crud.insert_received(session=s, state=st) is False
+        assert crud.insert_received(session=s, state=st, cipher=CIPHER) is True
+        assert crud.insert_received(session=s, state=st, cipher=CIPHER) is False
         row = crud.get_by_record(session=s, hospital_id="RSUD-A", record_id=st.record_id)
         assert row is not None and row.id == st.bundle_id
 
@@ -63,7 +66,7 @@ def test_insert_is_unique_per_record(engine):
 def test_snapshots_never_go_backwards(engine):
     st = _state()
     with Session(engine) as s:
-        crud.insert_received(session=s, state=st)
+        crud.insert_received(session=s, state=st, cipher=CIPHER)
     newer = st.model_copy(deep=True)
     newer.version = 5
     newer.status = BundleStatus.NEEDS_ATTENTION
@@ -73,8 +76,8 @@ def test_snapshots_never_go_backwards(engine):
     older.version = 3
     older.status = BundleStatus.IN_PROGRESS
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=newer) is True
-        assert crud.apply_snapshot(session=s, state=older) is False
+        assert crud.apply_snapshot(session=s, state=newer, cipher=CIPHER) is True
+        assert crud.apply_snapshot(session=s, state=older, cipher=CIPHER) is False
         row = crud.get_bundle(session=s, bundle_id=st.bundle_id)
         assert (row.status, row.version, row.reasons) == ("needs_attention", 5, "SPTJM_TIDAK_SAH")
 
@@ -83,20 +86,20 @@ def test_snapshot_creates_a_missing_row(engine):
     st = _state()
     st.version = 1
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=st) is True
+        assert crud.apply_snapshot(session=s, state=st, cipher=CIPHER) is True
         assert crud.get_bundle(session=s, bundle_id=st.bundle_id) is not None
 
 
 def test_concurrent_snapshots_keep_the_newest(engine):
     st = _state()
     with Session(engine) as s:
-        crud.insert_received(session=s, state=st)
+        crud.insert_received(session=s, state=st, cipher=CIPHER)
 
     def write(v: int) -> None:
         snap = st.model_copy(deep=True)
         snap.version = v
         with Session(engine) as s:
-            crud.apply_snapshot(session=s, state=snap)
+            crud.apply_snapshot(session=s, state=snap, cipher=CIPHER)
 
     threads = [threading.Thread(target=write, args=(v,)) for v in range(1, 21)]
     for t in threads:
@@ -114,8 +117,8 @@ def test_filters_and_pagination(engine):
     states[1].kk.status = ServiceStatus.NEEDS_ATTENTION
     with Session(engine) as s:
         for st in states:
-            crud.insert_received(session=s, state=st)
-        crud.apply_snapshot(session=s, state=states[1])
+            crud.insert_received(session=s, state=st, cipher=CIPHER)
+        crud.apply_snapshot(session=s, state=states[1], cipher=CIPHER)
         f = crud.BundleFilter
         assert crud.list_bundles(session=s, flt=f(hospital_id="RSUD-A"), limit=10, offset=0)[1] == 2
         rows, total = crud.list_bundles(session=s, flt=f(status="needs_attention"), limit=10, offset=0)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from api.readmodel import crud
+from api.readmodel.cipher import StateCipher, spec_for_tests
 from api.readmodel.db import make_engine
 from api.readmodel.drift import Observed, differences, load_rows, store
 from api.readmodel.migrate import upgrade_to_head
@@ -19,6 +20,8 @@ from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service,
 from domain.notification import BirthNotification
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+
+CIPHER = StateCipher.from_spec(spec_for_tests())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -43,20 +46,20 @@ def _state(version: int = 4) -> BundleState:
 
 
 def _row(engine, bid: str):
-    return load_rows(engine, [bid])[bid]
+    return load_rows(engine, [bid], CIPHER)[bid]
 
 
 def test_a_row_written_from_the_state_does_not_differ(engine):
     st = _state()
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=st)
+        crud.apply_snapshot(session=s, state=st, cipher=CIPHER)
     assert differences(st, _row(engine, st.bundle_id)) == []
 
 
 def test_differences_name_versions_statuses_services_and_content(engine):
     st = _state()
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=st)
+        crud.apply_snapshot(session=s, state=st, cipher=CIPHER)
         s.exec(sa.update(Bundle).values(version=2, status="in_progress"))
         s.exec(sa.update(ServiceStatusRow).where(col(ServiceStatusRow.service) == "akta")
                .values(status="pending"))
@@ -68,7 +71,7 @@ def test_differences_name_versions_statuses_services_and_content(engine):
     with Session(engine) as s:
         s.exec(sa.delete(Bundle).where(col(Bundle.id) == st.bundle_id))
         s.commit()
-        crud.apply_snapshot(session=s, state=other)
+        crud.apply_snapshot(session=s, state=other, cipher=CIPHER)
     assert differences(st, _row(engine, st.bundle_id)) == ["stored state differs"]
 
 
@@ -77,21 +80,21 @@ def test_store_replaces_a_same_version_row_and_respects_a_running_bundles_newer_
     wrong = st.model_copy(deep=True)
     wrong.status = BundleStatus.NEEDS_ATTENTION
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=wrong)  # same version, wrong content
-    assert store(engine, Observed(st, closed=False)) == "overwritten"
+        crud.apply_snapshot(session=s, state=wrong, cipher=CIPHER)  # same version, wrong content
+    assert store(engine, Observed(st, closed=False), CIPHER) == "overwritten"
     assert _row(engine, st.bundle_id).status == "completed"
 
     newer = st.model_copy(deep=True)
     newer.version = 9
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=newer)
-    assert store(engine, Observed(st, closed=False)) == "skipped"  # it will write its own row
+        crud.apply_snapshot(session=s, state=newer, cipher=CIPHER)
+    assert store(engine, Observed(st, closed=False), CIPHER) == "skipped"  # it will write its own row
     assert _row(engine, st.bundle_id).version == 9
-    assert store(engine, Observed(st, closed=True)) == "overwritten"  # closed: its state is final
+    assert store(engine, Observed(st, closed=True), CIPHER) == "overwritten"  # closed: its state is final
     assert _row(engine, st.bundle_id).version == 4
 
     with Session(engine) as s:
         s.exec(sa.delete(Bundle).where(col(Bundle.id) == st.bundle_id))
         s.commit()
-    assert store(engine, Observed(st, closed=True)) == "created"
+    assert store(engine, Observed(st, closed=True), CIPHER) == "created"
     assert differences(st, _row(engine, st.bundle_id)) == []

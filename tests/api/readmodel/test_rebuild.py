@@ -28,7 +28,9 @@ async def _cli(stack, *args: str):
     env = {"TEMPORAL_ADDRESS": stack.settings.temporal_address,
            "KELAHIRAN_DATABASE_URL": stack.settings.database_url,
            "KELAHIRAN_PAYLOAD_KEYS": stack.settings.payload_keys,
-           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id or ""}
+           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id or "",
+           "KELAHIRAN_READMODEL_KEYS": stack.settings.readmodel_keys,
+           "KELAHIRAN_READMODEL_KEY_ID": stack.settings.readmodel_key_id or ""}
     argv = ["readmodel", *args, "--task-queue", stack.settings.task_queue]
     return await asyncio.to_thread(runner.invoke, app, argv, env=env)
 
@@ -63,8 +65,8 @@ async def test_drift_is_reported_and_rebuild_repairs_it(stack):
              for bid in ids}
     engine = make_engine(stack.settings.database_url)
     try:
-        before = await check_drift(stack.client, engine, task_queue=stack.settings.task_queue,
-                                   settle_seconds=0.5)
+        before = await check_drift(stack.client, engine, cipher=stack.settings.readmodel_cipher(),
+                                   task_queue=stack.settings.task_queue, settle_seconds=0.5)
         assert not {d.bundle_id for d in before.drifts} & set(ids)
         missing, old, wrong_status, wrong_service = ids
         orphan = _corrupt(engine, *ids)
@@ -88,7 +90,7 @@ async def test_drift_is_reported_and_rebuild_repairs_it(stack):
         assert all("overwritten" in lines[b] for b in (old, wrong_status, wrong_service))
         assert "left" in lines[orphan]
         assert "1 created, 3 overwritten" in res.output and "1 orphan rows left" in res.output
-        rows = load_rows(engine, [*ids, orphan])
+        rows = load_rows(engine, [*ids, orphan], stack.settings.readmodel_cipher())
         for bid in ids:
             assert (rows[bid].version, rows[bid].status) == (truth[bid].version, "completed")
             assert BundleState.model_validate_json(rows[bid].state_json) == truth[bid]
