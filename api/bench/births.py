@@ -42,10 +42,12 @@ async def draw_families(http: httpx.AsyncClient, dukcapil: str, count: int) -> l
 class BirthPoster:
     """Posts one birth per call and waits for its bundle to complete."""
 
-    def __init__(self, http: httpx.AsyncClient, api: str, families: list[dict], *, hospitals: int = 8,
+    def __init__(self, http: httpx.AsyncClient, api: str, families: list[dict], *, keys: list[str],
                  poll: float = 0.1) -> None:
+        if not keys:
+            raise ValueError("the benchmark needs at least one hospital API key")
         self._http, self._api, self._families = http, api, families
-        self._hospitals, self._poll = hospitals, poll
+        self._keys, self._poll = keys, poll
 
     def remaining(self) -> int:
         return len(self._families)
@@ -56,7 +58,7 @@ class BirthPoster:
             return
         body = notification_from_sample(self._families.pop(), birth_date=date.today() - timedelta(days=1),
                                         children=[child(1, name=f"Bayi Bench {i}")])
-        headers = {"X-Hospital-Id": f"RS-BENCH-{i % self._hospitals:02d}"}
+        headers = {"X-API-Key": self._keys[i % len(self._keys)]}  # spread over the hospitals' rate limits
         first = time.monotonic()
         while True:
             sent = time.monotonic()
@@ -72,7 +74,7 @@ class BirthPoster:
         out.bundle_id = r.json()["bundle_id"]
         while True:
             await asyncio.sleep(self._poll)
-            g = await self._http.get(f"{self._api}/v1/births/{out.bundle_id}")
+            g = await self._http.get(f"{self._api}/v1/births/{out.bundle_id}", headers=headers)
             if g.status_code == 429:
                 await asyncio.sleep(min(MAX_RETRY_AFTER, float(g.headers.get("Retry-After", "1"))))
                 continue

@@ -104,7 +104,8 @@ def format_table(report: dict) -> str:
         for p in phases:
             offered = f"{p['offered_rate']}/s" if p["offered_rate"] else f"n={p['inflight']}"
             i, c = p["intake"], p["complete"]
-            lines.append(f"{who + ' ' + p['label']:<14}{offered:>8}{p['throughput']:>8.2f}"
+            done = "-" if p["throughput"] is None else f"{p['throughput']:.2f}"
+            lines.append(f"{who + ' ' + p['label']:<14}{offered:>8}{done:>8}"
                          f"{_ms(i['p50']) + '/' + _ms(i['p95']) + '/' + _ms(i['p99']):>24}"
                          f"{_ms(c['p50']) + '/' + _ms(c['p95']) + '/' + _ms(c['p99']):>26}"
                          f"{p['errors']:>8}{p['lost']:>6}")

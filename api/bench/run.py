@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from api.bench.births import BirthPoster, draw_families
 from api.bench.floor import FloorStarter, FloorWorker, converter
+from api.bench.hospitals import issue_bench_keys
 from api.bench.load import run_phase
 from api.bench.procs import ProcessSampler
 from api.bench.report import build_report, summarize_phase
@@ -41,7 +42,7 @@ class Plan:
 
 
 def make_plan(*, mode: str, rate: float, rates: list[float] | None, inflight: int, duration: float,
-              drain: float, floor: bool) -> Plan:
+              drain: float, floor: bool, hospitals: int = 8) -> Plan:
     """Rate mode: each offered rate, then a saturation phase with `inflight` in flight (0 skips it)."""
     if mode == "inflight":
         phases = [(f"inflight{inflight}", None, inflight)]
@@ -49,7 +50,7 @@ def make_plan(*, mode: str, rate: float, rates: list[float] | None, inflight: in
         phases = [(f"rate{r:g}", r, None) for r in (rates or [rate])]
         if inflight:
             phases.append(("saturation", None, inflight))
-    return Plan(phases=phases, duration=duration, drain=drain, floor=floor)
+    return Plan(phases=phases, duration=duration, drain=drain, floor=floor, hospitals=hospitals)
 
 
 def machine() -> dict:
@@ -99,10 +100,13 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
     info = machine()
     limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
     async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as http:
+        if not (target.hospital_keys or target.database_url):
+            raise ValueError("the benchmark needs hospital API keys or the API's database to make them")
+        keys = target.hospital_keys or issue_bench_keys(target.database_url, plan.hospitals)
         need = sum(plan.limit(r, n) for _, r, n in plan.phases)
         families = await draw_families(http, target.dukcapil, need)
-        say(f"drew {len(families)} families for up to {need} births")
-        poster = BirthPoster(http, target.api, families, hospitals=plan.hospitals)
+        say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
+        poster = BirthPoster(http, target.api, families, keys=keys)
         ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining, say=say)
 
     floor, shape, client = None, None, None

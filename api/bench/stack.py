@@ -30,6 +30,8 @@ class Target:
     bpjs: str
     temporal: str | None = None
     payload_keys: str = ""
+    database_url: str | None = None  # the API's database: where the bench's hospital keys are made
+    hospital_keys: list[str] = field(default_factory=list)  # or keys given: no database needed
     pids: dict[str, int] = field(default_factory=dict)
 
 
@@ -91,7 +93,8 @@ class UpStack:
         keys = (self.data / "payload-keys").read_text().strip()
         return Target(api=api, dukcapil=f"http://127.0.0.1:{ports['dukcapil']}",
                       bpjs=f"http://127.0.0.1:{ports['bpjs']}", temporal=f"127.0.0.1:{ports['temporal']}",
-                      payload_keys=keys, pids=child_pids(self.proc.pid))
+                      payload_keys=keys, database_url=f"sqlite:///{self.data / 'kelahiran.db'}",
+                      pids=child_pids(self.proc.pid))
 
     def tail(self, chars: int = 3000) -> str:
         return (self.data / "up.out").read_text(errors="replace")[-chars:]

@@ -48,6 +48,15 @@ def bench(
         "a running stack: api=URL,dukcapil=URL,bpjs=URL[,temporal=HOST:PORT]; default: start one"))] = None,
     pids: Annotated[str | None, typer.Option(help=(
         "with --target: processes to measure, e.g. temporal=123,worker=456,api=789"))] = None,
+    database_url: Annotated[str | None, typer.Option(
+        envvar="KELAHIRAN_DATABASE_URL",
+        help="with --target: the API's database, where the bench registers its hospitals and keys")] = None,
+    hospital_keys_file: Annotated[Path | None, typer.Option(
+        help="with --target: hospital API keys to post with, one per line (instead of --database-url)")]
+    = None,
+    hospitals: Annotated[int, typer.Option(
+        min=1, max=100, help="hospitals (API keys) the load is spread over (intake is rate limited per hospital)")]
+    = 8,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
 ) -> None:
@@ -67,7 +76,7 @@ def bench(
     if mode == "inflight" and inflight < 1:
         raise typer.BadParameter("--mode inflight needs --inflight >= 1")
     plan = make_plan(mode=mode, rate=rate, rates=sweep, inflight=inflight, duration=duration, drain=drain,
-                     floor=not no_floor)
+                     floor=not no_floor, hospitals=hospitals)
     out.mkdir(parents=True, exist_ok=True)
 
     def go(t: Target) -> dict:
@@ -80,9 +89,15 @@ def bench(
             raise typer.BadParameter(f"--target lacks {', '.join(sorted(missing))}")
         if not no_floor and "temporal" not in urls:
             raise typer.BadParameter("the engine floor needs temporal=HOST:PORT in --target (or --no-floor)")
+        keys = [k.strip() for k in hospital_keys_file.read_text().splitlines() if k.strip()] \
+            if hospital_keys_file else []
+        if not keys and not database_url:
+            raise typer.BadParameter("--target needs --hospital-keys-file or --database-url (the API's "
+                                     "database, to register the bench's hospitals and keys)")
         t = Target(api=_loopback(urls["api"]), dukcapil=_loopback(urls["dukcapil"]),
                    bpjs=_loopback(urls["bpjs"]), temporal=urls.get("temporal"),
                    payload_keys=os.environ.get("KELAHIRAN_PAYLOAD_KEYS", ""),
+                   database_url=database_url, hospital_keys=keys,
                    pids={k: int(v) for k, v in _pairs(pids).items()})
         if not t.pids:
             typer.echo("no --pids: CPU and memory per process are not measured")

@@ -74,6 +74,11 @@ def run(
     payload_keys_file: Annotated[Path | None, typer.Option(
         help="its Temporal payload keys (default: data/payload-keys of `kelahiran up`, unless "
              "KELAHIRAN_PAYLOAD_KEYS is set)")] = None,
+    admin_user: Annotated[str | None, typer.Option(envvar="KELAHIRAN_SCENARIO_ADMIN_USER", help=(
+        "an admin account of the running stack, to register the scenarios' hospitals and keys "
+        "(default: the admin of `kelahiran up`, from data/demo-credentials.json)"))] = None,
+    admin_password: Annotated[str | None, typer.Option(envvar="KELAHIRAN_SCENARIO_ADMIN_PASSWORD",
+                                                       show_default=False)] = None,
     junit: Annotated[Path | None, typer.Option(help="write JUnit XML here")] = None,
     match: Annotated[str | None, typer.Option(help="only scenarios whose name contains this")] = None,
     skip_jumps: Annotated[bool, typer.Option(
@@ -114,7 +119,8 @@ def run(
                              temporal_address=temporal, temporal_namespace=namespace, admin_token=admin_token,
                              payload_keys=_payload_keys(payload_keys_file),
                              dukcapil_client_id=dukcapil_client_id,
-                             dukcapil_client_secret=dukcapil_client_secret)
+                             dukcapil_client_secret=dukcapil_client_secret,
+                             **_admin(admin_user, admin_password))
     report = ConsoleReport(typer.echo, show_identifiers=show_identifiers)
     started = time.monotonic()
     with _data_folder(data_dir) as folder, _logs_to(None if stack else folder / "stack.log"):
@@ -172,3 +178,15 @@ def _logs_to(path: Path | None) -> Iterator[None]:
         root.handlers = saved[0]
         root.setLevel(saved[1])
         handler.close()
+
+
+def _admin(user: str | None, password: str | None) -> dict[str, str | None]:
+    """The running stack's admin credentials: given, or those `kelahiran up` made in ./data."""
+    if user is None:
+        demo = Path("data") / "demo-credentials.json"
+        if demo.exists():
+            import json
+
+            made = json.loads(demo.read_text())
+            user, password = made["admin_user"], made["admin_password"]
+    return {"admin_user": user, "admin_password": password}

@@ -119,6 +119,8 @@ class BundleFilter:
     received_to: datetime | None = None
     deadline_risk: bool | None = None
     office_code: str | None = None  # an operator's office: they list only its bundles
+    kecamatan: str | None = None  # the family's domicile kecamatan (listing column)
+    search: str | None = None  # exactly a bundle id or a hospital record id (never a NIK)
 
 
 def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int) -> tuple[list[Bundle], int]:
@@ -140,6 +142,10 @@ def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int
         conds.append(col(Bundle.received_at) <= flt.received_to)
     if flt.deadline_risk is not None:
         conds.append(col(Bundle.deadline_risk) == flt.deadline_risk)
+    if flt.kecamatan:
+        conds.append(col(Bundle.domicile_kecamatan) == flt.kecamatan)
+    if flt.search:
+        conds.append(sa.or_(col(Bundle.id) == flt.search, col(Bundle.record_id) == flt.search))
     if flt.service or flt.service_status:
         sub = select(ServiceStatusRow.bundle_id)
         if flt.service:

@@ -21,11 +21,19 @@ from sqlmodel import Session, col, func, select
 
 from api.readmodel.cipher import StateCipher, StateKeyError
 from api.readmodel.models import Bundle, FollowUp, Reminder
-from domain.contracts import TERMINAL_STATUSES, BundleState, FollowUpState, ServiceState
+from domain.contracts import (
+    TERMINAL_STATUSES,
+    BundleState,
+    ChildState,
+    FollowUpState,
+    ServiceState,
+    TimelineEvent,
+)
 
 BATCH = 500
 BUNDLE, FU = Bundle.__tablename__, FollowUp.__tablename__
-AUDIT = sa.table("audit_event", sa.column("id"), sa.column("bundle_id"), sa.column("details_json"))
+AUDIT = sa.table("audit_event", sa.column("id"), sa.column("bundle_id"), sa.column("reason"),
+                 sa.column("details_json"))
 
 
 @dataclass
@@ -35,7 +43,7 @@ class RetentionReport:
     bundles: int = 0  # anonymised (or, dry, would be)
     follow_ups: int = 0  # anonymised
     reminders: int = 0  # deleted
-    audit_events: int | None = 0  # details cleared; None when there is no audit log table
+    audit_events: int | None = 0  # reasons and details cleared; None when there is no audit log table
     failed: list[str] = field(default_factory=list)  # bundle ids whose state did not decrypt
 
 
@@ -45,20 +53,29 @@ def _service(st: ServiceState) -> ServiceState:
 
 
 def anonymised_state(state: BundleState) -> BundleState:
-    """The state without personal data: statuses, reason codes, dates, outcome and sex remain."""
-    out = state.model_copy(deep=True)
-    out.routing, out.kk = _service(state.routing), _service(state.kk)
-    for child in out.children:
-        child.services = {svc: _service(st) for svc, st in child.services.items()}
-        child.died_on = None
-    for event in out.timeline:
-        event.message = ""  # free text: names of actors, closing reasons, adapters' messages
-    out.closed_reason = None
-    return out
+    """What may stay: statuses, reason codes, dates, each child's outcome and sex. Built field by
+    field, so a field added to the state later is dropped until someone decides it may stay."""
+    return BundleState(
+        bundle_id=state.bundle_id, hospital_id=state.hospital_id, record_id=state.record_id,
+        content_hash=state.content_hash, status=state.status, birth_date=state.birth_date,
+        received_at=state.received_at, office_code=state.office_code,
+        domicile_kecamatan=state.domicile_kecamatan, routing=_service(state.routing), kk=_service(state.kk),
+        children=[ChildState(birth_order=c.birth_order, outcome=c.outcome, sex=c.sex,
+                             name_provided=c.name_provided,
+                             services={svc: _service(st) for svc, st in c.services.items()})
+                  for c in state.children],
+        # Without messages: free text naming actors, closing reasons, adapters' answers.
+        timeline=[TimelineEvent(at=e.at, kind=e.kind, service=e.service, birth_order=e.birth_order,
+                                reason=e.reason) for e in state.timeline],
+        deadline_risk=state.deadline_risk, follow_ups=state.follow_ups, completed_at=state.completed_at,
+        version=state.version)
 
 
 def anonymised_follow_up(state: FollowUpState) -> FollowUpState:
-    return state.model_copy(update={"documents": {}})
+    return FollowUpState(workflow_id=state.workflow_id, bundle_id=state.bundle_id, kind=state.kind,
+                         birth_order=state.birth_order, status=state.status, step=state.step,
+                         reason=state.reason, started_at=state.started_at, completed_at=state.completed_at,
+                         version=state.version)
 
 
 def _eligible(cutoff: datetime):
@@ -81,7 +98,8 @@ def _audit_scope(cutoff: datetime, *, dry_run: bool):
     scope = AUDIT.c.bundle_id.in_(anonymised)
     if dry_run:
         scope = sa.or_(scope, AUDIT.c.bundle_id.in_(select(Bundle.id).where(_eligible(cutoff))))
-    return sa.and_(AUDIT.c.details_json.is_not(None), scope)
+    # Reasons are free text too (a closing or correction reason may name someone): both go.
+    return sa.and_(sa.or_(AUDIT.c.details_json.is_not(None), AUDIT.c.reason.is_not(None)), scope)
 
 
 def _count(session: Session, model, *where) -> int:
@@ -157,7 +175,7 @@ def apply_retention(engine: Engine, cipher: StateCipher, *, cutoff: datetime, dr
         conn = session.connection()
         if _has_audit_log(conn):
             report.audit_events = conn.execute(sa.update(AUDIT).where(_audit_scope(cutoff, dry_run=False))
-                                               .values(details_json=None)).rowcount
+                                               .values(details_json=None, reason=None)).rowcount
             session.commit()
         else:
             report.audit_events = None

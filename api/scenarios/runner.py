@@ -167,7 +167,7 @@ class ScenarioRun:
 
     async def post(self, body: dict, hospital: str) -> httpx.Response:
         return await self.t.http.post(f"{self.t.api_url}/v1/births", json=body,
-                                      headers={"X-Hospital-Id": hospital})
+                                      headers=await self.t.hospital(hospital))
 
     async def bundle_id(self, b: str) -> str:
         if not self.posted[b].is_set():
@@ -182,7 +182,8 @@ class ScenarioRun:
         return self.bundle_ids[b]
 
     async def bundle(self, b: str) -> dict:
-        r = await self.t.http.get(f"{self.t.api_url}/v1/births/{await self.bundle_id(b)}")
+        r = await self.t.http.get(f"{self.t.api_url}/v1/births/{await self.bundle_id(b)}",
+                                  headers=await self.t.hospital(self.sc.births[b].hospital))
         if r.status_code != 200:
             raise Fail(f"GET bundle {b} answered {r.status_code}")
         return r.json()

@@ -30,6 +30,8 @@ class RunningStack:
     payload_keys: str = field(default="", repr=False)
     dukcapil_client_id: str = DEV_DUKCAPIL_CLIENT_ID
     dukcapil_client_secret: str = field(default=DEV_DUKCAPIL_CLIENT_SECRET, repr=False)
+    admin_user: str | None = None  # an admin account of that stack: the runner registers hospitals
+    admin_password: str | None = field(default=None, repr=False)
 
 
 def jumping(items: list[LoadedScenario]) -> list[LoadedScenario]:
@@ -45,7 +47,8 @@ async def run_scenarios(items: list[LoadedScenario], *, listener: Listener, data
                            admin_token=stack.admin_token, temporal_address=stack.temporal_address,
                            temporal_namespace=stack.temporal_namespace,
                            payload_keys=stack.payload_keys, dukcapil_client_id=stack.dukcapil_client_id,
-                           dukcapil_client_secret=stack.dukcapil_client_secret) as target:
+                           dukcapil_client_secret=stack.dukcapil_client_secret,
+                           admin_user=stack.admin_user, admin_password=stack.admin_password) as target:
             used: set[str] = set()
             for item in items:
                 results.append(await ScenarioRun(item, target, listener, used).run())

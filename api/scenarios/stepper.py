@@ -99,7 +99,7 @@ async def _name(run: ScenarioRun, s: NameStep) -> Line:
     bid = await run.bundle_id(s.provide_name)
     hospital = run.sc.births[s.provide_name].hospital
     r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/name",
-                              json={"name": s.name}, headers={"X-Hospital-Id": hospital})
+                              json={"name": s.name}, headers=await run.t.hospital(hospital))
     return Line("step", describe.step(s), ok=r.status_code == s.expect_status, expected=str(s.expect_status),
                 seen=describe.answer(r) if r.status_code != 200 else "200")
 
@@ -110,7 +110,7 @@ async def _death(run: ScenarioRun, s: DeathStep) -> Line:
     died = date.fromisoformat(bundle["birth_date"]) + timedelta(days=s.days_after_birth)
     r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/death",
                               json={"date_of_death": died.isoformat(), "place_of_death": s.place},
-                              headers={"X-Hospital-Id": run.sc.births[s.report_death].hospital})
+                              headers=await run.t.hospital(run.sc.births[s.report_death].hospital))
     label = s.label or f"report_death {s.report_death} child {s.child} on {died}"
     return Line("step", label, ok=r.status_code == s.expect_status, expected=str(s.expect_status),
                 seen=describe.answer(r) if r.status_code != 202 else "202")
@@ -120,7 +120,7 @@ async def _correct(run: ScenarioRun, s: CorrectionStep) -> Line:
     bid = await run.bundle_id(s.correct)
     r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/correction",
                               json={"child_name": s.name, "reason": s.reason},
-                              headers={"X-Hospital-Id": run.sc.births[s.correct].hospital})
+                              headers=await run.t.hospital(run.sc.births[s.correct].hospital))
     label = s.label or f"correct {s.correct} child {s.child}: name {s.name!r}"
     return Line("step", label, ok=r.status_code == s.expect_status, expected=str(s.expect_status),
                 seen=describe.answer(r) if r.status_code != 202 else "202")

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.dukcapil.auth import ClientCredentials
+from api.auth.provision import RemoteKeys, local_hospital_key
 
 # On a time-skipping stack every timer is simulated time: poll a pending BPJS payment once a
 # simulated day, and retry transient failures at least every 10 simulated minutes, so a jump of
@@ -43,6 +44,22 @@ class Target:
     description: str = ""
     jumped: timedelta = field(default=timedelta(0))
     _client: Client | None = None
+    # Hospital keys: made on the stack's own database (embedded) or through its admin API (running).
+    database_url: str | None = None
+    remote_keys: RemoteKeys | None = None
+    _keys: dict[str, str] = field(default_factory=dict)
+
+    async def hospital(self, hospital_id: str) -> dict[str, str]:
+        """Headers authenticating as this hospital (registered, with a key, on first use)."""
+        if hospital_id not in self._keys:
+            if self.database_url is not None:
+                self._keys[hospital_id] = local_hospital_key(self.database_url, hospital_id,
+                                                             label="scenarios")
+            elif self.remote_keys is not None:
+                self._keys[hospital_id] = await self.remote_keys.key(hospital_id, label="scenarios")
+            else:
+                raise PermissionError("no way to get a hospital key: give admin credentials")
+        return {"X-API-Key": self._keys[hospital_id]}
 
     @property
     def can_jump(self) -> bool:
@@ -133,7 +150,7 @@ async def embedded(data_dir: Path, *, time_skipping: bool,
                                                 st.settings.dukcapil_client_secret)
             yield Target(api_url=st.api_url, dukcapil_url=st.dukcapil_url, bpjs_url=st.bpjs_url,
                          http=http, env=env if time_skipping else None, description=f"embedded, {kind}",
-                         _client=env.client, dukcapil_auth=auth)
+                         _client=env.client, dukcapil_auth=auth, database_url=st.settings.database_url)
     finally:
         await env.shutdown()
 
@@ -165,12 +182,14 @@ def _stdout_to(path: Path) -> Iterator[None]:
 @contextlib.asynccontextmanager
 async def running(*, api_url: str, dukcapil_url: str, bpjs_url: str, admin_token: str,
                   temporal_address: str, temporal_namespace: str, payload_keys: str = "",
-                  dukcapil_client_id: str, dukcapil_client_secret: str) -> AsyncIterator[Target]:
+                  dukcapil_client_id: str, dukcapil_client_secret: str,
+                  admin_user: str | None = None, admin_password: str | None = None) -> AsyncIterator[Target]:
     """A stack someone else runs (e.g. `kelahiran up`): no time jumps there."""
     async with httpx.AsyncClient(timeout=30) as http:
+        keys = RemoteKeys(http, api_url.rstrip("/"), admin_user, admin_password) if admin_user else None
         yield Target(api_url=api_url.rstrip("/"), dukcapil_url=dukcapil_url.rstrip("/"),
                      bpjs_url=bpjs_url.rstrip("/"), http=http, admin_token=admin_token,
                      temporal_address=temporal_address, temporal_namespace=temporal_namespace,
-                     payload_keys=payload_keys, description=f"running stack at {api_url}",
+                     payload_keys=payload_keys, description=f"running stack at {api_url}", remote_keys=keys,
                      dukcapil_auth=ClientCredentials.for_server(dukcapil_url, dukcapil_client_id,
                                                                 dukcapil_client_secret))

@@ -23,7 +23,6 @@ from tests.support import payloads
 PORT_OPTIONS = ("--temporal-port", "--temporal-ui-port", "--api-port", "--dukcapil-port",
                 "--bpjs-port", "--worker-metrics-port", "--worker-health-port")
 URL = re.compile(r"https?://\S+")
-HOSPITAL = {"X-Hospital-Id": "RSUD-UP-TEST"}
 
 
 def distinct_free_ports(n: int) -> list[int]:
@@ -130,6 +129,16 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
             assert http("GET", url).status_code < 500, url
         api = urls[0]
         assert http("GET", f"{api}/ready").status_code == 200
+        # First start: a demo hospital key and accounts, printed and kept readable by the owner only.
+        demo_file = data / "demo-credentials.json"
+        demo = json.loads(demo_file.read_text())
+        assert demo_file.stat().st_mode & 0o077 == 0
+        assert demo["hospital_key"] in up.output and demo["admin_password"] in up.output
+        HOSPITAL = {"X-API-Key": demo["hospital_key"]}
+        assert http("POST", f"{api}/v1/births", json=payloads.manual()).status_code == 401
+        login = http("POST", f"{api}/v1/auth/login",
+                     json={"username": demo["admin_user"], "password": demo["admin_password"]})
+        assert login.status_code == 200 and login.json()["role"] == "admin"
         created = http("POST", f"{api}/v1/births", json=payloads.manual(), headers=HOSPITAL)
         assert created.status_code == 202, created.text
         bundle_url = urljoin(api + "/", created.json()["status_url"])
@@ -148,7 +157,8 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
     again = Up(data, ports)
     try:
         again.wait_up()
-        got = http("GET", bundle_url)
+        assert demo["hospital_key"] in again.output  # the same credentials, printed again
+        got = http("GET", bundle_url, headers=HOSPITAL)
         assert got.status_code == 200 and got.json()["bundle_id"] == created.json()["bundle_id"]
         listed = subprocess.run(
             [temporal_cli(), "workflow", "list", "--address", temporal_address, "-o", "json"],

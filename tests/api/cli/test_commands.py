@@ -31,7 +31,8 @@ async def test_sample_draws_families_with_traits(stack):
 
 async def test_demo_completes_every_birth(stack):
     res = await _invoke(["demo", "--births", "4", "--seed", "7", "--api", stack.api_url,
-                         "--dukcapil", stack.dukcapil_url, "--bpjs", stack.bpjs_url, "--timeout", "60"])
+                         "--dukcapil", stack.dukcapil_url, "--bpjs", stack.bpjs_url, "--timeout", "60",
+                         "--key", stack.hospital("RSUD-DEMO-CLI")["X-API-Key"]])
     assert res.exit_code == 0, res.output
     assert "4/4 bundles completed" in res.output
 
@@ -39,7 +40,8 @@ async def test_demo_completes_every_birth(stack):
 async def test_admin_retry_and_close(stack):
     env = {"TEMPORAL_ADDRESS": stack.settings.temporal_address,
            "KELAHIRAN_PAYLOAD_KEYS": stack.settings.payload_keys,
-           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id}
+           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id,
+           "KELAHIRAN_DATABASE_URL": stack.settings.database_url}
     fam = await stack.family(kab_kota="3671")
     bid = await stack.accepted(payloads.from_family(fam))
     await stack.wait(bid, lambda b: b["status"] == "needs_attention")
@@ -56,3 +58,39 @@ async def test_admin_retry_and_close(stack):
     assert res.exit_code == 1 and "refused" in res.output
     res = await _invoke(["admin", "status", bid], env)
     assert res.exit_code == 0 and json.loads(res.output)["status"] == "closed_with_issues"
+
+
+async def test_admin_accounts_hospitals_and_keys(stack):
+    env = {"KELAHIRAN_DATABASE_URL": stack.settings.database_url,
+           "KELAHIRAN_NEW_PASSWORD": "a long enough passphrase"}
+    res = await _invoke(["admin", "hospital", "add", "RSUD-CLI", "--name", "RSUD dari CLI"], env)
+    assert res.exit_code == 0, res.output
+    key = res.output.split("X-API-Key): ")[1].split()[0]
+    r = await stack.http.get(f"{stack.api_url}/v1/births", headers={"X-API-Key": key})
+    assert r.status_code == 200
+    res = await _invoke(["admin", "hospital", "add", "RSUD-CLI", "--name", "lagi"], env)
+    assert res.exit_code == 1 and "already exists" in res.output
+    key_id = key.split("_")[1]
+    assert key_id in (await _invoke(["admin", "key", "list", "RSUD-CLI"], env)).output
+    assert key not in (await _invoke(["admin", "key", "list", "RSUD-CLI"], env)).output
+    res = await _invoke(["admin", "key", "rotate", key_id, "--grace-hours", "0"], env)
+    assert res.exit_code == 0, res.output
+    new_key = res.output.split()[0]
+    assert (await stack.http.get(f"{stack.api_url}/v1/births", headers={"X-API-Key": key})).status_code == 401
+    assert (await stack.http.get(f"{stack.api_url}/v1/births",
+                                 headers={"X-API-Key": new_key})).status_code == 200
+    res = await _invoke(["admin", "key", "revoke", new_key.split("_")[1]], env)
+    assert res.exit_code == 0
+    assert (await stack.http.get(f"{stack.api_url}/v1/births",
+                                 headers={"X-API-Key": new_key})).status_code == 401
+    res = await _invoke(["admin", "operator", "add", "rina", "--role", "operator", "--name", "Rina",
+                         "--office", "3673"], env)
+    assert res.exit_code == 0, res.output
+    r = await stack.http.post(f"{stack.api_url}/v1/auth/login",
+                              json={"username": "rina", "password": "a long enough passphrase"})
+    stack.http.cookies.clear()
+    assert r.status_code == 200 and r.json()["office_code"] == "3673"
+    res = await _invoke(["admin", "operator", "add", "weak", "--role", "operator", "--name", "W",
+                         "--password", "short"], env)
+    assert res.exit_code == 1 and "12 characters" in res.output
+    assert "rina" in (await _invoke(["admin", "operator", "list"], env)).output

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from tests.support import creds
 
 pytestmark = pytest.mark.integration
 CATALOGUE = Path(__file__).resolve().parents[3] / "scenarios"
@@ -43,8 +44,11 @@ def _stack_args(stack) -> list[str]:
 async def _invoke(args: list[str], stack=None):
     # The command runs its own event loop: keep it off the test's loop. Admin steps need the
     # stack's payload keys, as `kelahiran admin` does.
+    # The runner registers the scenarios' hospitals through the stack's admin API.
     env = {"KELAHIRAN_PAYLOAD_KEYS": stack.settings.payload_keys,
-           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id or ""} if stack else None
+           "KELAHIRAN_PAYLOAD_KEY_ID": stack.settings.payload_key_id or "",
+           "KELAHIRAN_SCENARIO_ADMIN_USER": creds.ensure_operator(stack.settings, "admin"),
+           "KELAHIRAN_SCENARIO_ADMIN_PASSWORD": creds.PASSWORD} if stack else None
     return await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
 
 
@@ -76,7 +80,7 @@ async def test_a_failing_expectation_exits_1_with_a_cross_line(stack, tmp_path):
     path = tmp_path / "failing_on_purpose.yaml"
     path.write_text(FAILING)
     junit = tmp_path / "junit.xml"
-    res = await _invoke(["scenario", "run", str(path), *_stack_args(stack), "--junit", str(junit)])
+    res = await _invoke(["scenario", "run", str(path), *_stack_args(stack), "--junit", str(junit)], stack)
     assert res.exit_code == 1, res.output
     line = next(ln for ln in res.output.splitlines() if "✗" in ln)
     assert "b1 child 1 akta.document_number: expected ~ ^3673-LT-, seen 3673-LU-" in line
@@ -88,12 +92,12 @@ async def test_a_failing_expectation_exits_1_with_a_cross_line(stack, tmp_path):
 
 async def test_time_jumps_are_refused_on_a_running_stack(stack):
     res = await _invoke(["scenario", "run", str(CATALOGUE / "bpjs_pbpu_paid_after_reminder_day_21.yaml"),
-                         *_stack_args(stack)])
+                         *_stack_args(stack)], stack)
     assert res.exit_code == 2
     assert "jump(s) in time, which only the runner's own time-skipping stack can do" in res.output
     res = await _invoke(["scenario", "run", str(CATALOGUE / "bpjs_pbpu_paid_after_reminder_day_21.yaml"),
                          str(CATALOGUE / "stillbirth_only_certificate.yaml"), "--skip-jumps",
-                         *_stack_args(stack)])
+                         *_stack_args(stack)], stack)
     assert res.exit_code == 0, res.output
     assert "leaving out 1 scenario(s) that jump in time: bpjs_pbpu_paid_after_reminder_day_21" in res.output
     assert "1 scenarios: 1 passed" in res.output
@@ -121,6 +125,6 @@ expect:
     status: completed
     kk: {{document_number: "^${{by_mother.no_kk}}$"}}
 """)
-    res = await _invoke(["scenario", "run", str(path), *_stack_args(stack)])
+    res = await _invoke(["scenario", "run", str(path), *_stack_args(stack)], stack)
     assert res.exit_code == 0, res.output
     assert "1 scenarios: 1 passed" in res.output

@@ -17,8 +17,9 @@ branch_labels = None
 depends_on = None
 
 S = sqlmodel.sql.sqltypes.AutoString
-# Retention may clear an event's details; nothing else about an event may ever change.
-_LOCKED = ("id", "at", "actor", "actor_role", "action", "bundle_id", "reason", "outcome")
+# Retention may clear an event's free text (reason, details); nothing else may ever change.
+_LOCKED = ("id", "at", "actor", "actor_role", "action", "bundle_id", "outcome")
+_CLEARABLE = ("reason", "details_json")
 
 
 def upgrade() -> None:
@@ -80,12 +81,13 @@ def upgrade() -> None:
 
 
 def _append_only_triggers() -> None:
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _LOCKED)
+    changed = " OR ".join([f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _LOCKED] + [
+        f"(NEW.{c} IS NOT NULL AND NEW.{c} IS DISTINCT FROM OLD.{c})" for c in _CLEARABLE])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
         CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$
         BEGIN
-          IF TG_OP = 'DELETE' OR {changed} OR NEW.details_json IS NOT NULL THEN
+          IF TG_OP = 'DELETE' OR {changed} THEN
             RAISE EXCEPTION 'audit_event is append-only';
           END IF;
           RETURN NEW;
@@ -95,7 +97,7 @@ def _append_only_triggers() -> None:
     else:
         changed = changed.replace("IS DISTINCT FROM", "IS NOT")  # SQLite's spelling
         op.execute(f"""CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-                       WHEN {changed} OR NEW.details_json IS NOT NULL
+                       WHEN {changed}
                        BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END""")
         op.execute("""CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
                       BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END""")
