@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
+from api import console
 from api.auth.ratelimit import RateLimiter
 from api.middleware import CodecCors, Protections
 from api.readmodel.db import make_engine
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.add_middleware(CodecCors, origins=settings.codec_origins())
     for module in (health, auth, births, followups, operations, audit, admin, codec):
         app.include_router(module.router)
+    console.install(app)  # the operators' console: HTML pages under /console
     Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False)
     return app

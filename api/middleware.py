@@ -16,6 +16,9 @@ SECURITY_HEADERS = {
 }
 # The API answers JSON; only the interactive docs need scripts and styles.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# The console: its own scripts, styles and event streams only; no inline script or style at all.
+CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+               "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 class Protections(BaseHTTPMiddleware):
@@ -33,7 +36,12 @@ class Protections(BaseHTTPMiddleware):
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if not request.url.path.startswith(("/docs", "/redoc")):
+        if request.url.path.startswith("/console"):
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+            response.headers.setdefault("Cache-Control", "public, max-age=604800"  # versioned URLs
+                                        if request.url.path.startswith("/console/static/")
+                                        else "no-store")  # pages hold personal data
+        elif not request.url.path.startswith(("/docs", "/redoc")):
             response.headers.setdefault("Content-Security-Policy", API_CSP)
         if request.url.path.startswith("/v1/"):
             response.headers.setdefault("Cache-Control", "no-store")  # personal data: never cached

@@ -19,6 +19,7 @@ from adapters.bpjs.client import BpjsClient
 from adapters.bpjs.port import BpjsPort
 from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.port import DukcapilPort
+from api.bytecode import precompile
 from api.health_server import serve_health
 from api.readmodel.db import make_engine
 from api.settings import Settings
@@ -62,6 +63,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.worker_metrics_port:
         runtime = Runtime(telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
+    precompile("workflows")  # the sandbox re-imports them for every workflow run
     client = await connect(settings, runtime=runtime)
     dukcapil, bpjs = make_ports(settings)
     engine = make_engine(settings.database_url)

@@ -30,7 +30,9 @@ def bundle_id_for(hospital_id: str, record_id: str) -> str:
 
 def content_hash(notification: BirthNotification) -> str:
     """Hash of the validated, normalised notification: equal content, equal hash."""
-    return hashlib.sha256(notification.model_dump_json().encode()).hexdigest()
+    # Consent is not the birth's content (a re-sent form with another timestamp is the same birth),
+    # and leaving it out keeps the hashes of bundles received before it existed.
+    return hashlib.sha256(notification.model_dump_json(exclude={"consent"}).encode()).hexdigest()
 
 
 def initial_state(inp: KelahiranInput) -> BundleState:
@@ -53,6 +55,7 @@ def initial_state(inp: KelahiranInput) -> BundleState:
     any_live = any(c.outcome == "live" for c in children)
     return BundleState(
         bundle_id=inp.bundle_id,
+        consent=n.consent,
         hospital_id=inp.hospital_id,
         record_id=n.record_id,
         content_hash=inp.content_hash,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.notification import BirthNotification, Father, KkNumber, Mother, PersonName, Sex
+from domain.notification import BirthNotification, Consent, Father, KkNumber, Mother, PersonName, Sex
 
 WORKFLOW_TYPE = "KelahiranWorkflow"
 DEATH_WORKFLOW_TYPE = "KematianWorkflow"
@@ -230,6 +230,7 @@ class BundleState(BaseModel):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     closed_reason: str | None = None
     forwarded: ForwardInfo | None = None
+    consent: Consent | None = None  # as the hospital recorded it with the notification
     deadline_risk: bool = False  # an open service is near or past its legal deadline
     follow_ups: list[FollowUpLink] = Field(default_factory=list)
     completed_at: datetime | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -98,6 +98,27 @@ class MarriageProof(Strict):
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64)]
 
 
+FormReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class Consent(Strict):
+    """A parent's consent to processing the child's data (UU 27/2022 Pasal 25: a child's personal
+    data is processed with the consent of a parent or guardian)."""
+
+    given_by: Literal["mother", "father", "guardian"]
+    given_at: datetime = Field(description="When it was given (with a UTC offset)")
+    method: Literal["signed_form", "electronic_signature", "verbal_witnessed"]
+    form_reference: FormReference | None = Field(
+        default=None, description="The hospital's reference for the signed form")
+
+    @field_validator("given_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("given_at needs a UTC offset, e.g. 2026-11-27T08:30:00+07:00")
+        return v
+
+
 class Child(Strict):
     birth_order: int = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
     outcome: Outcome
@@ -135,6 +156,8 @@ class BirthNotification(Strict):
     witnesses: list[Person] = Field(min_length=2, max_length=2)
     reporter_phone: Phone
     children: list[Child] = Field(min_length=1, max_length=9)
+    # Required at intake (see intake_problems); optional here so histories from before it replay.
+    consent: Consent | None = Field(default=None, description="The parent's consent; required")
 
     @field_validator("marriage_proof")
     @classmethod
@@ -171,6 +194,10 @@ def _failed(info: ValidationInfo) -> set[str]:
 def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str | int, ...], str]]:
     """Rules that depend on today's date, checked at intake (never inside the workflow sandbox)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
+    if n.consent is None:
+        problems.append((("consent",), "the parent's consent to processing the child's data is required"))
+    elif n.consent.given_at.date() > today + timedelta(days=1):
+        problems.append((("consent", "given_at"), "given_at is in the future"))
     if n.birth_date > today:
         problems.append((("birth_date",), "birth_date is in the future"))
     elif (today - n.birth_date).days > 18 * 366:

@@ -17,3 +17,16 @@ fi
 spec="."
 [ -n "${1:-}" ] && spec=".[${1}]"
 .venv/bin/uv pip install --quiet --python .venv/bin/python -e "$spec"
+# The console's htmx, from npm as pinned by package-lock.json, copied into a git-ignored static
+# folder (no third-party code in the repository). Without npm the console still works: full page
+# loads instead of partial swaps, and console.js keeps the bundle page live.
+VENDOR=api/console/static/vendor
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$VENDOR/htmx.min.js" ] || [ package-lock.json -nt "$VENDOR/htmx.min.js" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    mkdir -p "$VENDOR"
+    cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js "$VENDOR/"
+  fi
+else
+  echo "npm not found: the console runs without htmx (see README, For operators)" >&2
+fi

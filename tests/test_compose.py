@@ -25,6 +25,8 @@ REQUIRED = {
     "BPJS_USER_KEY": "dummy-user-key",
     "DUKCAPIL_CLIENT_SECRET": "dummy-dukcapil-secret",
     "SIM_ADMIN_TOKEN": "dummy-admin-token",
+    "KELAHIRAN_PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
+    "KELAHIRAN_READMODEL_KEYS": "r1:" + "A" * 43 + "=",
 }
 
 Compose = Callable[..., subprocess.CompletedProcess]
@@ -84,10 +86,11 @@ def test_an_undefined_dependency_fails_validation(compose: Compose, tmp_path):
     assert "no-such-service" in out.stderr
 
 
-def test_secrets_are_required(compose: Compose):
-    without = {**REQUIRED, "POSTGRES_PASSWORD": ""}
+@pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "KELAHIRAN_PAYLOAD_KEYS", "KELAHIRAN_READMODEL_KEYS"])
+def test_secrets_are_required(compose: Compose, name: str):
+    without = {**REQUIRED, name: ""}
     out = compose("-f", str(COMPOSE_FILE), "config", "--quiet", extra_env=without)
-    assert out.returncode != 0 and "POSTGRES_PASSWORD" in out.stderr
+    assert out.returncode != 0 and name in out.stderr
 
 
 def test_the_stack_follows_the_current_temporal_layout(compose: Compose):

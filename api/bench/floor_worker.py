@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.worker import Worker
 
 from api.bench.floor_workflow import FloorWorkflow
+from api.bytecode import precompile
 from api.settings import Settings
 from api.temporal_client import connect
 
@@ -31,6 +32,7 @@ def _noop(name: str):
 
 async def main(task_queue: str) -> None:
     settings = Settings()
+    precompile("api.bench.floor_workflow")  # like the kelahiran worker
     client = await connect(settings)
     worker = Worker(client, task_queue=task_queue, workflows=[FloorWorkflow],
                     activities=[_noop(n) for n in ACTIVITIES],

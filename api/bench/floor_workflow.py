@@ -1,7 +1,8 @@
 """The engine floor: KelahiranWorkflow's shape for one live birth, with no-op activities.
 
 Same activities in the same order and parallelism (lookup -> register -> akta -> kia ‖ kk after
-akta ‖ enrolment), the two deadline timers, and the coalesced read-model sync loop. Inert module:
+akta ‖ enrolment), the two deadline timers, and the coalesced read-model sync loop (local activities,
+as KelahiranWorkflow's since its patch readmodel-local-sync-v1). Inert module:
 the workflow sandbox re-imports it.
 """
 
@@ -31,6 +32,7 @@ class FloorWorkflow:
     async def run(self, payload: dict) -> int:
         syncer = asyncio.create_task(self._sync_loop())
         self._dirty = True
+        workflow.patched("legal-deadlines-v1")  # our patch markers (and search attribute) too
         watches = [asyncio.create_task(self._watch(s)) for s in self._settled]
         await self._step("lookup_family", payload)
         await self._step("register_birth", payload)
@@ -67,12 +69,14 @@ class FloorWorkflow:
             pass
 
     async def _sync_loop(self) -> None:
+        workflow.patched("readmodel-local-sync-v1")
         while True:
             await workflow.wait_condition(lambda: self._dirty or self._finished)
             if not self._dirty and self._finished:
                 return
             self._dirty = False
             self._version += 1
-            await workflow.execute_activity("sync_read_model", {"version": self._version},
-                                            start_to_close_timeout=timedelta(seconds=30),
-                                            retry_policy=RETRY)
+            # Like KelahiranWorkflow (patch readmodel-local-sync-v1): a local activity.
+            await workflow.execute_local_activity("sync_read_model", {"version": self._version},
+                                                  start_to_close_timeout=timedelta(seconds=30),
+                                                  retry_policy=RETRY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import time
@@ -20,6 +21,7 @@ from api.bench.floor import FloorStarter, FloorWorker, converter
 from api.bench.hospitals import issue_bench_keys
 from api.bench.load import run_phase
 from api.bench.procs import ProcessSampler
+from api.bench.profile import Profiler
 from api.bench.report import build_report, summarize_phase
 from api.bench.stack import Target
 
@@ -35,6 +37,7 @@ class Plan:
     drain: float = 120.0
     floor: bool = True
     hospitals: int = 8
+    profile: Path | None = None  # py-spy every Python process of the stack, into this folder
     extra: dict = field(default_factory=dict)
 
     def limit(self, rate: float | None, inflight: int | None) -> int:
@@ -95,6 +98,23 @@ async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None,
     return results, sample_id
 
 
+def close_time(client: Client):
+    async def closed_at(workflow_id: str) -> float:
+        # The read model shows `completed` a moment before the workflow's last task closes it.
+        for _ in range(100):
+            desc = await client.get_workflow_handle(workflow_id).describe()
+            if desc.close_time is not None:
+                return desc.close_time.timestamp()
+            await asyncio.sleep(0.05)
+        return float("inf")  # not closed within 5 s: the poll's own time counts
+
+    return closed_at
+
+
+def _profiled(plan: Plan, pids: dict[str, int], side: str):
+    return Profiler(pids, plan.profile / side) if plan.profile else contextlib.nullcontext()
+
+
 async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
     """Run every phase against `target`, then against the engine floor; return the report."""
     info = machine()
@@ -106,12 +126,16 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         need = sum(plan.limit(r, n) for _, r, n in plan.phases)
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
-        poster = BirthPoster(http, target.api, families, keys=keys)
-        ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining, say=say)
+        client = None
+        if target.temporal:
+            client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
+        poster = BirthPoster(http, target.api, families, keys=keys,
+                             closed_at=close_time(client) if client else None)
+        with _profiled(plan, target.pids, "ours"):
+            ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining, say=say)
 
-    floor, shape, client = None, None, None
-    if target.temporal:
-        client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
+    floor, shape = None, None
+    if client is not None:
         shape = {"ours": await history_shape(client, our_id) if our_id else None}
     if plan.floor:
         if client is None:
@@ -121,7 +145,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         try:
             pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
             say("running the engine floor")
-            floor, floor_id = await _phases(plan, FloorStarter(client, queue), pids, say=say)
+            with _profiled(plan, pids, "floor"):
+                floor, floor_id = await _phases(plan, FloorStarter(client, queue, close_time(client)), pids, say=say)
             if floor_id:
                 shape["floor"] = await history_shape(client, floor_id)
         finally:

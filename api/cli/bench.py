@@ -57,6 +57,8 @@ def bench(
     hospitals: Annotated[int, typer.Option(
         min=1, max=100, help="hospitals (API keys) the load is spread over (intake is rate limited per hospital)")]
     = 8,
+    profile: Annotated[Path | None, typer.Option(
+        help="py-spy the stack's Python processes during the phases; stacks and top frames go here")] = None,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
 ) -> None:
@@ -77,6 +79,7 @@ def bench(
         raise typer.BadParameter("--mode inflight needs --inflight >= 1")
     plan = make_plan(mode=mode, rate=rate, rates=sweep, inflight=inflight, duration=duration, drain=drain,
                      floor=not no_floor, hospitals=hospitals)
+    plan.profile = profile
     out.mkdir(parents=True, exist_ok=True)
 
     def go(t: Target) -> dict:

@@ -36,4 +36,11 @@ def notification_from_sample(fam: dict, *, birth_date: date, children: list[dict
         "witnesses": [{"nik": w["nik"], "name": w["nama"]} for w in fam["saksi"]],
         "reporter_phone": "081234567890",
         "children": children or [child()],
+        "consent": consent(birth_date),
     }
+
+
+def consent(birth_date: date) -> dict:
+    """The mother's signed consent, given on the day of the birth (as hospitals collect it)."""
+    return {"given_by": "mother", "given_at": f"{birth_date.isoformat()}T09:00:00+07:00",
+            "method": "signed_form", "form_reference": "PERSETUJUAN-01"}

@@ -76,8 +76,10 @@ def time_bars(rows: Sequence[tuple[str, float | None, float | None]], *, title: 
     for i, (label, median, p95) in enumerate(rows):
         y = 4 + i * BAR_ROW
         w95, w50 = (p95 or 0) / peak * room, (median or 0) / peak * room
-        body.append(f'<text class="lbl" x="{LABEL_W - 6}" y="{y + 14}" text-anchor="end">{escape(label)}</text>'
-                    f'<rect class="c-p95" x="{LABEL_W}" y="{y + 3}" width="{w95:.1f}" height="{BAR_ROW - 8}"/>'
+        body.append(f'<text class="lbl" x="{LABEL_W - 6}" y="{y + 14}" text-anchor="end">'
+                    f'{escape(label)}</text>'
+                    f'<rect class="c-p95" x="{LABEL_W}" y="{y + 3}" width="{w95:.1f}" '
+                    f'height="{BAR_ROW - 8}"/>'
                     f'<rect class="c-median" x="{LABEL_W}" y="{y + 3}" width="{w50:.1f}" '
                     f'height="{BAR_ROW - 8}"/>'
                     f'<text class="val" x="{LABEL_W + w95 + 4:.1f}" y="{y + 14}">'

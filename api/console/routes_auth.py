@@ -67,8 +67,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         # One message for unknown user, wrong password, disabled and locked accounts alike.
         return _login_page(request, next_url=next_url, error="login_refused", status=401)
     response = redirect(next_url)
-    response.set_cookie(COOKIE, done.token, httponly=True, samesite="strict", secure=settings.secure_cookies(),
-                        path="/", max_age=int(settings.session_max_hours * 3600))
+    response.set_cookie(COOKIE, done.token, httponly=True, samesite="strict",
+                        secure=settings.secure_cookies(), path="/",
+                        max_age=int(settings.session_max_hours * 3600))
     response.delete_cookie(LOGIN_CSRF, path=f"{PREFIX}/login")
     return response
 

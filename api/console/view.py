@@ -101,7 +101,8 @@ def build(state: BundleState, row: Bundle, role: Role, follow_ups: list[FollowUp
 
     children = [ChildView(birth_order=c.birth_order, sex=c.sex, outcome=c.outcome,
                           name_provided=c.name_provided, died_on=c.died_on,
-                          steps=[step(s, c.birth_order, c.services[s]) for s in STEP_ORDER if s in c.services])
+                          steps=[step(s, c.birth_order, c.services[s])
+                                 for s in STEP_ORDER if s in c.services])
                 for c in state.children]
     routing, kk = step(Service.ROUTING, None, state.routing), step(Service.KK, None, state.kk)
     every = [routing, kk, *(s for c in children for s in c.steps)]

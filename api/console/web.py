@@ -6,10 +6,12 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from pathlib import Path
-from urllib.parse import quote
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
+import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.templating import Jinja2Templates
@@ -25,7 +27,9 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 PREFIX = "/console"
 FLASH = "kelahiran_flash"
-templates = Jinja2Templates(directory=HERE / "templates", autoescape=True)
+# Autoescaping on for every template: bundle data (names, free text) must never become markup.
+templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                                   autoescape=True))
 
 
 def _asset_version() -> str:
@@ -75,12 +79,8 @@ class ConsoleAllow(Allow):
                 raise ConsoleError(403, "err_csrf") from None
             if key:
                 raise ConsoleError(403, "err_hospital") from None
-            raise ConsoleError(403, "err_role", role=_role_of(request)) from None
-
-
-def _role_of(request: Request) -> str:
-    who = getattr(request.state, "principal", None)
-    return who.role.value if who else "?"
+            role = re.search(r"role '(\w+)'", str(exc.detail))  # Allow names the refused role
+            raise ConsoleError(403, "err_role", role=role.group(1) if role else "?") from None
 
 
 def console_allow(*roles: Role) -> type:
@@ -139,8 +139,13 @@ def render(request: Request, template: str, context: dict | None = None, *, who:
     flash = _take_flash(request)
     if flash:
         flash["text"] = t(flash["key"], **{k: _param(t, v) for k, v in flash["params"].items()})
+    other = "en" if lang == "id" else "id"
+    # the same page in the other language (a POST's result page: the console's start instead)
+    here = request.url.path if request.method == "GET" else PREFIX
+    lang_url = f"{here}?{urlencode({**request.query_params, 'lang': other})}"
     ctx = {"t": t, "lang": lang, "who": who, "csrf": csrf_token(request), "flash": flash,
-           "asset": ASSET_VERSION, "has_htmx": HAS_HTMX, "path": request.url.path, **(context or {})}
+           "asset": ASSET_VERSION, "has_htmx": HAS_HTMX, "path": request.url.path, "lang_url": lang_url,
+           "lang_other": other, **(context or {})}
     response = templates.TemplateResponse(request, template, ctx, status_code=status)
     if flash:
         response.delete_cookie(FLASH, path=PREFIX)

@@ -42,12 +42,14 @@ WORDS: dict[str, tuple[str, str]] = {
                           "dari kantor itu). Supervisor dapat juga menutupnya dengan alasan.",
                           "Forward the bundle to the Disdukcapil of the family's domicile (the office's name "
                           "and its reference number). A supervisor may instead close it with a reason."),
-    "r_KK_TIDAK_DITEMUKAN": ("Nomor KK tidak ditemukan di Dukcapil.", "Dukcapil does not know the KK number."),
-    "fix_KK_TIDAK_DITEMUKAN": ("Pastikan nomor KK dengan rumah sakit atau keluarga, lalu koreksi data orang tua "
-                               "(nomor KK); layanan dicoba lagi otomatis.",
-                               "Check the KK number with the hospital or the family, then correct the parents' "
-                               "data (KK number); the service is tried again by itself."),
-    "r_NIK_IBU_TIDAK_DITEMUKAN": ("NIK ibu tidak dikenal Dukcapil.", "Dukcapil does not know the mother's NIK."),
+    "r_KK_TIDAK_DITEMUKAN": ("Nomor KK tidak ditemukan di Dukcapil.",
+                             "Dukcapil does not know the KK number."),
+    "fix_KK_TIDAK_DITEMUKAN": ("Pastikan nomor KK dengan rumah sakit atau keluarga, lalu koreksi data "
+                               "orang tua (nomor KK); layanan dicoba lagi otomatis.",
+                               "Check the KK number with the hospital or the family, then correct the "
+                               "parents' data (KK number); the service is tried again by itself."),
+    "r_NIK_IBU_TIDAK_DITEMUKAN": ("NIK ibu tidak dikenal Dukcapil.",
+                                  "Dukcapil does not know the mother's NIK."),
     "fix_NIK_IBU_TIDAK_DITEMUKAN": ("Koreksi NIK ibu pada data orang tua; layanan dicoba lagi otomatis.",
                                     "Correct the mother's NIK in the parents' data; the service is tried "
                                     "again by itself."),
@@ -65,8 +67,8 @@ WORDS: dict[str, tuple[str, str]] = {
                             "so the akta names the mother only (\"anak seorang ibu\")."),
     "r_BUKTI_PERKAWINAN_TIDAK_SESUAI": ("Bukti perkawinan tidak sesuai dengan data Dukcapil.",
                                         "The marriage proof does not match Dukcapil's records."),
-    "fix_BUKTI_PERKAWINAN_TIDAK_SESUAI": ("Periksa data ayah dengan keluarga dan koreksi data orang tua; bila "
-                                          "tidak dapat diselesaikan, supervisor menutup bundel.",
+    "fix_BUKTI_PERKAWINAN_TIDAK_SESUAI": ("Periksa data ayah dengan keluarga dan koreksi data orang tua; "
+                                          "bila tidak dapat diselesaikan, supervisor menutup bundel.",
                                           "Check the father's data with the family and correct the parents' "
                                           "data; if it cannot be resolved, a supervisor closes the bundle."),
     "r_KEPUTUSAN_KADIS_DIPERLUKAN": ("Dilaporkan lebih dari 60 hari setelah lahir: akta terlambat (LT) "
@@ -84,15 +86,16 @@ WORDS: dict[str, tuple[str, str]] = {
                               "The family's BPJS membership is inactive (contributions in arrears)."),
     "fix_PESERTA_TIDAK_AKTIF": ("Keluarga melunasi tunggakan di BPJS; lalu pilih \"Coba lagi\" pada BPJS.",
                                 "The family pays its arrears at BPJS; then choose \"Retry\" on BPJS."),
-    "r_PAYMENT_LATE": ("BPJS menunggu pembayaran pertama keluarga ke virtual account, melewati batas 28 hari.",
+    "r_PAYMENT_LATE": ("BPJS menunggu pembayaran pertama keluarga ke virtual account, melewati batas "
+                       "28 hari.",
                        "BPJS waits for the family's first payment into its virtual account, past the 28-day "
                        "window."),
     "r_PAYMENT_SOON": ("BPJS menunggu pembayaran pertama keluarga; batas 28 hari sudah dekat.",
                        "BPJS waits for the family's first payment; the 28-day window ends soon."),
-    "fix_PAYMENT": ("Hubungi keluarga untuk membayar ke virtual account (lihat langkah BPJS). Setelah dibayar, "
-                    "\"Coba lagi\" memeriksa pembayaran sekarang.",
-                    "Ask the family to pay into the virtual account (see the BPJS step). Once paid, \"Retry\" "
-                    "checks the payment now."),
+    "fix_PAYMENT": ("Hubungi keluarga untuk membayar ke virtual account (lihat langkah BPJS). Setelah "
+                    "dibayar, \"Coba lagi\" memeriksa pembayaran sekarang.",
+                    "Ask the family to pay into the virtual account (see the BPJS step). Once paid, "
+                    "\"Retry\" checks the payment now."),
     "r_DEADLINE": ("Tenggat hukum layanan yang belum selesai sudah dekat atau terlewati.",
                    "An open service's legal deadline is near or past."),
     "fix_DEADLINE": ("Buka bundel dan selesaikan langkah yang masih terbuka.",
@@ -118,7 +121,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ev_deadline_passed": ("Tenggat terlewati", "Deadline passed"),
     # follow-ups after issue
     "fu_death": ("Kematian: akta kematian, KK, BPJS", "Death: akta kematian, KK, BPJS"),
-    "fu_correction": ("Koreksi: akta terbit ulang, KIA, KK, BPJS", "Correction: akta reissued, KIA, KK, BPJS"),
+    "fu_correction": ("Koreksi: akta terbit ulang, KIA, KK, BPJS",
+                      "Correction: akta reissued, KIA, KK, BPJS"),
     # roles
     "role_operator": ("operator", "operator"),
     "role_supervisor": ("supervisor", "supervisor"),

@@ -33,7 +33,15 @@ async def test_post_returns_202_location_and_status_url(stack):
     assert body["duplicate"] is False
     got = await stack.http.get(body["status_url"], headers=H)
     assert got.status_code == 200 and got.json()["record_id"]
+    assert got.json()["consent"]["given_by"] == "mother"  # recorded with the notification
     assert (await stack.http.get(body["status_url"])).status_code == 401
+
+
+async def test_consent_is_required(stack):
+    body = payloads.manual()
+    del body["consent"]
+    r = await stack.post(body)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "consent"]
 
 
 async def test_hospital_key_is_required_and_checked(stack):

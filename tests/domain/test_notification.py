@@ -67,3 +67,23 @@ def test_future_birth_date_is_an_intake_problem():
     assert [loc for loc, _ in intake_problems(n, today)] == [("birth_date",)]
     ok = BirthNotification.model_validate(payloads.manual(birth_date=today))
     assert intake_problems(ok, today) == []
+
+
+def test_consent_is_required_at_intake_and_needs_an_offset():
+    today = date(2026, 1, 10)
+    body = payloads.manual(birth_date=today)
+    without = BirthNotification.model_validate({k: v for k, v in body.items() if k != "consent"})
+    assert [loc for loc, _ in intake_problems(without, today)] == [("consent",)]
+    naive = {**body, "consent": {**body["consent"], "given_at": "2026-01-10T09:00:00"}}
+    assert ("consent", "given_at") in _errors(naive)
+    bad = {**body, "consent": {**body["consent"], "method": "assumed"}}
+    assert ("consent", "method") in _errors(bad)
+
+
+def test_consent_is_not_part_of_the_births_content():
+    from domain.bundle_state import content_hash
+
+    body = payloads.manual()
+    later = {**body, "consent": {**body["consent"], "given_at": "2026-01-11T10:00:00+07:00"}}
+    assert content_hash(BirthNotification.model_validate(body)) == content_hash(
+        BirthNotification.model_validate(later))

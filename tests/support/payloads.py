@@ -6,7 +6,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from api.cli.notifications import notification_from_sample
+from api.cli.notifications import consent, notification_from_sample
 from domain.nik import make_nik
 
 _counter = itertools.count(1)
@@ -46,6 +46,7 @@ def manual(*, birth_date: date | None = None, children: list[dict] | None = None
         ],
         "reporter_phone": "081234567890",
         "children": children or [child()],
+        "consent": consent(born),
     }
     body.update(over)
     return body

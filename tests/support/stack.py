@@ -18,9 +18,10 @@ from temporalio.client import Client
 
 from adapters.dukcapil.auth import ClientCredentials
 from api.settings import Settings
+from domain.contracts import TERMINAL_STATUSES
 from tests.support import creds
 
-TERMINAL = {"completed", "closed_with_issues", "stillbirth_recorded"}
+TERMINAL = {s.value for s in TERMINAL_STATUSES}
 ADMIN = {"X-Admin-Token": "dev-admin-token"}
 _seeds = itertools.count(1000)
 
