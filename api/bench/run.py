@@ -146,7 +146,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
             pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
             say("running the engine floor")
             with _profiled(plan, pids, "floor"):
-                floor, floor_id = await _phases(plan, FloorStarter(client, queue, close_time(client)), pids, say=say)
+                starter = FloorStarter(client, queue, close_time(client))
+                floor, floor_id = await _phases(plan, starter, pids, say=say)
             if floor_id:
                 shape["floor"] = await history_shape(client, floor_id)
         finally:

@@ -55,7 +55,7 @@ def bench(
         help="with --target: hospital API keys to post with, one per line (instead of --database-url)")]
     = None,
     hospitals: Annotated[int, typer.Option(
-        min=1, max=100, help="hospitals (API keys) the load is spread over (intake is rate limited per hospital)")]
+        min=1, max=100, help="hospitals (API keys) to spread the load over (intake is limited per hospital)")]
     = 8,
     profile: Annotated[Path | None, typer.Option(
         help="py-spy the stack's Python processes during the phases; stacks and top frames go here")] = None,

@@ -57,7 +57,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_born": ("Lahir", "Born"),
     "col_office": ("Kantor", "Office"),
     "col_kecamatan": ("Kecamatan", "Kecamatan"),
-    "col_children": ("Anak", "Children"),
     "col_reasons": ("Alasan", "Reasons"),
     "child_n": ("anak ke-{n}", "child {n}"),
     "days_left": ("{n} hari lagi", "{n} days left"),
@@ -91,7 +90,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_filter": ("Saringan tidak valid diabaikan: {name}", "Invalid filter ignored: {name}"),
     # bundle page
     "b_title": ("Bundel {id}", "Bundle {id}"),
-    "b_summary": ("Ringkasan", "Summary"),
     "b_steps": ("Langkah per layanan", "Steps per service"),
     "b_timeline": ("Riwayat", "Timeline"),
     "b_deadlines": ("Tenggat hukum", "Legal deadlines"),

@@ -36,12 +36,15 @@ def _row_values(state: BundleState, cipher: StateCipher) -> dict:
 
 
 def _replace_services(session: Session, state: BundleState) -> None:
-    session.exec(sa.delete(ServiceStatusRow).where(col(ServiceStatusRow.bundle_id) == state.bundle_id))
-    session.add_all(
-        ServiceStatusRow(bundle_id=state.bundle_id, birth_order=order, service=service.value,
-                         status=st.status.value, reason=st.reason, updated_at=st.updated_at)
-        for order, service, st in all_services(state)
-    )
+    # Core statements, not ORM objects: this runs on every sync, and the unit of work cost more
+    # than the SQL.
+    table = ServiceStatusRow.__table__
+    session.exec(table.delete().where(table.c.bundle_id == state.bundle_id))
+    rows = [{"bundle_id": state.bundle_id, "birth_order": order, "service": service.value,
+             "status": st.status.value, "reason": st.reason, "updated_at": st.updated_at}
+            for order, service, st in all_services(state)]
+    if rows:
+        session.exec(table.insert(), params=rows)
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
@@ -82,11 +85,12 @@ def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher)
     """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
     row); True if written."""
     values = _row_values(state, cipher)
+    table = Bundle.__table__  # a Core UPDATE: no ORM session synchronisation to evaluate
     for _ in range(2):
         updated = session.exec(
-            sa.update(Bundle)
-            .where(col(Bundle.id) == state.bundle_id, col(Bundle.version) < state.version,
-                   col(Bundle.anonymised_at).is_(None))
+            table.update()
+            .where(table.c.id == state.bundle_id, table.c.version < state.version,
+                   table.c.anonymised_at.is_(None))
             .values(**values)
         ).rowcount
         if updated:

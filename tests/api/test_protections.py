@@ -42,9 +42,12 @@ async def test_unknown_fields_are_422_with_their_path(stack):
 async def test_hostile_strings_in_every_text_field_are_refused_or_stored_inert(stack, attack):
     before = await _total(stack)
     body = payloads.manual()
-    for target in (body["mother"], body["witnesses"][0]):
+    # Every free-text field a hospital sends.
+    for target in (body["mother"], body["father"], *body["witnesses"], *body["children"]):
         target["name"] = attack
     body["birth_place"]["facility_name"] = attack
+    body["marriage_proof"]["number"] = attack
+    body["consent"]["form_reference"] = attack
     body["record_id"] = attack
     r = await stack.http.post(f"{stack.api_url}/v1/births", json=body, headers=stack.hospital(HOSP))
     assert r.status_code == 422  # the record id pattern refuses every one of them
@@ -53,6 +56,7 @@ async def test_hostile_strings_in_every_text_field_are_refused_or_stored_inert(s
     assert r.status_code == 202
     got = (await stack.http.get(r.json()["status_url"], headers=stack.hospital(HOSP))).json()
     assert got["record_id"] == body["record_id"]
+    assert got["consent"]["form_reference"] == attack  # stored and returned as plain data
     assert await _total(stack) == before + 1  # the table is still there and counts
 
 

@@ -48,7 +48,8 @@ class Console:
 async def login(stack: Stack, role: str, office: str | None = None, *, username: str | None = None,
                 lang: str | None = None) -> Console:
     """Log in through the console's own form, as a browser would."""
-    user = creds.ensure_operator(stack.settings, role, office, username or f"console-{role}-{office or 'all'}")
+    username = username or f"console-{role}-{office or 'all'}"
+    user = creds.ensure_operator(stack.settings, role, office, username)
     http = httpx.AsyncClient(base_url=stack.api_url, timeout=30)
     if lang:
         http.cookies.set("kelahiran_lang", lang)

@@ -138,7 +138,8 @@ async def test_kadis_decision_for_a_late_registration(stack, supervisor):
 async def test_retry_close_and_their_refusals(stack, operator, supervisor):
     fam = await stack.family(kab_kota="3673", segmen="NONAKTIF", marital="KAWIN_TERCATAT")
     bid = await stack.accepted(payloads.from_family(fam, birth_date=cases.YESTERDAY), H)
-    await stack.wait(bid, lambda b: b["status"] == "needs_attention" and svc(b, "kia")["status"] == "completed")
+    await stack.wait(bid, lambda b: b["status"] == "needs_attention"
+                     and svc(b, "kia")["status"] == "completed")
     page = (await operator.get(f"/console/bundles/{bid}")).text
     assert "retry" in _actions(page) and "Kepesertaan BPJS keluarga tidak aktif" in page
     assert await operator.act(bid, "retry", {"service": "bpjs", "birth_order": "1", "reason": ""}) == (
@@ -150,8 +151,9 @@ async def test_retry_close_and_their_refusals(stack, operator, supervisor):
         "error", "Ditolak: layanan ini tidak sedang menunggu untuk dicoba lagi.")
     assert await supervisor.act(bid, "decision", {"decision_number": "470/1/2026", "reason": "salah"}) == (
         "error", "Ditolak: tidak ada akta yang menunggu keputusan Kepala Dinas.")
-    assert await operator.act(bid, "correction", {"birth_order": "1", "child_name": "Siti", "reason": "typo"}) \
-        == ("error", "Ditolak: koreksi hanya untuk bundel yang sudah selesai.")
+    fix = {"birth_order": "1", "child_name": "Siti", "reason": "typo"}
+    assert await operator.act(bid, "correction", fix) == (
+        "error", "Ditolak: koreksi hanya untuk bundel yang sudah selesai.")
     await stack.wait(bid, lambda b: b["status"] == "needs_attention")
     assert await supervisor.act(bid, "close", {"reason": "keluarga belum melunasi BPJS"}) == (
         "ok", "Bundel ditutup; layanan yang masih terbuka dibatalkan.")
@@ -171,8 +173,8 @@ async def test_parents_correction_before_issue(stack, operator):
     await stack.wait(bid, lambda b: svc(b, "nik")["reason"] == "NIK_IBU_TIDAK_DITEMUKAN")
     work = (await operator.get("/console/worklist")).text
     assert "NIK ibu tidak dikenal Dukcapil" in work.split(f'data-bundle="{bid}"')[1].split("</tr>")[0]
-    assert await operator.act(bid, "parents", {"mother_nik": "123", "mother_name": "Ibu", "reason": "salah"}) \
-        == ("error", "Isian tidak valid; periksa: NIK ibu.")
+    bad = {"mother_nik": "123", "mother_name": "Ibu", "reason": "salah"}
+    assert await operator.act(bid, "parents", bad) == ("error", "Isian tidak valid; periksa: NIK ibu.")
     kind, _ = await operator.act(bid, "parents", {"mother_nik": fam["ibu"]["nik"], "mother_name":
                                                   fam["ibu"]["nama"], "reason": "NIK ibu salah ketik di RS"})
     assert kind == "ok"
@@ -186,8 +188,8 @@ async def test_follow_ups_after_issue_show_on_the_bundle_page(stack, operator):
     page = (await operator.get(f"/console/bundles/{bid}")).text
     assert {"death", "correction"} <= _actions(page) and "name" not in _actions(page)
     born = cases.YESTERDAY
-    assert await operator.act(bid, "death", {"birth_order": "1", "date_of_death": str(born - timedelta(days=2)),
-                                             "place_of_death": "RSUD"}) == (
+    early = {"birth_order": "1", "date_of_death": str(born - timedelta(days=2)), "place_of_death": "RSUD"}
+    assert await operator.act(bid, "death", early) == (
         "error", "Ditolak: tanggal meninggal sebelum tanggal lahir.")
     assert (await operator.act(bid, "correction", {"birth_order": "1", "child_name": "Siti Aminah Putri",
                                                    "reason": "ejaan nama keliru"}))[0] == "ok"

@@ -69,8 +69,8 @@ async def test_login_form_needs_its_csrf_value(stack):
 async def test_next_stays_inside_the_console(stack):
     user = creds.ensure_operator(stack.settings, "auditor", None, "console-next")
     async with httpx.AsyncClient(base_url=stack.api_url) as http:
-        for target, expected in (("/console/dashboard", "/console/dashboard"),
-                                 ("https://evil.example/", "/console"), ("/console//evil.example", "/console")):
+        for target, expected in (("/console/dashboard", "/console/dashboard"), ("https://evil.example/",
+                                 "/console"), ("/console//evil.example", "/console")):
             token = await _form(http)  # each login uses up the form's value
             r = await http.post("/console/login", data={"username": user, "password": creds.PASSWORD,
                                                         "csrf_token": token, "next": target})

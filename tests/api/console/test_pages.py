@@ -51,7 +51,8 @@ async def test_all_bundles_filters_and_rejects_bad_filters(stack, operator, wait
     page = (await operator.get("/console/bundles", params={"kecamatan": "999999", "risk": "no",
                                                            "born_from": cases.YESTERDAY.isoformat()})).text
     assert "0 bundel" in page
-    page = (await operator.get("/console/bundles", params={"status": "nonsense", "born_to": "yesterday"})).text
+    bad = {"status": "nonsense", "born_to": "yesterday"}
+    page = (await operator.get("/console/bundles", params=bad)).text
     assert "Saringan tidak valid diabaikan: status" in page and "born_to" in page
 
 
@@ -78,7 +79,8 @@ async def test_bundle_page_shows_steps_documents_timeline_and_is_audited(stack, 
     assert "Diterima dari rumah sakit" in page and "Percobaan" in page
     assert f'hx-get="/console/bundles/{done}/live"' in page and 'sse-connect=' in page
     with Session(make_engine(stack.settings.database_url)) as s:
-        seen = s.exec(select(AuditEvent).where(AuditEvent.bundle_id == done, AuditEvent.action == "bundle.view",
+        seen = s.exec(select(AuditEvent).where(AuditEvent.bundle_id == done,
+                                               AuditEvent.action == "bundle.view",
                                                AuditEvent.actor == operator.username)).all()
     assert seen
 

@@ -1,0 +1,53 @@
+"""One headless Debian Chromium for the whole session, driven by Playwright's async API.
+
+Never `playwright install`: the browser is the system's (scripts/test.sh installs the package).
+Without it the browser tests skip, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
+
+
+@pytest_asyncio.fixture(scope="session")
+async def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} missing: apt-get install -y chromium (scripts/test.sh does)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    from playwright.async_api import async_playwright
+
+    playwright = await async_playwright().start()
+    chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+    yield chromium
+    await chromium.close()
+    await playwright.stop()
+
+
+@pytest_asyncio.fixture
+async def page(browser, stack):
+    """A fresh browser profile (no cookies) per test; page errors and CSP violations fail the test."""
+    context = await browser.new_context(base_url=stack.api_url, locale="id-ID",
+                                        viewport={"width": 1280, "height": 900})
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    tab.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status == 404 else None)
+    tab.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
+           if msg.type == "error" else None)
+    yield tab
+    await context.close()
+    assert problems == []
+
+
+def screenshot_path(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / f"{name}.png"
