@@ -61,11 +61,13 @@ def child_pids(parent: int) -> dict[str, int]:
 class UpStack:
     """Runs `python -m api.cli up` with free ports and a temporary data dir; stops it on exit."""
 
-    def __init__(self, timeout: float = 120.0, population: int = 3000) -> None:
+    def __init__(self, timeout: float = 120.0, population: int = 3000, keep: Path | None = None) -> None:
         self._timeout = timeout
         self._population = population
-        self._tmp = tempfile.TemporaryDirectory(prefix="kelahiran-bench-")
-        self.data = Path(self._tmp.name)
+        # `keep`: a fresh folder that stays afterwards (databases and data/logs, to look into).
+        self._tmp = None if keep else tempfile.TemporaryDirectory(prefix="kelahiran-bench-")
+        self.data = keep or Path(self._tmp.name)
+        self.data.mkdir(parents=True, exist_ok=True)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Target:
@@ -108,4 +110,5 @@ class UpStack:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
-        self._tmp.cleanup()
+        if self._tmp is not None:
+            self._tmp.cleanup()

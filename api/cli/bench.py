@@ -59,6 +59,8 @@ def bench(
     = 8,
     profile: Annotated[Path | None, typer.Option(
         help="py-spy the stack's Python processes during the phases; stacks and top frames go here")] = None,
+    keep_stack: Annotated[Path | None, typer.Option(
+        help="run the started stack in this (new, empty) folder and keep its databases and logs")] = None,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
 ) -> None:
@@ -70,6 +72,8 @@ def bench(
     except ImportError as exc:  # psutil and matplotlib come with the `bench` extra
         raise typer.BadParameter(f"{exc}; install the bench extra: pip install 'kelahiran[bench]'") from exc
 
+    if keep_stack and keep_stack.exists() and any(keep_stack.iterdir()):
+        raise typer.BadParameter(f"--keep-stack {keep_stack} is not empty")
     if mode not in ("rate", "inflight"):
         raise typer.BadParameter("--mode is rate or inflight")
     sweep = [float(r) for r in rates.split(",")] if rates else None
@@ -107,7 +111,7 @@ def bench(
         report = go(t)
     else:
         typer.echo("starting the stack (`kelahiran up` on free ports, temporary data dir)")
-        with _stop_signals_as_interrupt(), UpStack(population=population) as t:
+        with _stop_signals_as_interrupt(), UpStack(population=population, keep=keep_stack) as t:
             typer.echo(f"stack up: API {t.api}, Temporal {t.temporal}; measuring {', '.join(t.pids)}")
             report = go(t)
     js, png = write(report, out)

@@ -71,76 +71,67 @@ class ParentsIn(BaseModel):
     reason: Why
 
 
+async def _act(bundle_id: uuid.UUID, who, session, client, update: str, arg: BaseModel, *, action: str,
+               reason: str, details: dict | None = None) -> ActionResult:
+    """The one shape of every action: the bundle must be the caller's to see, then an audited update."""
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    res = await actions.audited_update(client, session, who, row.id, update, arg, action=action,
+                                       reason=reason, details=details)
+    return ActionResult(bundle_id=row.id, message=res.message)
+
+
 @router.post("/retry", response_model=ActionResult)
 async def retry_service(bundle_id: BundleId, body: RetryIn, who: Operators, session: SessionDep,
                         client: TemporalDep) -> ActionResult:
     """Retry a service that needs attention now (or check a pending BPJS payment now)."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(
-        client, session, who, row.id, "retry_service",
-        RetryServiceInput(service=body.service, birth_order=body.birth_order),
-        action="bundle.retry", reason=body.reason,
-        details={"service": body.service.value, "birth_order": body.birth_order})
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = RetryServiceInput(service=body.service, birth_order=body.birth_order)
+    details = {"service": body.service.value, "birth_order": body.birth_order}
+    return await _act(bundle_id, who, session, client, "retry_service", arg, action="bundle.retry",
+                      reason=body.reason, details=details)
 
 
 @router.post("/decision", response_model=ActionResult)
 async def record_decision(bundle_id: BundleId, body: DecisionIn, who: Supervisors, session: SessionDep,
                           client: TemporalDep) -> ActionResult:
     """Record the Kepala Dinas's decision allowing a late (LT) akta registration (supervisors)."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(
-        client, session, who, row.id, "record_kadis_decision",
-        KadisDecisionInput(decision_number=body.decision_number, actor=who.subject),
-        action="bundle.decision", reason=body.reason, details={"decision_number": body.decision_number})
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = KadisDecisionInput(decision_number=body.decision_number, actor=who.subject)
+    return await _act(bundle_id, who, session, client, "record_kadis_decision", arg, action="bundle.decision",
+                      reason=body.reason, details={"decision_number": body.decision_number})
 
 
 @router.post("/close", response_model=ActionResult)
 async def close_bundle(bundle_id: BundleId, body: CloseIn, who: Supervisors, session: SessionDep,
                        client: TemporalDep) -> ActionResult:
     """Close a bundle with a reason; unresolved services end cancelled (`closed_with_issues`)."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(client, session, who, row.id, "close_bundle",
-                                       CloseBundleInput(reason=body.reason, actor=who.subject),
-                                       action="bundle.close", reason=body.reason)
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = CloseBundleInput(reason=body.reason, actor=who.subject)
+    return await _act(bundle_id, who, session, client, "close_bundle", arg, action="bundle.close",
+                      reason=body.reason)
 
 
 @router.post("/forward", response_model=ActionResult)
 async def forward_bundle(bundle_id: BundleId, body: ForwardIn, who: Operators, session: SessionDep,
                          client: TemporalDep) -> ActionResult:
     """Hand a bundle whose family no connected office serves to that office (status `forwarded`)."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(
-        client, session, who, row.id, "forward_bundle",
-        ForwardInput(office=body.office, reference=body.reference, reason=body.reason, actor=who.subject),
-        action="bundle.forward", reason=body.reason,
-        details={"office": body.office, "reference": body.reference})
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = ForwardInput(office=body.office, reference=body.reference, reason=body.reason, actor=who.subject)
+    return await _act(bundle_id, who, session, client, "forward_bundle", arg, action="bundle.forward",
+                      reason=body.reason, details={"office": body.office, "reference": body.reference})
 
 
 @router.post("/sptjm", response_model=ActionResult)
 async def decide_sptjm(bundle_id: BundleId, body: SptjmIn, who: Supervisors, session: SessionDep,
                        client: TemporalDep) -> ActionResult:
     """Confirm or reject an SPTJM the KK does not support (supervisors)."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(
-        client, session, who, row.id, "decide_sptjm",
-        SptjmDecisionInput(accept=body.accept, reason=body.reason, actor=who.subject),
-        action="bundle.sptjm", reason=body.reason, details={"accept": body.accept})
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = SptjmDecisionInput(accept=body.accept, reason=body.reason, actor=who.subject)
+    return await _act(bundle_id, who, session, client, "decide_sptjm", arg, action="bundle.sptjm",
+                      reason=body.reason, details={"accept": body.accept})
 
 
 @router.post("/parents", response_model=ActionResult)
 async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, session: SessionDep,
                           client: TemporalDep) -> ActionResult:
     """Correct a parent's data (or the KK number) before any akta is issued."""
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    res = await actions.audited_update(
-        client, session, who, row.id, "correct_parents",
-        CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
-                            reason=body.reason, actor=who.subject),
-        action="bundle.parents", reason=body.reason,
-        details={"fields": sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))})
-    return ActionResult(bundle_id=row.id, message=res.message)
+    arg = CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
+                              reason=body.reason, actor=who.subject)
+    fields = sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))
+    return await _act(bundle_id, who, session, client, "correct_parents", arg, action="bundle.parents",
+                      reason=body.reason, details={"fields": fields})

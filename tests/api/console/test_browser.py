@@ -80,6 +80,7 @@ async def test_operator_is_not_offered_a_supervisors_action_and_the_server_refus
     for supervisors_only in ("close", "decision", "sptjm"):
         assert await page.locator(f"[data-action='{supervisors_only}']").count() == 0
     csrf = await page.locator("form[data-action='name'] input[name='csrf_token']").input_value()
+    page.expected_errors.append("status of 403")
     answers = await page.evaluate("""async ([bid, csrf]) => {
         const form = new URLSearchParams({csrf_token: csrf, reason: 'mencoba menutup'});
         const page = await fetch(`/console/bundles/${bid}/close`, {method: 'POST', body: form});
