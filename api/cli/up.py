@@ -172,6 +172,8 @@ def _children(stack: Stack, bpjs_poll_seconds: float) -> list[ChildProcess]:
         "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
         "--ip", stack.host, "--port", str(p.temporal), "--ui-port", str(p.temporal_ui),
         "--ui-disable-news-fetch", "--log-level", "warn",
+        # The UI decrypts payloads through our API's codec endpoint, for supervisors and auditors only.
+        "--ui-codec-endpoint", stack.url(p.api, "/codec"),
     ]  # fmt: skip
     temporal = ChildProcess(
         name="temporal",
