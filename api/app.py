@@ -14,9 +14,10 @@ from temporalio.client import Client
 
 from api import console
 from api.auth.ratelimit import RateLimiter
+from api.fhir import routes as fhir
 from api.middleware import CodecCors, Protections
 from api.readmodel.db import make_engine
-from api.routes import admin, audit, auth, births, codec, followups, health, operations
+from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations
 from api.settings import Settings
 from api.temporal_client import connect
 
@@ -83,8 +84,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     )
     app.add_middleware(Protections)
     app.add_middleware(CodecCors, origins=settings.codec_origins())
-    for module in (health, auth, births, followups, operations, audit, admin, codec):
+    for module in (health, auth, births, followups, hospital, operations, audit, admin, codec):
         app.include_router(module.router)
+    app.include_router(fhir.router)  # POST /v1/fhir: the same intake, as a FHIR R4 transaction Bundle
     console.install(app)  # the operators' console: HTML pages under /console
     Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False)

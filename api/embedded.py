@@ -7,6 +7,7 @@ runs on the caller's event loop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -93,6 +94,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
                          **overrides) -> AsyncIterator[EmbeddedStack]:
     """Both simulators, the API and a worker on `env`, with databases in `data_dir`."""
     from api.app import create_app
+    from api.callbacks.dispatcher import Dispatcher
     from api.readmodel.db import make_engine
     from api.readmodel.migrate import upgrade_to_head
     from api.worker import build_worker, make_ports
@@ -119,18 +121,27 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             bpjs_poll_seconds=1, retry_initial_seconds=0.2, retry_max_seconds=1,
             activity_timeout_seconds=10, temporal_ui_url=None, worker_metrics_port=0,
             worker_health_port=0, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID,
-            readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID)
+            readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID,
+            callback_retry_initial_seconds=0.2, callback_retry_max_seconds=1, callback_poll_seconds=0.2)
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs = make_ports(settings)
         engine = make_engine(settings.database_url)
         worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, engine=engine)
+        dispatcher = Dispatcher(engine, settings)  # hospital callbacks, as `kelahiran callbacks` does
+        stop_callbacks = asyncio.Event()
         try:
             api_url = servers.enter_context(serve_app(create_app(settings)))
             async with worker:
-                yield EmbeddedStack(api_url=api_url, dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
-                                    settings=settings, env=env)
+                delivering = asyncio.create_task(dispatcher.run(stop_callbacks))
+                try:
+                    yield EmbeddedStack(api_url=api_url, dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
+                                        settings=settings, env=env)
+                finally:
+                    stop_callbacks.set()
+                    await delivering
         finally:
+            await dispatcher.aclose()
             await dukcapil.aclose()
             await bpjs.aclose()
             engine.dispose()

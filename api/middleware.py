@@ -1,10 +1,14 @@
-"""Cross-cutting HTTP protections: body size limit, content types, security headers."""
+"""Cross-cutting HTTP protections: body size limit, content types, security headers.
+
+Plain ASGI middleware (not BaseHTTPMiddleware, which costs a task group and two streams per
+request): every request of the API passes through both.
+"""
 
 from __future__ import annotations
 
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
 SECURITY_HEADERS = {
@@ -21,52 +25,119 @@ CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src
                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
-class Protections(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
+class Protections:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            headers = Headers(scope=scope)
+            length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
-            body = await request.body()  # also catches chunked bodies without a length
-            if len(body) > MAX_BODY_BYTES:
-                return JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
-            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if body and request.url.path.startswith("/v1/") and ctype != "application/json":
-                return JSONResponse({"detail": "Content-Type must be application/json"}, 415)
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/console"):
-            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
-            response.headers.setdefault("Cache-Control", "public, max-age=604800"  # versioned URLs
-                                        if request.url.path.startswith("/console/static/")
-                                        else "no-store")  # pages hold personal data
-        elif not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", API_CSP)
-        if request.url.path.startswith("/v1/"):
-            response.headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
-        return response
+                await _too_large(scope, receive, send)
+                return
+            body, more = bytearray(), True  # also catches chunked bodies without a length
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":  # the client went away
+                    return
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > MAX_BODY_BYTES:
+                    await _too_large(scope, receive, send)
+                    return
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if body and path.startswith("/v1/") and ctype not in _json_types(path):
+                refused = JSONResponse({"detail": "Content-Type must be application/json"}, 415)
+                await refused(scope, receive, send)
+                return
+            receive = _replay(bytes(body), receive)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _protect(MutableHeaders(scope=message), path)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-class CodecCors(BaseHTTPMiddleware):
+def _json_types(path: str) -> tuple[str, ...]:
+    # FHIR clients send FHIR's own JSON media type (also with ;fhirVersion=4.0), on the FHIR intake only.
+    if path == "/v1/fhir" or path.startswith("/v1/fhir/"):
+        return ("application/json", "application/fhir+json")
+    return ("application/json",)
+
+
+def _protect(headers: MutableHeaders, path: str) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    if path.startswith("/console"):
+        headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+        headers.setdefault("Cache-Control", "public, max-age=604800"  # versioned URLs
+                           if path.startswith("/console/static/")
+                           else "no-store")  # pages hold personal data
+    elif not path.startswith(("/docs", "/redoc")):
+        headers.setdefault("Content-Security-Policy", API_CSP)
+    if path.startswith("/v1/"):
+        headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    refused = JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+    await refused(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body already read, as one message; then the client's own messages (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class CodecCors:
     """CORS for /codec/ only: the Temporal Web UI (its origin alone) calls it with the session cookie."""
 
-    def __init__(self, app, origins: list[str]) -> None:
-        super().__init__(app)
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
         self.origins = set(origins)
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        origin = request.headers.get("origin")
-        if not request.url.path.startswith("/codec/") or origin not in self.origins:
-            return await call_next(request)
-        if request.method == "OPTIONS":
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/codec/"):
+            await self.app(scope, receive, send)
+            return
+        origin = Headers(scope=scope).get("origin")
+        if origin not in self.origins:
+            await self.app(scope, receive, send)
+            return
+
+        def allow(headers: MutableHeaders) -> None:
+            headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Allow-Credentials"] = "true"
+            headers["Vary"] = "Origin"
+
+        if scope["method"] == "OPTIONS":
             response = Response(status_code=204)
             response.headers["Access-Control-Allow-Methods"] = "POST"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Namespace, Authorization"
             response.headers["Access-Control-Max-Age"] = "600"
-        else:
-            response = await call_next(request)
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Vary"] = "Origin"
-        return response
+            allow(response.headers)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                allow(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     worker_health_port: int = Field(default=9465, description="0 disables the worker's /health")
     worker_max_concurrent_activities: int = 100
     worker_max_concurrent_workflow_tasks: int = 100
+    worker_uvloop: bool = Field(default=True, description="run the worker on uvloop (if installed)")
+    worker_readmodel_writers: int = Field(default=0, ge=0, description=(
+        "threads writing the read model per worker; 0: 1 on SQLite (one writer at a time), else 4"))
 
     dukcapil_url: str = "http://127.0.0.1:8101"
     # Our OAuth2 client at Dukcapil (client-credentials grant on its /oauth/token).
@@ -111,6 +114,18 @@ class Settings(BaseSettings):
     intake_burst: int = Field(default=40, ge=1)
     codec_cors_origins: str = Field(default="", description=(
         "origins allowed to call /codec/ (comma-separated); default: the Temporal Web UI's origin"))
+
+    # Hospital callbacks (api/callbacks), delivered by `kelahiran callbacks`.
+    callbacks_port: int = Field(default=9466, description=(
+        "`kelahiran callbacks`: /health and /metrics; 0 disables"))
+    callback_timeout_seconds: float = Field(default=5.0, gt=0, description="per delivery, DNS included")
+    callback_retry_initial_seconds: float = Field(default=10.0, gt=0)
+    callback_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    callback_max_age_hours: float = Field(default=72.0, gt=0, description="then an event is dead-lettered")
+    callback_poll_seconds: float = Field(default=1.0, gt=0)
+    callback_batch: int = Field(default=50, ge=1, le=1000)
+    callback_event_retention_days: int = Field(default=30, ge=1, description=(
+        "how long events are kept (and can be polled) once delivered, dead-lettered or not for a webhook"))
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -36,7 +36,8 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     """Wire activities around the given ports; tests pass their own task queue."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
-                  *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
+                  *ReadModelActivities(engine, settings.readmodel_cipher(),
+                                       writers=settings.worker_readmodel_writers).all(),
                   *ReminderActivities(engine).all()]
     return Worker(
         client,

@@ -487,3 +487,15 @@ class ReadModelSync(BaseModel):
 
 class FollowUpSync(BaseModel):
     state: FollowUpState
+
+
+class FamilyNoticeInput(BaseModel):
+    """The bundle completed: tell the family by SMS where to download its documents (link + PIN)."""
+
+    bundle_id: str
+    phone: str
+
+
+class FamilyNoticeSent(BaseModel):
+    sent: bool  # False when an earlier attempt had already sent it
+    message_id: str | None = None

@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
+# The console's browser tests drive Debian's Chromium (never a browser Playwright downloads).
+command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 .venv/bin/ruff check .
 exec .venv/bin/pytest "$@"

@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.notification import Child, Outcome
     from workflows import activity_names as act
-    from workflows import deadlines
+    from workflows import deadlines, family
     from workflows import requests as rq
     from workflows.calls import business_reason, call
     from workflows.tracker import Tracker
@@ -110,6 +110,8 @@ class KelahiranWorkflow:
         self._t.event(self._t.state.status.value)
         self._finished = True
         await syncer
+        if workflow.patched("family-notice-v1"):  # after the last read-model write: the link works
+            await family.notify_when_completed(self._inp, self._n, self._t.state)
         return self._t.state
 
     def _start_deadline_watches(self) -> None:

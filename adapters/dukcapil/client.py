@@ -31,6 +31,7 @@ from domain.contracts import (
     StillbirthInput,
     StillbirthRecorded,
 )
+from domain.documents import CollectionPoint, KiaCard
 
 T = TypeVar("T")
 _RETRYABLE_4XX = frozenset({408, 425, 429})
@@ -75,6 +76,17 @@ class DukcapilClient:
 
     async def _call(self, method: str, path: str, answer: type[T], *,
                     body: BaseModel | None = None, key: str | None = None) -> T:
+        resp = await self._send(method, path, body=body, key=key)
+        try:
+            return _adapter(answer).validate_json(resp.content)
+        except ValidationError as exc:
+            # A truncated or foreign answer (e.g. a proxy page): another attempt may get through.
+            raise TransientError("Dukcapil answered with an unexpected body",
+                                 status_code=resp.status_code) from exc
+
+    async def _send(self, method: str, path: str, *, body: BaseModel | None = None,
+                    key: str | None = None) -> httpx.Response:
+        """One call, its failures classified; a 2xx response is returned as it is."""
         headers = {"Idempotency-Key": key} if key else None
         payload = body.model_dump(mode="json") if body is not None else None
         try:
@@ -97,12 +109,7 @@ class DukcapilClient:
                                  status_code=resp.status_code)
         if resp.status_code >= 400:
             raise _rejection(resp)
-        try:
-            return _adapter(answer).validate_json(resp.content)
-        except ValidationError as exc:
-            # A truncated or foreign answer (e.g. a proxy page): another attempt may get through.
-            raise TransientError("Dukcapil answered with an unexpected body",
-                                 status_code=resp.status_code) from exc
+        return resp
 
     async def offices(self) -> list[str]:
         got = await self._call("GET", "/v1/kantor", list[wire.Kantor])
@@ -203,6 +210,32 @@ class DukcapilClient:
         got = await self._call("POST", _path(req.office, "kia/terbit-ulang"), wire.KiaTerbit,
                                body=body, key=req.idempotency_key)
         return KiaIssued(nik=got.nik, card_type=got.jenis, valid_until=got.berlaku_sampai)
+
+    # --- documents as the family holds them ---------------------------------------------------
+
+    async def akta_pdf(self, register_number: str) -> bytes:
+        return await self._pdf("akta-kelahiran", wire.DokumenAkta(no_akta=register_number))
+
+    async def kk_pdf(self, kk_number: str) -> bytes:
+        return await self._pdf("kk", wire.DokumenKk(no_kk=kk_number))
+
+    async def kia_card(self, nik: str) -> KiaCard:
+        got = await self._call("POST", "/v1/dokumen/kia", wire.KartuKia, body=wire.DokumenKia(nik=nik))
+        place = got.tempat_pengambilan
+        return KiaCard(
+            nik=got.nik, name=got.nama, sex="male" if got.jenis_kelamin == "L" else "female",
+            birth_place=got.tempat_lahir, birth_date=got.tanggal_lahir, religion=got.agama,
+            citizenship=got.kewarganegaraan, kk_number=got.no_kk, head_of_family=got.nama_kepala_keluarga,
+            address=got.alamat, akta_number=got.no_akta, card_type=got.jenis, valid_until=got.berlaku_sampai,
+            issued_on=got.tanggal_terbit, collect_at=CollectionPoint(
+                office=place.kode, name=place.nama, address=place.alamat, hours=place.jam_layanan))
+
+    async def _pdf(self, kind: str, body: BaseModel) -> bytes:
+        resp = await self._send("POST", f"/v1/dokumen/{kind}", body=body)
+        if not resp.content.startswith(b"%PDF-"):
+            raise TransientError("Dukcapil answered with something that is not a PDF",
+                                 status_code=resp.status_code)
+        return resp.content
 
 
 def _rejection(resp: httpx.Response) -> BusinessRejection:

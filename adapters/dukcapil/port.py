@@ -22,6 +22,7 @@ from domain.contracts import (
     StillbirthInput,
     StillbirthRecorded,
 )
+from domain.documents import KiaCard
 
 
 class DukcapilPort(Protocol):
@@ -49,5 +50,12 @@ class DukcapilPort(Protocol):
     async def correct_akta(self, req: AktaCorrectionInput) -> AktaCorrected: ...
 
     async def reissue_kia(self, req: KiaInput) -> KiaIssued: ...
+
+    # The documents as the family holds them (signed PDFs; the KIA is a card to collect).
+    async def akta_pdf(self, register_number: str) -> bytes: ...
+
+    async def kk_pdf(self, kk_number: str) -> bytes: ...
+
+    async def kia_card(self, nik: str) -> KiaCard: ...
 
     async def aclose(self) -> None: ...

@@ -168,3 +168,43 @@ class KiaTerbitUlangBaru(Wire):
     nik_anak: str
     nama_anak: str | None
     no_akta: str
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+class DokumenAkta(Wire):
+    no_akta: str
+
+
+class DokumenKk(Wire):
+    no_kk: str
+
+
+class DokumenKia(Wire):
+    nik: str
+
+
+class TempatPengambilan(Wire):
+    kode: str
+    nama: str
+    alamat: str
+    jam_layanan: str
+
+
+class KartuKia(Wire):
+    nik: str
+    nama: str
+    jenis_kelamin: Literal["L", "P"]
+    tempat_lahir: str
+    tanggal_lahir: date
+    agama: str
+    kewarganegaraan: str
+    no_kk: str | None
+    nama_kepala_keluarga: str | None
+    alamat: str | None
+    no_akta: str | None
+    jenis: str
+    berlaku_sampai: date
+    tanggal_terbit: date
+    tempat_pengambilan: TempatPengambilan

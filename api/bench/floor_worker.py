@@ -47,4 +47,6 @@ async def main(task_queue: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    from api.cli.serve import run_loop
+
+    run_loop(main(sys.argv[1]), Settings())  # the kelahiran worker's event loop

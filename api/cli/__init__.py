@@ -65,6 +65,7 @@ def main() -> None:
 from api.cli import accounts as _accounts  # noqa: E402,F401
 from api.cli import admin as _admin  # noqa: E402,F401
 from api.cli import bench as _bench  # noqa: E402,F401
+from api.cli import callbacks as _callbacks  # noqa: E402,F401
 from api.cli import demo as _demo  # noqa: E402,F401
 from api.cli import faults as _faults  # noqa: E402,F401
 from api.cli import readmodel as _readmodel  # noqa: E402,F401

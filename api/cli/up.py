@@ -281,6 +281,7 @@ def _print_urls(stack: Stack) -> None:
     rows = [
         ("API", stack.url(p.api)),
         ("API docs", stack.url(p.api, "/docs")),
+        ("Operators' console", stack.url(p.api, "/console")),
         ("Temporal Web UI", stack.url(p.temporal_ui)),
         ("Temporal frontend (gRPC)", f"{stack.dial}:{p.temporal}"),
         ("Dukcapil simulator", stack.url(p.dukcapil, "/docs")),

@@ -109,6 +109,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "b_document": ("Nomor dokumen", "Document number"),
     "b_attempts": ("Percobaan", "Attempts"),
     "b_last_error": ("Kesalahan terakhir", "Last error"),
+    "b_note": ("Catatan", "Note"),
     "b_updated": ("Diperbarui", "Updated"),
     "b_facts": ("Keterangan", "Details"),
     "b_closed_reason": ("Alasan penutupan: {reason}", "Closed because: {reason}"),

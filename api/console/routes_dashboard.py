@@ -15,10 +15,6 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 WINDOWS = (7, 14, 30)
 
 
-def _issue_label(t: i18n.Translator, code: str) -> str:
-    return {"PAYMENT_LATE": "BPJS > 28", "PAYMENT_SOON": "BPJS ≤ 28", "DEADLINE": t("risk")}.get(code, code)
-
-
 @router.get("/dashboard")
 def dashboard_page(request: Request, who: Staff, session: SessionDep, settings: SettingsDep) -> Response:
     """Bundles per day, completion within 1 hour / 1 day, time per service, issues, hospitals."""
@@ -31,7 +27,7 @@ def dashboard_page(request: Request, who: Staff, session: SessionDep, settings: 
                                    open_label=t("d_open")),
         "times": charts.time_bars([(t(f"svc_{s}"), med, p95) for s, med, p95, _ in board.times],
                                   title=t("d_times"), fmt=t.duration),
-        "issues": charts.hbars([(_issue_label(t, c), n) for c, n in board.issues], title=t("d_issues")),
+        "issues": charts.hbars(board.issues, title=t("d_issues")),
         "hospitals": charts.hbars([(h.hospital_id, h.received) for h in board.hospitals[:15]],
                                   title=t("d_hospitals"), css="c-hosp"),
     }

@@ -44,10 +44,6 @@ class Step:
     st: ServiceState
     retry: bool = False
 
-    @property
-    def reason_known(self) -> bool:
-        return self.st.reason in Reason.__members__
-
 
 @dataclass
 class ChildView:

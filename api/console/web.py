@@ -22,6 +22,7 @@ from api.auth import sessions
 from api.auth.deps import COOKIE, Allow, bearer, hospital_key, session_cookie
 from api.auth.roles import Principal, Role
 from api.console import i18n
+from domain import regions
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -42,6 +43,10 @@ def _asset_version() -> str:
 
 
 ASSET_VERSION = _asset_version()
+# Region codes as operators know them: "3673" is Kota Serang, "367306" Taktakan.
+templates.env.globals.update(
+    kab_name=lambda code: f"{code} {regions.kab_kota_name(code) or ''}".strip() if code else "–",
+    kec_name=lambda code: f"{code} {regions.kecamatan_name(code) or ''}".strip() if code else "–")
 HAS_HTMX = (STATIC / "vendor" / "htmx.min.js").is_file()
 
 
@@ -158,7 +163,8 @@ def install_handlers(app) -> None:
     """Handlers for the console's own exceptions; the JSON API never raises them."""
 
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        url = f"{PREFIX}/login?next={quote(exc.path)}"
+        back = re.sub(r"/(live|events)$", "", exc.path)  # after login: the page, not its fragment
+        url = f"{PREFIX}/login?next={quote(back)}"
         if request.headers.get("HX-Request"):
             # an htmx fragment request: send the whole page to the login form, not into a <section>
             response: Response = Response(status_code=200, headers={"HX-Redirect": url})

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from api.callbacks.events import record_change
 from api.readmodel.cipher import StateCipher
 from api.readmodel.models import Bundle, FollowUp, Reminder, ServiceStatusRow
 from domain.bundle_state import all_services, open_reasons
@@ -95,6 +96,7 @@ def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher)
         ).rowcount
         if updated:
             _replace_services(session, state)
+            record_change(session=session, state=state)  # the hospital's event: same transaction
             session.commit()
             return True
         if session.get(Bundle, state.bundle_id) is not None:
@@ -104,6 +106,7 @@ def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher)
             session.add(Bundle(id=state.bundle_id, **values))
             session.flush()
             _replace_services(session, state)
+            record_change(session=session, state=state)
             session.commit()
             return True
         except IntegrityError:

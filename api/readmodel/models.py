@@ -105,8 +105,9 @@ def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
     from api.auth.models import AUTH_TABLES  # auth imports this module's column type
+    from api.callbacks.models import CALLBACK_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES):
+    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES, *CALLBACK_TABLES):
         model.__table__.to_metadata(md)
     return md

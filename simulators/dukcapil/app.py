@@ -15,8 +15,16 @@ from simulators.common.admin import admin_router
 from simulators.common.clock import SimClock
 from simulators.common.db import make_engine
 from simulators.common.faults import FaultBook
-from simulators.dukcapil import routes_followup, routes_issue, routes_lookup, routes_sample
+from simulators.dukcapil import (
+    routes_documents,
+    routes_followup,
+    routes_issue,
+    routes_lookup,
+    routes_sample,
+    routes_verify,
+)
 from simulators.dukcapil.db import init_db, is_ready
+from simulators.dukcapil.documents import DocumentBook
 from simulators.dukcapil.oauth import BEARER_REFUSALS, TokenBook, install, require_bearer
 from simulators.dukcapil.rules import Refusal
 from simulators.dukcapil.service import FaultInjected, Registry
@@ -61,6 +69,7 @@ def create_app(settings: DukcapilSimSettings | None = None) -> FastAPI:
                   generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.registry = Registry(engine, clock, faults)
+    app.state.documents = DocumentBook(settings.signing_secret, settings.public_url)
     _add_error_handlers(app)
 
     @app.get("/health", tags=["health"])
@@ -78,9 +87,10 @@ def create_app(settings: DukcapilSimSettings | None = None) -> FastAPI:
     install(app, TokenBook(settings.client_id, settings.client_secret,
                            ttl_seconds=settings.token_ttl_seconds))
     # Checked before the fault book, so an unauthenticated call never uses up a fault rule.
-    for module in (routes_lookup, routes_issue, routes_followup):
+    for module in (routes_lookup, routes_issue, routes_followup, routes_documents):
         app.include_router(module.router, dependencies=[Depends(require_bearer)],
                            responses=BEARER_REFUSALS)
     app.include_router(routes_sample.router)  # a tester's aid over synthetic data: no token
+    app.include_router(routes_verify.router)  # public: what the documents' QR codes open
     app.include_router(admin_router(token=settings.admin_token, faults=faults, clock=clock))
     return app

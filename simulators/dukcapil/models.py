@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -220,4 +221,27 @@ class Idempotensi(SQLModel, table=True):
     body_hash: str = Field(max_length=64)
     status_code: int
     response: str
+    created_at: datetime
+
+
+class Dokumen(SQLModel, table=True):
+    """A document as printed (akta kelahiran or KK): its data, the PDF and the office's signatures.
+
+    Made once, when the document is first asked for, and never changed: a correction or a KK
+    reissue makes a new one and this one reads as superseded.
+    """
+
+    __table_args__ = (UniqueConstraint("kind", "number", "version"),)
+
+    id: str = Field(primary_key=True, max_length=24)  # opaque: what the QR code's URL names
+    kind: str = Field(max_length=20)  # akta_kelahiran | kk
+    number: str = Field(index=True, max_length=40)  # akta register number, or the KK number
+    version: str = Field(max_length=64)  # the KK's signature id (TTE); the akta number again
+    office: str = Field(max_length=4)
+    issued_on: date
+    data_json: str = Field(sa_type=sa.Text)  # canonical JSON of everything printed
+    tte: str = Field(max_length=100)  # Ed25519 over the data (its short code is in the QR)
+    pdf: bytes = Field(sa_type=sa.LargeBinary)
+    pdf_sha256: str = Field(max_length=64)
+    seal: str = Field(max_length=100)  # Ed25519 over the data and the PDF's hash
     created_at: datetime

@@ -20,3 +20,8 @@ class DukcapilSimSettings(BaseSettings):
     client_id: str = Field(default="kelahiran", min_length=1)
     client_secret: str = Field(default="dev-dukcapil-secret", min_length=8, repr=False)
     token_ttl_seconds: int = Field(default=3600, ge=1, description="lifetime of an access token")
+
+    # Each office's Ed25519 signing key (its TTE on akta and KK) is derived from this secret.
+    signing_secret: str = Field(default="dev-dukcapil-signing-secret", min_length=16, repr=False)
+    # What the QR codes point at (the public verification page); default: the URL the PDF was asked on.
+    public_url: str | None = None

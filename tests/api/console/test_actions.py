@@ -151,6 +151,11 @@ async def test_retry_close_and_their_refusals(stack, operator, supervisor):
         "error", "Ditolak: layanan ini tidak sedang menunggu untuk dicoba lagi.")
     assert await supervisor.act(bid, "decision", {"decision_number": "470/1/2026", "reason": "salah"}) == (
         "error", "Ditolak: tidak ada akta yang menunggu keputusan Kepala Dinas.")
+    assert await supervisor.act(bid, "sptjm", {"accept": "yes", "reason": "salah bundel"}) == (
+        "error", "Ditolak: tidak ada akta yang menunggu keputusan SPTJM.")
+    forward = {"office": "Disdukcapil Kota Tangerang", "reference": "474/1", "reason": "salah bundel"}
+    assert await operator.act(bid, "forward", forward) == (
+        "error", "Ditolak: hanya bundel berdomisili di luar kantor terhubung yang dapat diteruskan.")
     fix = {"birth_order": "1", "child_name": "Siti", "reason": "typo"}
     assert await operator.act(bid, "correction", fix) == (
         "error", "Ditolak: koreksi hanya untuk bundel yang sudah selesai.")

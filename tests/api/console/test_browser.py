@@ -92,3 +92,26 @@ async def test_operator_is_not_offered_a_supervisors_action_and_the_server_refus
     assert answers[0] == 403 and "tidak boleh melakukan ini" in answers[1]
     assert answers[2] == 403
     assert (await stack.get(bid))["status"] == "in_progress"
+
+
+async def test_without_htmx_the_console_still_works_and_stays_live(stack, page):
+    """htmx missing (npm absent at install, or blocked): whole-page forms, console.js keeps it live."""
+    user = creds.ensure_operator(stack.settings, "operator", "3673", "browser-no-htmx")
+    bid = await cases.nameless(stack)
+    await page.route("**/console/static/vendor/**", lambda route: route.abort())
+    page.expected_errors.append("net::ERR_FAILED")
+    await _log_in(page, user)
+    await page.goto(f"/console/bundles/{bid}")
+    assert await page.evaluate("typeof window.htmx") == "undefined"
+    fault = await stack.http.post(f"{stack.dukcapil_url}/admin/faults", headers=ADMIN, json={
+        "id": "console-no-htmx-kk", "endpoint": "kk_reissue", "latency": 4000, "remaining": 1})
+    assert fault.status_code == 201, fault.text
+    await page.fill("form[data-action='name'] input[name='name']", "Nur Aini")
+    async with page.expect_navigation():  # a plain form post, then the redirect back
+        await page.click("form[data-action='name'] button[type=submit]")
+    assert "Nama dicatat" in await page.inner_text("#flash")
+    await page.evaluate("window.__kept = 'same document'")
+    status = page.locator(".status-line [data-status]").first
+    assert await status.get_attribute("data-status") == "in_progress"  # the KK is still being reissued
+    await page.locator(".status-line [data-status='completed']").wait_for(timeout=45_000)
+    assert await page.evaluate("window.__kept") == "same document"

@@ -25,6 +25,10 @@ async def test_pages_without_a_session_redirect_to_the_login_form(stack):
         assert r.status_code == 303 and r.headers["location"] == "/console/login?next=/console/worklist"
         page = await http.get(r.headers["location"])
         assert "Silakan masuk terlebih dahulu" in page.text
+        # htmx asking for a fragment: the whole page goes to the login form, then back to the bundle
+        bid = "00000000-0000-4000-8000-000000000000"
+        r = await http.get(f"/console/bundles/{bid}/live", headers={"HX-Request": "true"})
+        assert r.headers["hx-redirect"] == f"/console/login?next=/console/bundles/{bid}"
         # the JSON API keeps answering JSON 401s
         api = await http.get("/v1/births")
         assert api.status_code == 401 and api.json()["detail"].startswith("authentication required")

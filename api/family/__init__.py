@@ -1,0 +1,1 @@
+"""Documents for the family: the SMS notice's download link, its PIN, and the pages behind it."""

@@ -1,0 +1,96 @@
+"""POST /v1/fhir: a SATUSEHAT-style FHIR R4 transaction Bundle, taken exactly like POST /v1/births.
+
+The path is the FHIR base: FHIR's transaction interaction is `POST [base]` with a Bundle of type
+transaction (SATUSEHAT takes its bundles the same way); `POST [base]/Bundle` would mean "store this
+Bundle as a resource". Success answers like POST /v1/births (202, the bundle id, `Location`): the
+delivery becomes a bundle of civil-registry work, not FHIR resources one could read back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from api import intake
+from api.auth.deps import AUTH_RESPONSES, HospitalOnly
+from api.deps import CipherDep, SettingsDep, TemporalDep
+from api.fhir.mapping import to_notification
+from api.fhir.outcome import FHIR_JSON, OPERATION_OUTCOME_SCHEMA, FhirError, Issue, error_response
+from api.fhir.parse import check_structure, read_json
+from api.schemas import BirthAccepted
+from domain.notification import intake_problems
+
+router = APIRouter(prefix="/v1/fhir", tags=["fhir"], responses=AUTH_RESPONSES)
+R4_VERSIONS = {"4.0", "4.0.1"}  # the fhirVersion media-type parameter, when a client sends one
+
+BUNDLE_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["resourceType", "type", "entry"],
+    "description": "A FHIR R4 Bundle of type transaction (see the README's mapping table)",
+    "properties": {"resourceType": {"type": "string", "enum": ["Bundle"]},
+                   "type": {"type": "string", "enum": ["transaction"]},
+                   "entry": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+def _outcome(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {FHIR_JSON: {"schema": OPERATION_OUTCOME_SCHEMA}}}
+
+
+@router.post(
+    "", status_code=202, response_model=BirthAccepted,
+    openapi_extra={"requestBody": {"required": True, "content": {
+        FHIR_JSON: {"schema": BUNDLE_SCHEMA}, "application/json": {"schema": BUNDLE_SCHEMA}}}},
+    responses={400: _outcome("Not JSON, or not a JSON object"),
+               409: _outcome("Record id (the Encounter identifier) already used for different content"),
+               415: _outcome("Not FHIR R4 JSON (fhirVersion other than 4.0)"),
+               422: _outcome("Not valid FHIR R4, or breaks SATUSEHAT's or this intake's rules; "
+                             "`expression` names each failing element"),
+               429: _outcome("This hospital's intake rate is exceeded; retry after `Retry-After` seconds"),
+               503: _outcome("Workflow engine unavailable; nothing was kept")},
+)
+async def post_fhir_bundle(request: Request, who: HospitalOnly, response: Response, settings: SettingsDep,
+                           cipher: CipherDep, client: TemporalDep) -> Any:
+    """Report one delivery as a FHIR R4 transaction Bundle; the same birth as JSON is the same bundle."""
+    try:
+        acc = await _accept(request, who.subject, settings, cipher, client)
+    except FhirError as exc:
+        return error_response(exc)
+    url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
+    response.headers["Location"] = url
+    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
+
+
+async def _accept(request: Request, hospital: str, settings, cipher, client) -> intake.Accepted:
+    # The same steps, in the same order, as POST /v1/births: rate limit, rules, then accept_birth.
+    _check_media_type(request.headers.get("content-type", ""))
+    limiter = request.app.state.intake_limiter
+    if wait := limiter.take(hospital):
+        raise FhirError(429, [Issue("Bundle", "intake rate for this hospital exceeded; retry later",
+                                    "throttled")], {"Retry-After": limiter.retry_after(wait)})
+    body = await request.body()
+    data = read_json(body)
+    check_structure(body, data)
+    mapped = to_notification(data)
+    problems = intake_problems(mapped.notification, intake.today_wib())
+    if problems:
+        raise FhirError(422, [Issue(mapped.expression(loc), msg, "business-rule") for loc, msg in problems])
+    try:
+        return await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
+                                         settings=settings, engine=request.app.state.engine, cipher=cipher,
+                                         client=client)
+    except intake.ConflictingRecord:
+        raise FhirError(409, [Issue(mapped.expression(("record_id",)), "this record id was already reported "
+                                    "with different content", "conflict")]) from None
+    except intake.EngineUnavailable:
+        raise FhirError(503, [Issue("Bundle", "workflow engine unavailable; retry", "transient")],
+                        {"Retry-After": "5"}) from None
+
+
+def _check_media_type(content_type: str) -> None:
+    # The middleware admitted only application/json and application/fhir+json; R4 clients may say which.
+    params = dict(p.strip().partition("=")[::2] for p in content_type.split(";")[1:])
+    version = params.get("fhirVersion")
+    if version is not None and version.strip('"') not in R4_VERSIONS:
+        raise FhirError(415, [Issue("Bundle", "this endpoint takes FHIR R4: fhirVersion=4.0",
+                                    "not-supported")])

@@ -1,0 +1,40 @@
+"""The connected offices as a citizen meets them: full name, where to collect a card, opening hours.
+
+[assumed] The addresses are illustrative stand-ins, not the offices' published addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain import regions
+
+
+@dataclass(frozen=True)
+class Office:
+    code: str
+    name: str  # "Kota Serang"
+    address: str
+    hours: str = "Senin-Jumat 08.00-15.00 WIB"
+
+    @property
+    def agency(self) -> str:
+        return f"Dinas Kependudukan dan Pencatatan Sipil {self.name}"
+
+    @property
+    def city(self) -> str:
+        """Where documents are 'dikeluarkan di': the kab/kota without its prefix."""
+        return self.name.removeprefix("Kab. ").removeprefix("Kota ")
+
+
+_ADDRESSES = {
+    "3673": "Pusat Pemerintahan Kota Serang, Jl. Jenderal Sudirman, Serang, Banten",
+    "3604": "Pusat Pemerintahan Kabupaten Serang, Jl. Veteran, Serang, Banten",
+    "3672": "Jl. Jenderal Sudirman, Kota Cilegon, Banten",
+    "3201": "Kompleks Pemerintahan Kabupaten Bogor, Cibinong, Jawa Barat",
+}
+
+
+def office(code: str) -> Office:
+    name = regions.kab_kota_name(code) or code
+    return Office(code=code, name=name, address=_ADDRESSES.get(code, f"Kantor Disdukcapil {name}"))

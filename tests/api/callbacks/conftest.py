@@ -1,0 +1,105 @@
+"""A read-model database (SQLite and PostgreSQL), a hospital, bundle states and a live receiver."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session
+
+from api.auth import accounts
+from api.embedded import serve_app
+from api.readmodel import crud
+from api.readmodel.cipher import TEST_KEY_ID, spec_for_tests
+from api.readmodel.db import make_engine
+from api.readmodel.migrate import upgrade_to_head
+from api.settings import Settings
+from domain.bundle_state import bundle_id_for, content_hash, initial_state
+from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service, ServiceStatus
+from domain.notification import BirthNotification
+from tests.api.callbacks.receiver import Receiver
+from tests.support import payloads
+from tests.support.postgres import throwaway_schema
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/rm.db"
+    else:
+        with throwaway_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path}/rm.db"
+
+
+def _engine(url: str):
+    upgrade_to_head(url)
+    return make_engine(url)
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = _engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url):
+    eng = _engine(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+def settings_for(url: str, **over) -> Settings:
+    values = dict(environment="test", database_url=url, readmodel_keys=spec_for_tests(),
+                  readmodel_key_id=TEST_KEY_ID, callback_retry_initial_seconds=0.05,
+                  callback_retry_max_seconds=0.2, callback_timeout_seconds=2, callback_poll_seconds=0.05)
+    return Settings(**{**values, **over})
+
+
+def hospital(engine, hospital_id: str | None = None) -> str:
+    hospital_id = hospital_id or f"RSUD-{uuid.uuid4().hex[:8]}"
+    with Session(engine) as s:
+        accounts.create_hospital(session=s, hospital_id=hospital_id, name=f"Rumah Sakit {hospital_id}")
+    return hospital_id
+
+
+def received(engine, hospital_id: str, cipher) -> BundleState:
+    """A bundle as intake stores it (version 0: in progress, every service pending)."""
+    n = BirthNotification.model_validate(payloads.manual())
+    st = initial_state(KelahiranInput(
+        bundle_id=bundle_id_for(hospital_id, n.record_id), hospital_id=hospital_id,
+        content_hash=content_hash(n), received_at=datetime.now(UTC), notification=n))
+    with Session(engine) as s:
+        assert crud.insert_received(session=s, state=st, cipher=cipher)
+    return st
+
+
+def sync(engine, state: BundleState, cipher, *, status: str | None = None,
+         services: dict[tuple[int, str], str] | None = None) -> BundleState:
+    """The workflow's next snapshot (version + 1): a bundle status, {(order, service): "status[:REASON]"}."""
+    state = state.model_copy(deep=True)
+    state.version += 1
+    if status:
+        state.status = BundleStatus(status)
+    for (order, service), value in (services or {}).items():
+        new, _, reason = value.partition(":")
+        svc = getattr(state, service) if order == 0 else state.children[order - 1].services[Service(service)]
+        svc.status, svc.reason = ServiceStatus(new), reason or None
+    with Session(engine) as s:
+        assert crud.apply_snapshot(session=s, state=state, cipher=cipher)
+    return state
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    with serve_app(r.app()) as base:
+        r.url = f"{base}/hook"
+        yield r

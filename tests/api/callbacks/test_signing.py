@@ -1,0 +1,46 @@
+"""Signatures: what we send is what a receiver following the README accepts, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from api.callbacks import signing
+
+BODY = b'{"id":"6a1c","type":"bundle.completed","status":"completed"}'
+
+
+def test_round_trip():
+    secret, ts = signing.new_secret(), int(time.time())
+    header = signing.signature_header([secret], ts, BODY)
+    assert header.startswith("v1=") and len(header) == 3 + 64
+    assert signing.verify(secret, str(ts), header, BODY)
+
+
+def test_it_is_an_hmac_sha256_of_timestamp_dot_body_with_the_whole_secret():
+    secret, ts = "khs_example", 1764300000
+    expected = hmac.new(b"khs_example", b"1764300000." + BODY, hashlib.sha256).hexdigest()
+    assert signing.signature(secret, ts, BODY) == f"v1={expected}"
+
+
+def test_tampering_another_secret_or_a_stale_timestamp_fail():
+    secret, ts = signing.new_secret(), int(time.time())
+    header = signing.signature_header([secret], ts, BODY)
+    assert not signing.verify(secret, str(ts), header, BODY.replace(b"completed", b"closed"))
+    assert not signing.verify(signing.new_secret(), str(ts), header, BODY)
+    assert not signing.verify(secret, str(ts + 1), header, BODY)  # the timestamp is signed too
+    assert not signing.verify(secret, str(ts), header, BODY, now=ts + 301)  # replayed too late
+    assert not signing.verify(secret, "yesterday", header, BODY)
+
+
+def test_during_a_rotation_either_secret_verifies():
+    old, new, ts = signing.new_secret(), signing.new_secret(), int(time.time())
+    header = signing.signature_header([new, old], ts, BODY)
+    assert header.count("v1=") == 2
+    assert signing.verify(new, str(ts), header, BODY) and signing.verify(old, str(ts), header, BODY)
+
+
+def test_secrets_are_random_and_long():
+    a, b = signing.new_secret(), signing.new_secret()
+    assert a != b and a.startswith("khs_") and len(a) == 4 + 43
