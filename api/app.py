@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
-from api import console
+from api import console, family
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
 from api.middleware import CodecCors, Protections
@@ -71,8 +71,10 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.payload_codec = settings.data_converter().payload_codec
         app.state.temporal = TemporalHolder(settings, temporal_client)
         app.state.temporal.start()
+        app.state.family_ports = family.FamilyPorts.from_settings(settings)  # Dukcapil documents, SMS
         yield
         await app.state.temporal.stop()
+        await app.state.family_ports.aclose()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.include_router(module.router)
     app.include_router(fhir.router)  # POST /v1/fhir: the same intake, as a FHIR R4 transaction Bundle
     console.install(app)  # the operators' console: HTML pages under /console
+    family.install(app)  # the families' download pages under /unduh (link and PIN from the SMS)
     Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False)
     return app

@@ -69,6 +69,7 @@ class EmbeddedStack:
     bpjs_url: str
     settings: Settings
     env: WorkflowEnvironment
+    sms_url: str = ""
 
     @property
     def client(self) -> Client:
@@ -92,7 +93,7 @@ async def start_temporal(*, time_skipping: bool = False) -> WorkflowEnvironment:
 @contextlib.asynccontextmanager
 async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
                          **overrides) -> AsyncIterator[EmbeddedStack]:
-    """Both simulators, the API and a worker on `env`, with databases in `data_dir`."""
+    """The simulators (Dukcapil, BPJS, SMS), the API and a worker on `env`, databases in `data_dir`."""
     from api.app import create_app
     from api.callbacks.dispatcher import Dispatcher
     from api.readmodel.db import make_engine
@@ -102,6 +103,8 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
     from simulators.bpjs.settings import BpjsSimSettings
     from simulators.dukcapil.app import create_app as create_dukcapil
     from simulators.dukcapil.settings import DukcapilSimSettings
+    from simulators.sms.app import create_app as create_sms
+    from simulators.sms.settings import SmsSimSettings
 
     data_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, at start-up
     # The simulator registers exactly the OAuth2 client the worker presents (whatever the env says).
@@ -114,6 +117,9 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             client_secret=client["dukcapil_client_secret"]))))
         bpjs_url = servers.enter_context(serve_app(create_bpjs(
             BpjsSimSettings(database_url=f"sqlite:///{data_dir}/bpjs.db"))))
+        sms_url = servers.enter_context(serve_app(create_sms(
+            SmsSimSettings(database_url=f"sqlite:///{data_dir}/sms.db"))))
+        api_port = free_port()  # known before the app starts: the SMS links point at it
         values = dict(
             environment="test", database_url=f"sqlite:///{data_dir}/kelahiran.db",
             temporal_address=env.client.service_client.config.target_host,
@@ -122,21 +128,22 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             activity_timeout_seconds=10, temporal_ui_url=None, worker_metrics_port=0,
             worker_health_port=0, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID,
             readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID,
-            callback_retry_initial_seconds=0.2, callback_retry_max_seconds=1, callback_poll_seconds=0.2)
+            callback_retry_initial_seconds=0.2, callback_retry_max_seconds=1, callback_poll_seconds=0.2,
+            sms_url=sms_url, public_url=f"http://127.0.0.1:{api_port}")
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
-        dukcapil, bpjs = make_ports(settings)
+        dukcapil, bpjs, sms = make_ports(settings)
         engine = make_engine(settings.database_url)
-        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, engine=engine)
+        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
         dispatcher = Dispatcher(engine, settings)  # hospital callbacks, as `kelahiran callbacks` does
         stop_callbacks = asyncio.Event()
         try:
-            api_url = servers.enter_context(serve_app(create_app(settings)))
+            api_url = servers.enter_context(serve_app(create_app(settings), port=api_port))
             async with worker:
                 delivering = asyncio.create_task(dispatcher.run(stop_callbacks))
                 try:
                     yield EmbeddedStack(api_url=api_url, dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
-                                        settings=settings, env=env)
+                                        settings=settings, env=env, sms_url=sms_url)
                 finally:
                     stop_callbacks.set()
                     await delivering
@@ -144,4 +151,5 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             await dispatcher.aclose()
             await dukcapil.aclose()
             await bpjs.aclose()
+            await sms.aclose()
             engine.dispose()

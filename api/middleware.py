@@ -52,7 +52,8 @@ class Protections:
                     return
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
             if body and path.startswith("/v1/") and ctype not in _json_types(path):
-                refused = JSONResponse({"detail": "Content-Type must be application/json"}, 415)
+                refused = JSONResponse({"detail": f"Content-Type must be {' or '.join(_json_types(path))}"},
+                                       415)
                 await refused(scope, receive, send)
                 return
             receive = _replay(bytes(body), receive)

@@ -15,6 +15,7 @@ from domain.contracts import WorkflowTuning
 DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published development secret
 DEV_DUKCAPIL_CLIENT_ID = "kelahiran"
 DEV_DUKCAPIL_CLIENT_SECRET = "dev-dukcapil-secret"  # noqa: S105 - the simulator's development default
+DEV_SMS_API_KEY = "dev-sms-api-key"  # noqa: S105 - the SMS simulator's development default
 
 
 def _temporal_env(name: str, **kwargs):
@@ -127,6 +128,17 @@ class Settings(BaseSettings):
     callback_event_retention_days: int = Field(default=30, ge=1, description=(
         "how long events are kept (and can be polled) once delivered, dead-lettered or not for a webhook"))
 
+    # Documents for the family (api/family): the SMS with the download link, and the link itself.
+    sms_url: str = "http://127.0.0.1:8103"
+    sms_api_key: str = Field(default=DEV_SMS_API_KEY, repr=False)
+    sms_sender: str = Field(default="DUKCAPIL", pattern=r"^[A-Za-z0-9 ]{1,11}$")
+    public_url: str | None = Field(default=None, description=(
+        "the API as families reach it (the SMS links point here); default http://<api host>:<api port>"))
+    family_link_days: int = Field(default=7, ge=1, description="a download link works this long")
+    family_pin_attempts: int = Field(default=5, ge=1, description="wrong PINs, then the link is locked")
+    family_session_minutes: int = Field(default=30, ge=1, description="documents stay open after a PIN")
+    family_pin_resends: int = Field(default=3, ge=0, description="new PINs a family may ask for per link")
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -137,6 +149,8 @@ class Settings(BaseSettings):
                 raise ValueError("KELAHIRAN_BPJS_SECRET must be set in production")
             if self.dukcapil_client_secret == DEV_DUKCAPIL_CLIENT_SECRET:
                 raise ValueError("KELAHIRAN_DUKCAPIL_CLIENT_SECRET must be set in production")
+            if self.sms_api_key == DEV_SMS_API_KEY:
+                raise ValueError("KELAHIRAN_SMS_API_KEY must be set in production")
             if not self.payload_keys:
                 raise ValueError("KELAHIRAN_PAYLOAD_KEYS must be set in production (payload encryption)")
             if any(k.strip().startswith("test") for k in self.payload_keys.split(",")):
@@ -217,6 +231,19 @@ class Settings(BaseSettings):
         from api.readmodel.cipher import StateCipher
 
         return StateCipher.from_spec(self.readmodel_keys, self.readmodel_key_id)
+
+    def family_link_base(self) -> str:
+        """Where the SMS links point: the public URL, else the API's own address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(self.api_host, self.api_host)  # noqa: S104
+        return f"http://{host}:{self.api_port}"
+
+    def family_policy(self):
+        from api.family.access import Policy
+
+        return Policy(link_days=self.family_link_days, max_attempts=self.family_pin_attempts,
+                      session_minutes=self.family_session_minutes, max_pins=1 + self.family_pin_resends)
 
     def tuning(self) -> WorkflowTuning:
         return WorkflowTuning(

@@ -1,4 +1,4 @@
-"""The Temporal worker: the kelahiran workflow plus the Dukcapil, BPJS and read-model activities."""
+"""The Temporal worker: the kelahiran workflow plus the Dukcapil, BPJS, SMS and read-model activities."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from temporalio.worker import Worker
 
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
+from activities.family import FamilyNoticeActivities
 from activities.readmodel import ReadModelActivities
 from activities.reminders import ReminderActivities
 from adapters.bpjs.client import BpjsClient
 from adapters.bpjs.port import BpjsPort
 from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.port import DukcapilPort
+from adapters.sms.client import SmsGatewayClient
+from adapters.sms.port import SmsPort
 from api.bytecode import precompile
 from api.health_server import serve_health
 from api.readmodel.db import make_engine
@@ -32,13 +35,16 @@ log = structlog.get_logger("kelahiran.worker")
 
 
 def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, bpjs: BpjsPort,
-                 engine: Engine, task_queue: str | None = None) -> Worker:
+                 sms: SmsPort, engine: Engine, task_queue: str | None = None) -> Worker:
     """Wire activities around the given ports; tests pass their own task queue."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
                   *ReadModelActivities(engine, settings.readmodel_cipher(),
                                        writers=settings.worker_readmodel_writers).all(),
-                  *ReminderActivities(engine).all()]
+                  *ReminderActivities(engine).all(),
+                  *FamilyNoticeActivities(engine, settings.readmodel_cipher(), sms,
+                                          link_base=settings.family_link_base(),
+                                          policy=settings.family_policy()).all()]
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -49,13 +55,15 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     )
 
 
-def make_ports(settings: Settings) -> tuple[DukcapilClient, BpjsClient]:
+def make_ports(settings: Settings) -> tuple[DukcapilClient, BpjsClient, SmsGatewayClient]:
     dukcapil = DukcapilClient(settings.dukcapil_url, client_id=settings.dukcapil_client_id,
                               client_secret=settings.dukcapil_client_secret,
                               timeout=settings.http_timeout_seconds)
     bpjs = BpjsClient(settings.bpjs_url, cons_id=settings.bpjs_cons_id, secret=settings.bpjs_secret,
                       user_key=settings.bpjs_user_key, timeout=settings.http_timeout_seconds)
-    return dukcapil, bpjs
+    sms = SmsGatewayClient(settings.sms_url, api_key=settings.sms_api_key, sender=settings.sms_sender,
+                           timeout=settings.http_timeout_seconds)
+    return dukcapil, bpjs, sms
 
 
 async def run_worker(settings: Settings) -> None:
@@ -66,9 +74,9 @@ async def run_worker(settings: Settings) -> None:
             metrics=PrometheusConfig(bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
     precompile("workflows")  # the sandbox re-imports them for every workflow run
     client = await connect(settings, runtime=runtime)
-    dukcapil, bpjs = make_ports(settings)
+    dukcapil, bpjs, sms = make_ports(settings)
     engine = make_engine(settings.database_url)
-    worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, engine=engine)
+    worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -87,4 +95,5 @@ async def run_worker(settings: Settings) -> None:
             health.close()
         await dukcapil.aclose()
         await bpjs.aclose()
+        await sms.aclose()
         engine.dispose()

@@ -19,6 +19,6 @@ async def temporal_env():
 async def stack(temporal_env, tmp_path_factory):
     async with embedded_stack(tmp_path_factory.mktemp("stack"), temporal_env) as es:
         s = Stack(api_url=es.api_url, dukcapil_url=es.dukcapil_url, bpjs_url=es.bpjs_url,
-                  settings=es.settings, client=es.client)
+                  settings=es.settings, client=es.client, sms_url=es.sms_url)
         yield s
         await s.http.aclose()

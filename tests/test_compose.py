@@ -99,7 +99,7 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     services = json.loads(out.stdout)["services"]
     assert set(services) == {
         "postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
-        "migrate", "api", "worker", "dukcapil-sim", "bpjs-sim",
+        "migrate", "api", "worker", "callbacks", "dukcapil-sim", "bpjs-sim",
     }
     assert not any("auto-setup" in s["image"] for s in services.values())
     assert services["postgresql"]["image"] == "postgres:16"
@@ -117,6 +117,8 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
         assert waits_for(app, "temporal-namespace") == "service_completed_successfully"
     assert services["worker"]["deploy"]["replicas"] == 2
     assert "ports" not in services["worker"]
+    assert waits_for("callbacks", "migrate") == "service_completed_successfully"
+    assert "ports" not in services["callbacks"] and services["callbacks"]["healthcheck"]["test"]
     for app in ("api", "worker", "dukcapil-sim", "bpjs-sim", "postgresql", "temporal"):
         assert services[app]["healthcheck"]["test"], app
     assert services["api"]["environment"]["KELAHIRAN_DATABASE_URL"].endswith("@postgresql:5432/kelahiran")

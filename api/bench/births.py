@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 import httpx
+from sqlmodel import Session, col, select
 
 from api.bench.load import Outcome
 from api.cli.notifications import child, notification_from_sample
+from api.readmodel.db import make_engine
+from api.readmodel.models import Bundle
 
 # Families whose bundle completes without a payment or a person: connected offices, PBI/PPU, fewer
 # than three children (a 4th PPU child waits for a payment); the proof the KK supports.
@@ -40,24 +42,20 @@ async def draw_families(http: httpx.AsyncClient, dukcapil: str, count: int) -> l
     return list(seen.values())[:count]
 
 
-ClosedAt = Callable[[str], Awaitable[float]]
-
-
 class BirthPoster:
     """Posts one birth per call and waits until the API shows its bundle completed.
 
-    With `closed_at` (the bundle workflow's close time, epoch seconds, from Temporal) completion is
-    timed exactly and the API is polled only every `poll` s to see it; without, the time the poll
-    sees it counts, and polling is every 100 ms.
+    The API is polled every `poll` s; `read_model_times` then times each completion exactly, from
+    when the completed state was written to the read model. Without the read model's database,
+    poll every 0.1 s: the poll that sees it counts.
     """
 
     def __init__(self, http: httpx.AsyncClient, api: str, families: list[dict], *, keys: list[str],
-                 closed_at: ClosedAt | None = None, poll: float | None = None) -> None:
+                 poll: float = 0.5) -> None:
         if not keys:
             raise ValueError("the benchmark needs at least one hospital API key")
         self._http, self._api, self._families = http, api, families
-        self._keys, self._closed_at = keys, closed_at
-        self._poll = poll if poll is not None else (0.5 if closed_at else 0.1)
+        self._keys, self._poll = keys, poll
 
     def remaining(self) -> int:
         return len(self._families)
@@ -69,7 +67,8 @@ class BirthPoster:
         body = notification_from_sample(self._families.pop(), birth_date=date.today() - timedelta(days=1),
                                         children=[child(1, name=f"Bayi Bench {i}")])
         headers = {"X-API-Key": self._keys[i % len(self._keys)]}  # spread over the hospitals' rate limits
-        first, first_wall = time.monotonic(), time.time()
+        first = time.monotonic()
+        out.sent_wall, out.sent_at = time.time(), first - t0
         while True:
             sent = time.monotonic()
             r = await self._http.post(f"{self._api}/v1/births", json=body, headers=headers)
@@ -91,13 +90,34 @@ class BirthPoster:
             g.raise_for_status()
             status = g.json()["status"]
             if status == "completed":
-                took = time.monotonic() - first
-                if self._closed_at is not None:
-                    # The final read-model write lands before the workflow closes: an upper bound of
-                    # when the hospital could first see it, without polling every bundle at 10 Hz.
-                    took = min(took, await self._closed_at(out.bundle_id) - first_wall)
-                out.complete, out.done_at = took, first - t0 + took
+                now = time.monotonic()
+                out.complete, out.done_at = now - first, now - t0
                 return
             if status != "in_progress":
                 out.error = f"bundle ended {status}"
                 return
+
+
+def read_model_times(database_url: str, outcomes: list[Outcome]) -> int:
+    """Time completions from the read model: when the completed state was written (`updated_at`).
+
+    That is when a hospital could first see it, however often it polls; the poll's own time stays
+    as an upper bound. Returns how many were timed. Reads only; the bench's own bundles only.
+    """
+    done = {o.bundle_id: o for o in outcomes if o.complete is not None and o.sent_wall is not None}
+    if not done:
+        return 0
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as s:
+            rows = s.exec(select(Bundle.id, Bundle.updated_at).where(
+                col(Bundle.id).in_(list(done)), Bundle.status == "completed")).all()
+    finally:
+        engine.dispose()
+    for bundle_id, written in rows:
+        o = done[bundle_id]
+        took = written.timestamp() - o.sent_wall
+        if 0 < took < o.complete:
+            o.done_at = o.sent_at + took
+            o.complete = took
+    return len(rows)

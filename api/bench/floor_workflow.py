@@ -1,9 +1,9 @@
 """The engine floor: KelahiranWorkflow's shape for one live birth, with no-op activities.
 
 Same activities in the same order and parallelism (lookup -> register -> akta -> kia ‖ kk after
-akta ‖ enrolment), the two deadline timers, and the coalesced read-model sync loop (local activities,
-as KelahiranWorkflow's since its patch readmodel-local-sync-v1). Inert module:
-the workflow sandbox re-imports it.
+akta ‖ enrolment), the two deadline timers, the coalesced read-model sync loop (local activities, as
+KelahiranWorkflow's since its patch readmodel-local-sync-v1), its patch markers, and the family's
+notice after the last write. Inert module: the workflow sandbox re-imports it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ class FloorWorkflow:
         self._dirty = False
         self._finished = False
         self._version = 0
+        self._synced_at = 0.0  # when the last write ran (the bench times completion by it)
         self._settled = {"akta": False, "bpjs": False}
         self._akta = False
 
     @workflow.run
-    async def run(self, payload: dict) -> int:
+    async def run(self, payload: dict) -> float:
         syncer = asyncio.create_task(self._sync_loop())
         self._dirty = True
         workflow.patched("legal-deadlines-v1")  # our patch markers (and search attribute) too
@@ -40,7 +41,9 @@ class FloorWorkflow:
         await asyncio.gather(*watches)
         self._finished = self._dirty = True
         await syncer
-        return self._version
+        if workflow.patched("family-notice-v1"):  # the family's SMS, after the last write
+            await self._step("notify_family", payload)
+        return self._synced_at
 
     async def _step(self, name: str, payload: dict) -> None:
         self._dirty = True  # in progress
@@ -77,6 +80,6 @@ class FloorWorkflow:
             self._dirty = False
             self._version += 1
             # Like KelahiranWorkflow (patch readmodel-local-sync-v1): a local activity.
-            await workflow.execute_local_activity("sync_read_model", {"version": self._version},
-                                                  start_to_close_timeout=timedelta(seconds=30),
-                                                  retry_policy=RETRY)
+            self._synced_at = await workflow.execute_local_activity(
+                "sync_read_model", {"version": self._version}, result_type=float,
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=RETRY)

@@ -13,6 +13,8 @@ class Outcome:
     """One bundle: seconds from the phase start, intake and completion latencies, what went wrong."""
 
     posted_at: float = 0.0
+    sent_at: float | None = None  # the first POST, s from the phase start, and as wall-clock time
+    sent_wall: float | None = None
     intake: float | None = None
     complete: float | None = None
     done_at: float | None = None

@@ -16,7 +16,7 @@ import httpx
 import psutil
 from temporalio.client import Client
 
-from api.bench.births import BirthPoster, draw_families
+from api.bench.births import BirthPoster, draw_families, read_model_times
 from api.bench.floor import FloorStarter, FloorWorker, converter
 from api.bench.hospitals import issue_bench_keys
 from api.bench.load import run_phase
@@ -68,7 +68,10 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
     """Event counts of one finished workflow: total, activities by type, timers."""
     acts: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    handle = client.get_workflow_handle(workflow_id)
+    with contextlib.suppress(TimeoutError):  # work after completion (e.g. the family's SMS) counts
+        await asyncio.wait_for(handle.result(), timeout=60)
+    history = await handle.fetch_history()
     for e in history.events:
         if e.HasField("activity_task_scheduled_event_attributes"):
             acts[e.activity_task_scheduled_event_attributes.activity_type.name] += 1
@@ -78,7 +81,7 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
             "event_types": {k.removesuffix("_event_attributes"): n for k, n in sorted(kinds.items())}}
 
 
-async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None,
+async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None, settle=None,
                   say=print) -> tuple[list[dict], str | None]:
     results, sample_id = [], None
     for label, rate, inflight in plan.phases:
@@ -88,6 +91,8 @@ async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None,
         with ProcessSampler(pids) as sampler:
             outcomes, _ = await run_phase(start_one, rate=rate, inflight=inflight, duration=plan.duration,
                                           drain=plan.drain, limit=limit)
+        if settle is not None:
+            settle(outcomes)  # exact completion times, read after the phase
         phase = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
                                 processes=sampler.result)
         results.append(phase)
@@ -96,19 +101,6 @@ async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None,
         sample_id = sample_id or next((o.bundle_id for o in outcomes if o.complete is not None), None)
         await asyncio.sleep(1.0)  # let the stack settle between phases
     return results, sample_id
-
-
-def close_time(client: Client):
-    async def closed_at(workflow_id: str) -> float:
-        # The read model shows `completed` a moment before the workflow's last task closes it.
-        for _ in range(100):
-            desc = await client.get_workflow_handle(workflow_id).describe()
-            if desc.close_time is not None:
-                return desc.close_time.timestamp()
-            await asyncio.sleep(0.05)
-        return float("inf")  # not closed within 5 s: the poll's own time counts
-
-    return closed_at
 
 
 def _profiled(plan: Plan, pids: dict[str, int], side: str):
@@ -126,16 +118,16 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         need = sum(plan.limit(r, n) for _, r, n in plan.phases)
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
-        client = None
-        if target.temporal:
-            client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
-        poster = BirthPoster(http, target.api, families, keys=keys,
-                             closed_at=close_time(client) if client else None)
+        db = target.database_url
+        poster = BirthPoster(http, target.api, families, keys=keys, poll=0.5 if db else 0.1)
+        settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
         with _profiled(plan, target.pids, "ours"):
-            ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining, say=say)
+            ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,
+                                         settle=settle, say=say)
 
-    floor, shape = None, None
-    if client is not None:
+    floor, shape, client = None, None, None
+    if target.temporal:
+        client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
         shape = {"ours": await history_shape(client, our_id) if our_id else None}
     if plan.floor:
         if client is None:
@@ -146,8 +138,7 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
             pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
             say("running the engine floor")
             with _profiled(plan, pids, "floor"):
-                starter = FloorStarter(client, queue, close_time(client))
-                floor, floor_id = await _phases(plan, starter, pids, say=say)
+                floor, floor_id = await _phases(plan, FloorStarter(client, queue), pids, say=say)
             if floor_id:
                 shape["floor"] = await history_shape(client, floor_id)
         finally:

@@ -26,10 +26,11 @@ class UnsafeUrl(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """A checked destination: connect to `ip`, present `host` (Host header, TLS SNI and certificate)."""
+    """A checked destination: connect to one of `ips`, present `host` (Host header, TLS SNI and the
+    certificate check)."""
 
     url: httpx.URL
-    ip: str
+    ips: tuple[str, ...]
 
     @property
     def host(self) -> str:
@@ -40,9 +41,8 @@ class Target:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{host}:{self.url.port}" if self.url.port else host
 
-    @property
-    def pinned_url(self) -> httpx.URL:
-        return self.url.copy_with(host=self.ip)
+    def pinned_url(self, ip: str) -> httpx.URL:
+        return self.url.copy_with(host=ip)
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -98,4 +98,4 @@ async def check(url: str, *, strict: bool, resolver: Resolver = system_resolver,
         raise UnsafeUrl("host does not resolve")
     if strict and not all(is_public(ip) for ip in ips):
         raise UnsafeUrl("resolves to a loopback, private, link-local or otherwise non-public address")
-    return Target(url=parsed, ip=ips[0])
+    return Target(url=parsed, ips=tuple(ips))

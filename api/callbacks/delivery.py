@@ -43,10 +43,16 @@ async def send(client: httpx.AsyncClient, *, url: str, secrets: list[str], event
                "X-Kelahiran-Signature": signing.signature_header(secrets, timestamp, body)}
 
     async def post() -> int:
-        # Streamed and never read: a receiver's response body costs us nothing.
-        async with client.stream("POST", target.pinned_url, content=body, headers=headers,
-                                 extensions={"sni_hostname": target.host}) as response:
-            return response.status_code
+        for i, ip in enumerate(target.ips):  # the next checked address only if this one refuses
+            try:
+                # Streamed and never read: a receiver's response body costs us nothing.
+                async with client.stream("POST", target.pinned_url(ip), content=body, headers=headers,
+                                         extensions={"sni_hostname": target.host}) as response:
+                    return response.status_code
+            except httpx.ConnectError:
+                if i == len(target.ips) - 1:
+                    raise
+        raise AssertionError("unreachable")  # check() never returns a target without addresses
 
     try:
         status = await asyncio.wait_for(post(), timeout)  # a total bound, not only per read

@@ -27,10 +27,12 @@ class Dispatcher:
     """Delivers the outbox. Any number may run against one database (see api/callbacks/outbox.py)."""
 
     def __init__(self, engine: Engine, settings: Settings, *, cipher: StateCipher | None = None,
-                 resolver: addresses.Resolver = addresses.system_resolver) -> None:
+                 resolver: addresses.Resolver = addresses.system_resolver,
+                 strict: bool | None = None) -> None:
         self._engine, self._settings, self._resolver = engine, settings, resolver
         self._cipher = cipher or settings.readmodel_cipher()
-        self._strict = settings.environment == "production"
+        # Public https destinations only: always in production (`strict` lets tests say so elsewhere).
+        self._strict = settings.environment == "production" if strict is None else strict
         self._timeout = settings.callback_timeout_seconds
         self._backoff = outbox.Backoff(settings.callback_retry_initial_seconds,
                                        settings.callback_retry_max_seconds,

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from api.callbacks import signing
 from api.callbacks.models import DEAD, NONE, PENDING, HospitalEvent, HospitalWebhook
-from api.readmodel.cipher import StateCipher
+from api.readmodel.cipher import StateCipher, StateKeyError
 
 SECRET, PREVIOUS = "hospital_webhook.secret", "hospital_webhook.previous_secret"  # associated data
 
@@ -91,13 +91,18 @@ def backlog(*, session: Session, hospital_id: str) -> dict[str, int]:
     return {"pending": counts.get(PENDING, 0), "dead": counts.get(DEAD, 0)}
 
 
-def reencrypt_secrets(*, session: Session, cipher: StateCipher, dry_run: bool) -> tuple[int, int]:
-    """Rewrite secrets not under the current read-model key: (webhooks rewritten, already current)."""
-    rewritten = current = 0
+def reencrypt_secrets(*, session: Session, cipher: StateCipher,
+                      dry_run: bool) -> tuple[int, int, list[tuple[str, str]]]:
+    """Rewrite secrets not under the current read-model key: (rewritten, already current, failed)."""
+    rewritten, current, failed = 0, 0, []
     for row in session.exec(select(HospitalWebhook)).all():
-        fresh = {attr: cipher.encrypt(aad, row.hospital_id, cipher.decrypt(aad, row.hospital_id, stored))
-                 for attr, aad in (("secret", SECRET), ("previous_secret", PREVIOUS))
-                 if (stored := getattr(row, attr)) and not cipher.is_current(stored)}
+        try:
+            fresh = {attr: cipher.encrypt(aad, row.hospital_id, cipher.decrypt(aad, row.hospital_id, stored))
+                     for attr, aad in (("secret", SECRET), ("previous_secret", PREVIOUS))
+                     if (stored := getattr(row, attr)) and not cipher.is_current(stored)}
+        except StateKeyError as exc:
+            failed.append((f"{HospitalWebhook.__tablename__} {row.hospital_id}", str(exc)))
+            continue
         if not fresh:
             current += 1
             continue
@@ -107,4 +112,4 @@ def reencrypt_secrets(*, session: Session, cipher: StateCipher, dry_run: bool) -
                 setattr(row, attr, value)
             session.add(row)
     session.commit()
-    return rewritten, current
+    return rewritten, current, failed

@@ -42,6 +42,7 @@ class Ports:
     bpjs: int
     worker_metrics: int
     worker_health: int
+    callbacks: int = 9466  # the callback dispatcher's /health and /metrics
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def up(
     bpjs_port: Annotated[int, typer.Option(envvar="BPJS_SIM_PORT")] = 8102,
     worker_metrics_port: Annotated[int, typer.Option(envvar="KELAHIRAN_WORKER_METRICS_PORT")] = 9464,
     worker_health_port: Annotated[int, typer.Option(envvar="KELAHIRAN_WORKER_HEALTH_PORT")] = 9465,
+    callbacks_port: Annotated[
+        int, typer.Option(envvar="KELAHIRAN_CALLBACKS_PORT", help="Callback dispatcher's /health, /metrics.")
+    ] = 9466,
     bpjs_poll_seconds: Annotated[
         float,
         typer.Option(envvar="KELAHIRAN_BPJS_POLL_SECONDS", help="Short, so a paid PBPU bundle ends quickly."),
@@ -95,12 +99,13 @@ def up(
         bpjs_port,
         worker_metrics_port,
         worker_health_port,
+        callbacks_port,
     )
     stack = Stack(host=host, ports=ports, data=data_dir.resolve())
     _refuse_busy_ports(stack)
     (stack.data / "logs").mkdir(parents=True, exist_ok=True)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
-    temporal, dukcapil, bpjs, migrate, worker, api = _children(stack, bpjs_poll_seconds)
+    temporal, dukcapil, bpjs, migrate, worker, api, callbacks = _children(stack, bpjs_poll_seconds)
 
     supervisor = Supervisor()
     code = 0
@@ -111,8 +116,8 @@ def up(
             typer.echo("migrating the read model")
             supervisor.run_once(migrate, timeout=timeout)
             demo = ensure_demo_accounts(stack.sqlite("kelahiran.db"), stack.data)
-            typer.echo("starting the worker and the API")
-            supervisor.start(worker, api, timeout=timeout)
+            typer.echo("starting the worker, the API and the callback dispatcher")
+            supervisor.start(worker, api, callbacks, timeout=timeout)
             _print_urls(stack)
             _print_credentials(stack, demo)
             supervisor.watch()
@@ -196,6 +201,8 @@ def _children(stack: Stack, bpjs_poll_seconds: float) -> list[ChildProcess]:
         kelahiran("migrate", "migrate"),
         kelahiran("worker", "worker", ready=[http_ok(stack.url(p.worker_health, "/health"))]),
         kelahiran("api", "api", ready=[http_ok(stack.url(p.api, "/ready"))]),
+        # Hospital webhooks from the outbox (a process of its own: see api/callbacks/process.py).
+        kelahiran("callbacks", "callbacks", ready=[http_ok(stack.url(p.callbacks, "/health"))]),
     ]
 
 
@@ -224,6 +231,7 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "KELAHIRAN_API_PORT": str(p.api),
         "KELAHIRAN_WORKER_METRICS_PORT": str(p.worker_metrics),
         "KELAHIRAN_WORKER_HEALTH_PORT": str(p.worker_health),
+        "KELAHIRAN_CALLBACKS_PORT": str(p.callbacks),
         "KELAHIRAN_DUKCAPIL_URL": stack.url(p.dukcapil),
         **{f"KELAHIRAN_DUKCAPIL_{k}": v for k, v in dukcapil_client.items()},
         "KELAHIRAN_BPJS_URL": stack.url(p.bpjs),
@@ -288,6 +296,7 @@ def _print_urls(stack: Stack) -> None:
         ("BPJS simulator", stack.url(p.bpjs, "/docs")),
         ("Worker metrics", stack.url(p.worker_metrics, "/metrics")),
         ("Worker health", stack.url(p.worker_health, "/health")),
+        ("Callbacks health/metrics", stack.url(p.callbacks, "/health")),
     ]
     typer.secho("\nkelahiran is up", bold=True)
     for label, url in rows:

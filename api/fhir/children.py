@@ -8,10 +8,12 @@ about that Patient): a baby born alive who then died is a live birth followed by
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from api.fhir import codes as C
@@ -22,9 +24,12 @@ from api.fhir.satusehat import administrative_codes
 
 # The placeholder name SATUSEHAT newborns carry until named: "Bayi Ny. Siti", "By. Ny. Siti".
 PLACEHOLDER_NAME = re.compile(r"^(bayi|by\.?)\s+(ny|nyonya)\b", re.IGNORECASE)
-UNITS = {"weight": {"g": Decimal(1), "kg": Decimal(1000)}, "length": {"cm": Decimal(1), "mm": Decimal("0.1")},
-         "gestation": {"wk": Decimal(1), "d": Decimal(1) / 7}}
+# UCUM units taken, as exact factors to grams, centimetres and weeks (266 d is 38 wk, not 37.99...).
+UNITS = {"weight": {"g": Fraction(1), "kg": Fraction(1000)},
+         "length": {"cm": Fraction(1), "mm": Fraction(1, 10)},
+         "gestation": {"wk": Fraction(1), "d": Fraction(1, 7)}}
 KINDS = (("weight", C.BIRTH_WEIGHT), ("length", C.BIRTH_LENGTH), ("gestation", C.GESTATIONAL_AGE))
+LABEL = {"weight": "birth weight", "length": "birth length", "gestation": "gestational age"}
 FIELDS = (("weight", "weight_grams"), ("length", "length_cm"), ("gestation", "gestational_age_weeks"))
 Where = dict[tuple[str | int, ...], str]
 
@@ -43,11 +48,11 @@ def read_children(index: BundleIndex, newborns: list[Entry], mother: Entry | Non
     stillborn = _stillbirth_findings(index, problems)
     out = Children()
     for entry in sorted(newborns, key=lambda e: orders.get(e.index, 99)):
+        _identity(entry, mother_nik, problems)
         if entry.index not in orders:
-            continue
+            continue  # its multipleBirthInteger was refused: the children could not be numbered
         i = len(out.items)
         out.first = out.first or entry
-        _identity(entry, mother_nik, problems)
         child: dict[str, Any] = {"birth_order": orders[entry.index], "outcome": "live"}
         out.where[("children", i)] = entry.path
         _sex_and_name(entry, child, out.where, i, problems)
@@ -57,14 +62,12 @@ def read_children(index: BundleIndex, newborns: list[Entry], mother: Entry | Non
             # Gestational age is often recorded on the mother: it is the delivery's, so every child's.
             found = measured.get((entry.index, kind)) or measured.get(("mother", kind))
             out.where[("children", i, key)] = found[0] if found else entry.path
-            if found:
+            if found and found[1] is not None:
                 child[key] = found[1]
-            elif kind != "gestation":
-                problems.add(entry.path, f"no birth {kind} Observation (LOINC {_loinc(kind)}) for this "
-                             "newborn", "required")
-        if child["outcome"] == "stillbirth" and "gestational_age_weeks" not in child:
-            problems.add(entry.path, "a stillbirth needs the gestational age (Observation LOINC 11884-4): "
-                         "it is registrable from 28 weeks", "required")
+            elif not found and (kind != "gestation" or child["outcome"] == "stillbirth"):
+                why = "; a stillbirth is registrable from 28 weeks" if kind == "gestation" else ""
+                problems.add(entry.path, f"no {LABEL[kind]} Observation (LOINC {_loinc(kind)}) for this "
+                             f"newborn{why}", "required")
         out.items.append(child)
     return out
 
@@ -176,40 +179,38 @@ def _measurements(index: BundleIndex, newborns: set[int], mother: Entry | None,
         subject = index.resolve(e.resource.get("subject"))
         is_mother = mother is not None and subject is not None and subject.index == mother.index
         if subject is None or not (subject.index in newborns or (kind == "gestation" and is_mother)):
-            problems.add(f"{e.path}.subject", f"the birth {kind} Observation's subject must be a newborn "
+            problems.add(f"{e.path}.subject", f"the {LABEL[kind]} Observation's subject must be a newborn "
                          "Patient in this Bundle" + (" (or the mother)" if kind == "gestation" else ""),
                          "business-rule")
             continue
         key = ("mother" if is_mother else subject.index, kind)
         if key in out:
-            problems.add(e.path, f"a second birth {kind} Observation for the same Patient", "business-rule")
+            problems.add(e.path, f"a second {LABEL[kind]} Observation for the same Patient", "business-rule")
             continue
-        value = _quantity(e, kind, problems)
-        if value is not None:
-            out[key] = (f"{e.path}.valueQuantity", value)
+        out[key] = (f"{e.path}.valueQuantity", _quantity(e, kind, problems))  # None: said why already
     return out
 
 
 def _quantity(e: Entry, kind: str, problems: Problems) -> Any:
     q = e.resource.get("valueQuantity")
     if q is None or "value" not in q:
-        problems.add(f"{e.path}.valueQuantity", f"the birth {kind} is a valueQuantity with a value",
+        problems.add(f"{e.path}.valueQuantity", f"the {LABEL[kind]} is a valueQuantity with a value",
                      "required")
         return None
     unit = q.get("code") if q.get("system") == C.UCUM and "code" in q else q.get("unit")
     factor = UNITS[kind].get(unit or "")
     if factor is None:
-        problems.add(f"{e.path}.valueQuantity", f"the birth {kind} unit must be one of "
+        problems.add(f"{e.path}.valueQuantity", f"the {LABEL[kind]} unit must be one of "
                      f"{', '.join(UNITS[kind])} (UCUM)")
         return None
-    value = Decimal(q["value"]) * factor
+    value = Fraction(Decimal(q["value"])) * factor
     if kind == "weight":
-        if value != value.to_integral_value():
+        if value.denominator != 1:
             problems.add(f"{e.path}.valueQuantity.value", "the birth weight is recorded in whole grams")
             return None
         return int(value)
     if kind == "gestation":
-        return int(value)  # completed weeks: 38 weeks 6 days is 38 weeks
+        return math.floor(value)  # completed weeks: 38 weeks 6 days is 38 weeks
     return float(value)
 
 

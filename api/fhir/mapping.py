@@ -51,7 +51,9 @@ def to_notification(bundle: dict[str, Any]) -> Mapped:
     mother, newborns = _patients(index, problems)
     mother_nik = _mother(mother, body, where, problems)
     kids = read_children(index, newborns, mother, mother_nik, problems)
-    body["children"], where = kids.items, {**where, **kids.where, ("children",): "Bundle.entry"}
+    body["children"] = kids.items
+    where.update(kids.where)
+    where[("children",)] = "Bundle.entry"
     if kids.first is not None:
         _delivery_facts(kids.first, newborns, body, where, problems)
     read_mother_links(index, mother, mother_nik, newborns, problems)
@@ -99,7 +101,7 @@ def _patients(index: BundleIndex, problems: Problems) -> tuple[Entry | None, lis
     for extra in mothers[1:]:
         problems.add(f"{extra.path}.identifier", "only the mother is a Patient with a NIK here: a newborn "
                      "carries nik-ibu, the father is a RelatedPerson (FTH)", "business-rule")
-    newborns = [p for p in patients if p not in mothers]
+    newborns = [p for p in patients if p.index not in {m.index for m in mothers}]
     if not newborns:
         problems.add("Bundle.entry", f"no newborn Patient (identifier system {C.NIK_IBU})", "required")
     elif len(newborns) > 9:

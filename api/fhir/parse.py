@@ -21,7 +21,8 @@ from api.fhir.outcome import FhirError, Issue
 def read_json(body: bytes) -> dict[str, Any]:
     """The body as a JSON object, decimals kept exact (3.1 kg is 3100 g, not 3100.0000000000005)."""
     try:
-        data = json.loads(body, parse_float=Decimal, parse_constant=_no_constant,
+        # FHIR JSON is UTF-8, a BOM tolerated (json.loads would also take UTF-16 and UTF-32).
+        data = json.loads(body.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant,
                           object_pairs_hook=_no_duplicates)
     except (ValueError, RecursionError) as exc:
         raise FhirError(400, [Issue("Bundle", f"the body is not valid JSON: {_why(exc)}", "structure",
@@ -52,8 +53,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def check_structure(body: bytes, data: dict[str, Any]) -> None:
     """Base R4 rules (422 with every problem); then: only a transaction Bundle is taken here."""
-    issues = [Issue(i.path, i.message, _issue_code(i.message), i.severity)
-              for i in fhirkit.validate(body)]
+    try:
+        found = fhirkit.validate(body)
+    except ValueError as exc:  # fhirkit.ParseError; read_json let nothing unreadable through
+        raise FhirError(400, [Issue("Bundle", str(exc), "structure", "fatal")]) from None
+    issues = [Issue(i.path, i.message, _issue_code(i.message), i.severity) for i in found]
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise FhirError(422, errors)

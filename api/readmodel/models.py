@@ -106,8 +106,10 @@ def read_model_metadata() -> sa.MetaData:
     process) must never leak into this database's migrations."""
     from api.auth.models import AUTH_TABLES  # auth imports this module's column type
     from api.callbacks.models import CALLBACK_TABLES
+    from api.family.models import FAMILY_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES, *CALLBACK_TABLES):
+    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES, *CALLBACK_TABLES,
+                  *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from api.callbacks.models import HospitalWebhook
+from api.callbacks.webhooks import reencrypt_secrets
 from api.readmodel.cipher import StateCipher, StateKeyError
 from api.readmodel.models import Bundle, FollowUp
 
@@ -56,10 +58,16 @@ def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptRepo
 
 
 def reencrypt(engine: Engine, cipher: StateCipher, *, dry_run: bool = False) -> ReencryptReport:
-    """Rewrite every bundle and follow-up state not under the current key; dry-run only counts."""
+    """Rewrite every bundle and follow-up state (and webhook secret) not under the current key;
+    dry-run only counts."""
     if cipher.current is None:
         raise StateKeyError("no read-model keys (KELAHIRAN_READMODEL_KEYS): nothing to encrypt with")
     report = ReencryptReport()
     _table(engine, cipher, Bundle, Bundle.id, report, dry_run)
     _table(engine, cipher, FollowUp, FollowUp.workflow_id, report, dry_run)
+    with Session(engine) as session:  # hospitals' webhook signing secrets (api/callbacks)
+        done, current, failed = reencrypt_secrets(session=session, cipher=cipher, dry_run=dry_run)
+    name = HospitalWebhook.__tablename__
+    report.rewritten[name], report.current[name], report.moved[name] = done, current, 0
+    report.failed += failed
     return report

@@ -4,8 +4,8 @@ A message is identified by the client's `referensi`: sending it again answers th
 acceptance and delivers nothing twice, like a provider's client message id.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the routes' dependencies are local to create_app, and
+# FastAPI must see the annotations evaluated.
 import hmac
 import math
 import secrets

@@ -28,7 +28,7 @@ def _headers(label: str, creds: dict[str, dict[str, str]]) -> dict[str, str]:
         return creds["admin"]
     if path.startswith("/v1/audit"):
         return creds["auditor"]
-    if (method, path) == ("POST", "/v1/births"):
+    if (method, path) in (("POST", "/v1/births"), ("POST", "/v1/fhir")):
         return creds["hospital"]
     return creds["supervisor"]
 
@@ -57,4 +57,5 @@ async def test_api_contract(stack):
     creds["hospital"] = stack.hospital("RSUD-FUZZ")
     checked = await asyncio.to_thread(_fuzz, stack.api_url, creds)
     assert "POST /v1/births" in checked and "GET /v1/births/{bundle_id}" in checked
+    assert "POST /v1/fhir" in checked
     assert "POST /v1/admin/operators" in checked and "GET /v1/audit" in checked

@@ -21,7 +21,7 @@ from api.temporal_bin import temporal_cli
 from tests.support import payloads
 
 PORT_OPTIONS = ("--temporal-port", "--temporal-ui-port", "--api-port", "--dukcapil-port",
-                "--bpjs-port", "--worker-metrics-port", "--worker-health-port")
+                "--bpjs-port", "--worker-metrics-port", "--worker-health-port", "--callbacks-port")
 URL = re.compile(r"https?://\S+")
 
 
@@ -124,7 +124,8 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
     up = Up(data, ports)
     try:
         urls = up.wait_up()
-        assert len(urls) == 7, up.output  # API, docs, Web UI, two simulators, metrics, health
+        # API, docs, console, Web UI, two simulators, worker metrics and health, callbacks
+        assert len(urls) == 9, up.output
         for url in urls:
             assert http("GET", url).status_code < 500, url
         api = urls[0]
@@ -143,7 +144,8 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         assert created.status_code == 202, created.text
         bundle_url = urljoin(api + "/", created.json()["status_url"])
         children = up.children()
-        assert len(children) == 5, children  # temporal, two simulators, worker, api (migrate ended)
+        # temporal, two simulators, worker, api, callbacks (migrate ended)
+        assert len(children) == 6, children
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr

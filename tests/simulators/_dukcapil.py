@@ -35,6 +35,7 @@ class Sim:
     http: httpx.Client  # sends the bearer token
     backend: str
     bearer: dict[str, str]  # the Authorization header, for clients of a test's own
+    database_url: str = ""
 
     def admin(self, method: str, path: str, **kw) -> httpx.Response:
         return self.http.request(method, path, headers={"X-Admin-Token": ADMIN}, **kw)
@@ -128,7 +129,7 @@ def served(backend: str, tmp_dir, *, families: int = 600, **settings) -> Iterato
         base = stack.enter_context(serve_app(app))
         bearer = {"Authorization": f"Bearer {fetch_token(base)}"}
         http = stack.enter_context(httpx.Client(base_url=base, timeout=30, headers=bearer))
-        yield Sim(base, http, backend, bearer)
+        yield Sim(base, http, backend, bearer, url)
 
 
 def sim_fixture(request, tmp_path_factory) -> Iterator[Sim]:

@@ -33,6 +33,7 @@ class Stack:
     bpjs_url: str
     settings: Settings
     client: Client
+    sms_url: str = ""  # the SMS gateway simulator: what reached the families' phones
     # Idle connections expire before uvicorn's 5 s keep-alive closes them under us.
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(
         timeout=30, limits=httpx.Limits(keepalive_expiry=2)))

@@ -17,6 +17,7 @@ ROLES = (H, OP, S, A, AD)
 # The access policy, written out: a route whose declaration differs from this table fails.
 EXPECTED = {
     ("POST", "/v1/births"): {H},
+    ("POST", "/v1/fhir"): {H},  # the same intake as a FHIR R4 transaction Bundle
     ("GET", "/v1/births"): {H, OP, S, A},
     ("GET", "/v1/births/{bundle_id}"): {H, OP, S, A},
     ("POST", "/v1/births/{bundle_id}/children/{birth_order}/name"): {H, OP, S},
@@ -28,6 +29,11 @@ EXPECTED = {
     ("POST", "/v1/births/{bundle_id}/forward"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/sptjm"): {S},
     ("POST", "/v1/births/{bundle_id}/parents"): {OP, S},
+    ("PUT", "/v1/hospital/webhook"): {H},
+    ("GET", "/v1/hospital/webhook"): {H},
+    ("DELETE", "/v1/hospital/webhook"): {H},
+    ("POST", "/v1/hospital/webhook/rotate-secret"): {H},
+    ("GET", "/v1/hospital/events"): {H},
     ("GET", "/v1/audit"): {A},
     ("GET", "/v1/audit/export"): {A},
     ("GET", "/v1/admin/hospitals"): {AD},
@@ -65,7 +71,12 @@ EXPECTED = {
     ("POST", "/console/bundles/{bundle_id}/close"): {S},
 }
 PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
-          ("GET", "/console/login"), ("POST", "/console/login")}
+          ("GET", "/console/login"), ("POST", "/console/login"),
+          # the family's download pages: the link's token and its one-time PIN are the credentials
+          ("GET", "/unduh/{token}"), ("POST", "/unduh/{token}"), ("POST", "/unduh/{token}/pin-baru"),
+          ("GET", "/unduh/{token}/dokumen"), ("GET", "/unduh/{token}/akta/{birth_order}"),
+          ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
+          ("POST", "/unduh/{token}/keluar")}
 PARAMS = {"bundle_id": str(uuid.uuid4()), "birth_order": "1", "hospital_id": "RSUD-NOBODY",
           "key_id": "0" * 16, "username": "nobody"}
 

@@ -33,7 +33,7 @@ async def test_a_name_resolving_to_a_private_address_is_refused_in_production():
     resolve = stub({"hook.example": ["10.0.0.5"], "ok.example": ["93.184.216.34"],
                     "mixed.example": ["93.184.216.34", "127.0.0.1"], "empty.example": []})
     target = await check("https://ok.example/kelahiran", strict=True, resolver=resolve)
-    assert target.ip == "93.184.216.34"
+    assert target.ips == ("93.184.216.34",)
     for host in ("hook.example", "mixed.example", "empty.example", "nx.example"):
         with pytest.raises(UnsafeUrl):
             await check(f"https://{host}/kelahiran", strict=True, resolver=resolve)
@@ -53,7 +53,7 @@ async def test_production_wants_https_and_tests_may_use_loopback_http():
     with pytest.raises(UnsafeUrl, match="https"):
         await check("http://93.184.216.34/hook", strict=True)
     target = await check("http://127.0.0.1:9/hook", strict=False)
-    assert str(target.pinned_url) == "http://127.0.0.1:9/hook"
+    assert str(target.pinned_url(target.ips[0])) == "http://127.0.0.1:9/hook"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "https:///nohost", "https://user:pw@example.com/",
@@ -66,5 +66,5 @@ def test_malformed_urls(url):
 async def test_the_checked_address_is_the_one_connected_to():
     resolve = stub({"hook.rs.example": ["93.184.216.34"]})
     target = await check("https://Hook.RS.example:8443/cb?x=1", strict=True, resolver=resolve)
-    assert str(target.pinned_url) == "https://93.184.216.34:8443/cb?x=1"
+    assert str(target.pinned_url(target.ips[0])) == "https://93.184.216.34:8443/cb?x=1"
     assert (target.host, target.host_header) == ("hook.rs.example", "hook.rs.example:8443")

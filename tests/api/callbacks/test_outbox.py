@@ -12,7 +12,7 @@ from api.callbacks import events, outbox, webhooks
 from api.callbacks.models import HospitalEvent
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher, spec_for_tests
-from domain.contracts import Service
+from domain.contracts import Service, ServiceStatus
 from tests.api.callbacks.conftest import hospital, received, sync
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -30,7 +30,8 @@ def test_each_change_is_one_event_of_the_right_type(engine):
     st = sync(engine, st, CIPHER)  # a snapshot with nothing new for the hospital: no event
     assert rows(engine, st.bundle_id) == []
     st = sync(engine, st, CIPHER, services={(0, "routing"): "completed", (1, "nik"): "in_progress"})
-    st = sync(engine, st, CIPHER, status="needs_attention", services={(1, "akta"): "needs_attention:SPTJM_TIDAK_SAH"})
+    st = sync(engine, st, CIPHER, status="needs_attention",
+              services={(1, "akta"): "needs_attention:SPTJM_TIDAK_SAH"})
     st = sync(engine, st, CIPHER)  # again nothing new
     st = sync(engine, st, CIPHER, status="in_progress", services={(1, "akta"): "completed"})
     st = sync(engine, st, CIPHER, status="completed", services={(0, "kk"): "completed"})
@@ -59,7 +60,7 @@ def test_no_event_without_the_write_and_none_for_an_older_snapshot(engine, monke
     newer = sync(engine, st, CIPHER, services={(0, "routing"): "completed"})
     older = st.model_copy(deep=True)
     older.version = 1
-    older.routing.status = "in_progress"
+    older.routing.status = ServiceStatus.IN_PROGRESS
     with Session(engine) as s:
         assert crud.apply_snapshot(session=s, state=older, cipher=CIPHER) is False
     assert len(rows(engine, st.bundle_id)) == 1
@@ -70,7 +71,7 @@ def test_no_event_without_the_write_and_none_for_an_older_snapshot(engine, monke
 
     monkeypatch.setattr(crud, "record_change", fail_after)
     failed = newer.model_copy(deep=True)
-    failed.version, failed.kk.status = 9, "completed"
+    failed.version, failed.kk.status = 9, ServiceStatus.COMPLETED
     with Session(engine) as s, pytest.raises(RuntimeError):
         crud.apply_snapshot(session=s, state=failed, cipher=CIPHER)
     assert len(rows(engine, st.bundle_id)) == 1  # neither the row nor its event
@@ -130,7 +131,7 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
     h = hospital(engine)
     slow, fast = received(engine, h, CIPHER), received(engine, h, CIPHER)
     late = slow.model_copy(deep=True)
-    late.version, late.routing.status = 1, "completed"
+    late.version, late.routing.status = 1, ServiceStatus.COMPLETED
     with Session(engine) as open_tx:  # writes its event, and has not committed yet
         open_tx.exec(sa.update(crud.Bundle).where(crud.Bundle.id == slow.bundle_id).values(version=1))
         events.record_change(session=open_tx, state=late)

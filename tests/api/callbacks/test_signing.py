@@ -44,3 +44,20 @@ def test_during_a_rotation_either_secret_verifies():
 def test_secrets_are_random_and_long():
     a, b = signing.new_secret(), signing.new_secret()
     assert a != b and a.startswith("khs_") and len(a) == 4 + 43
+
+
+def test_the_readme_check_accepts_our_deliveries():
+    """The few lines of Python the README gives hospitals, run against what we send."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    block = next(b for b in readme.split("```python\n")[1:] if "def is_authentic" in b).split("```")[0]
+    scope: dict = {}
+    exec(block, scope)  # noqa: S102 - our own documentation
+    secret, ts = signing.new_secret(), int(time.time())
+    headers = {"X-Kelahiran-Timestamp": str(ts),
+               "X-Kelahiran-Signature": signing.signature_header([signing.new_secret(), secret], ts, BODY)}
+    assert scope["is_authentic"](secret, headers, BODY)
+    assert not scope["is_authentic"](secret, headers, BODY + b" ")
+    assert not scope["is_authentic"](signing.new_secret(), headers, BODY)
+    assert not scope["is_authentic"](secret, {**headers, "X-Kelahiran-Timestamp": str(ts - 3600)}, BODY)
