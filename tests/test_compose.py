@@ -25,6 +25,8 @@ REQUIRED = {
     "BPJS_USER_KEY": "dummy-user-key",
     "DUKCAPIL_CLIENT_SECRET": "dummy-dukcapil-secret",
     "SIM_ADMIN_TOKEN": "dummy-admin-token",
+    "DUKCAPIL_SIGNING_SECRET": "dummy-signing-secret",
+    "SMS_API_KEY": "dummy-sms-api-key",
     "KELAHIRAN_PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
     "KELAHIRAN_READMODEL_KEYS": "r1:" + "A" * 43 + "=",
 }
@@ -86,7 +88,8 @@ def test_an_undefined_dependency_fails_validation(compose: Compose, tmp_path):
     assert "no-such-service" in out.stderr
 
 
-@pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "KELAHIRAN_PAYLOAD_KEYS", "KELAHIRAN_READMODEL_KEYS"])
+@pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "KELAHIRAN_PAYLOAD_KEYS", "KELAHIRAN_READMODEL_KEYS",
+                                  "SMS_API_KEY", "DUKCAPIL_SIGNING_SECRET"])
 def test_secrets_are_required(compose: Compose, name: str):
     without = {**REQUIRED, name: ""}
     out = compose("-f", str(COMPOSE_FILE), "config", "--quiet", extra_env=without)
@@ -99,7 +102,7 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     services = json.loads(out.stdout)["services"]
     assert set(services) == {
         "postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
-        "migrate", "api", "worker", "callbacks", "dukcapil-sim", "bpjs-sim",
+        "migrate", "api", "worker", "callbacks", "dukcapil-sim", "bpjs-sim", "sms-sim",
     }
     assert not any("auto-setup" in s["image"] for s in services.values())
     assert services["postgresql"]["image"] == "postgres:16"
@@ -119,11 +122,12 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     assert "ports" not in services["worker"]
     assert waits_for("callbacks", "migrate") == "service_completed_successfully"
     assert "ports" not in services["callbacks"] and services["callbacks"]["healthcheck"]["test"]
-    for app in ("api", "worker", "dukcapil-sim", "bpjs-sim", "postgresql", "temporal"):
+    assert waits_for("worker", "sms-sim") == "service_healthy"  # the families' SMS
+    for app in ("api", "worker", "dukcapil-sim", "bpjs-sim", "sms-sim", "postgresql", "temporal"):
         assert services[app]["healthcheck"]["test"], app
     assert services["api"]["environment"]["KELAHIRAN_DATABASE_URL"].endswith("@postgresql:5432/kelahiran")
     init_sql = (REPO / "deploy/postgres-init/01-databases.sql").read_text()
-    for db in ("kelahiran", "dukcapil", "bpjs"):
+    for db in ("kelahiran", "dukcapil", "bpjs", "sms"):
         assert f"CREATE DATABASE {db};" in init_sql
 
 

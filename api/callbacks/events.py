@@ -73,16 +73,29 @@ def _type(status: str, previous: str) -> EventType:
     return "bundle.closed" if status in TERMINAL_STATUSES else "bundle.status_changed"
 
 
-def _pg_txid():
-    return sa.cast(sa.cast(sa.func.pg_current_xact_id(), sa.Text), sa.BigInteger)
+def _statements():
+    """Built once: this runs in every read-model sync, where building SQL cost more than running it."""
+    table, hook = HospitalEvent.__table__, HospitalWebhook.__table__
+    last = (sa.select(table.c.body).where(table.c.bundle_id == sa.bindparam("p_bundle"))
+            .order_by(table.c.seq.desc()).limit(1))
+    registered = sa.exists().where(hook.c.hospital_id == sa.bindparam("p_hospital"))
+    values = {name: sa.bindparam(f"p_{name}") for name in ("id", "type", "occurred_at", "body")}
+    insert = table.insert().values(
+        **values, hospital_id=sa.bindparam("p_hospital"), bundle_id=sa.bindparam("p_bundle"),
+        delivery=sa.case((registered, PENDING), else_=NONE), attempts=0,
+        next_attempt_at=sa.bindparam("p_occurred_at"), txid=0)
+    pg_txid = sa.cast(sa.cast(sa.func.pg_current_xact_id(), sa.Text), sa.BigInteger)
+    return last, insert, insert.values(txid=pg_txid)
+
+
+_LAST, _INSERT, _INSERT_PG = _statements()
 
 
 def record_change(*, session: Session, state: BundleState) -> CallbackEvent | None:
     """In the caller's transaction, after the bundle row is written (and locked): add an event if the
     status or a service's status or reason differs from the bundle's last event."""
-    table = HospitalEvent.__table__
-    last = session.exec(sa.select(table.c.body).where(table.c.bundle_id == state.bundle_id)
-                        .order_by(table.c.seq.desc()).limit(1)).scalar()
+    conn = session.connection()
+    last = conn.execute(_LAST, {"p_bundle": state.bundle_id}).scalar()
     before_status, before = BASELINE_STATUS, {}
     if last is not None:
         prev = CallbackEvent.model_validate_json(last)
@@ -99,12 +112,8 @@ def record_change(*, session: Session, state: BundleState) -> CallbackEvent | No
         hospital_id=state.hospital_id, bundle_id=state.bundle_id, record_id=state.record_id,
         version=state.version, status=status, previous_status=before_status, services=services,
         changes=changes)
-    hook = HospitalWebhook.__table__
-    registered = sa.exists().where(hook.c.hospital_id == state.hospital_id)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.exec(table.insert().values(
-        id=event.id, hospital_id=state.hospital_id, bundle_id=state.bundle_id, type=event.type,
-        occurred_at=now, body=event.model_dump_json(), txid=_pg_txid() if postgres else 0,
-        delivery=sa.case((registered, PENDING), else_=NONE), attempts=0,
-        next_attempt_at=now))
+    insert = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT
+    conn.execute(insert, {"p_id": event.id, "p_type": event.type, "p_occurred_at": now,
+                          "p_body": event.model_dump_json(), "p_hospital": state.hospital_id,
+                          "p_bundle": state.bundle_id})
     return event

@@ -57,6 +57,14 @@ def simulator_bpjs() -> None:
     serve_simulator("bpjs")
 
 
+@simulator_app.command("sms")
+def simulator_sms() -> None:
+    """Run the SMS gateway simulator (settings: SMS_SIM_*): it keeps the messages families get."""
+    from api.cli.serve import serve_simulator
+
+    serve_simulator("sms")
+
+
 def main() -> None:
     app()
 

@@ -51,6 +51,9 @@ def serve_simulator(name: str) -> None:
     if name == "dukcapil":
         from simulators.dukcapil.app import create_app
         from simulators.dukcapil.settings import DukcapilSimSettings as SimSettings
+    elif name == "sms":
+        from simulators.sms.app import create_app
+        from simulators.sms.settings import SmsSimSettings as SimSettings
     else:
         from simulators.bpjs.app import create_app
         from simulators.bpjs.settings import BpjsSimSettings as SimSettings

@@ -43,6 +43,7 @@ class Ports:
     worker_metrics: int
     worker_health: int
     callbacks: int = 9466  # the callback dispatcher's /health and /metrics
+    sms: int = 8103  # the SMS gateway simulator (the families' phones)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def up(
     callbacks_port: Annotated[
         int, typer.Option(envvar="KELAHIRAN_CALLBACKS_PORT", help="Callback dispatcher's /health, /metrics.")
     ] = 9466,
+    sms_port: Annotated[int, typer.Option(envvar="SMS_SIM_PORT", help="SMS gateway simulator.")] = 8103,
     bpjs_poll_seconds: Annotated[
         float,
         typer.Option(envvar="KELAHIRAN_BPJS_POLL_SECONDS", help="Short, so a paid PBPU bundle ends quickly."),
@@ -100,19 +102,20 @@ def up(
         worker_metrics_port,
         worker_health_port,
         callbacks_port,
+        sms_port,
     )
     stack = Stack(host=host, ports=ports, data=data_dir.resolve())
     _refuse_busy_ports(stack)
     (stack.data / "logs").mkdir(parents=True, exist_ok=True)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
-    temporal, dukcapil, bpjs, migrate, worker, api, callbacks = _children(stack, bpjs_poll_seconds)
+    temporal, dukcapil, bpjs, migrate, worker, api, callbacks, sms = _children(stack, bpjs_poll_seconds)
 
     supervisor = Supervisor()
     code = 0
     with _stop_signals_as_interrupt():
         try:
             typer.echo(f"starting Temporal and the simulators (logs in {stack.data / 'logs'})")
-            supervisor.start(temporal, dukcapil, bpjs, timeout=timeout)
+            supervisor.start(temporal, dukcapil, bpjs, sms, timeout=timeout)
             typer.echo("migrating the read model")
             supervisor.run_once(migrate, timeout=timeout)
             demo = ensure_demo_accounts(stack.sqlite("kelahiran.db"), stack.data)
@@ -203,6 +206,8 @@ def _children(stack: Stack, bpjs_poll_seconds: float) -> list[ChildProcess]:
         kelahiran("api", "api", ready=[http_ok(stack.url(p.api, "/ready"))]),
         # Hospital webhooks from the outbox (a process of its own: see api/callbacks/process.py).
         kelahiran("callbacks", "callbacks", ready=[http_ok(stack.url(p.callbacks, "/health"))]),
+        # Receives the families' SMS (download link and PIN); read them at /admin/pesan.
+        kelahiran("sms-sim", "simulator", "sms", ready=[http_ok(stack.url(p.sms, "/ready"))]),
     ]
 
 
@@ -245,6 +250,12 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "BPJS_SIM_HOST": stack.host,
         "BPJS_SIM_PORT": str(p.bpjs),
         **{f"BPJS_SIM_{k}": v for k, v in bpjs_credentials.items()},
+        "KELAHIRAN_SMS_URL": stack.url(p.sms),
+        "KELAHIRAN_SMS_API_KEY": settings.sms_api_key,
+        "SMS_SIM_DATABASE_URL": stack.sqlite("sms.db"),
+        "SMS_SIM_HOST": stack.host,
+        "SMS_SIM_PORT": str(p.sms),
+        "SMS_SIM_API_KEY": settings.sms_api_key,
         **_payload_keys(stack, settings),
         **_readmodel_keys(stack, settings),
     }
@@ -294,6 +305,7 @@ def _print_urls(stack: Stack) -> None:
         ("Temporal frontend (gRPC)", f"{stack.dial}:{p.temporal}"),
         ("Dukcapil simulator", stack.url(p.dukcapil, "/docs")),
         ("BPJS simulator", stack.url(p.bpjs, "/docs")),
+        ("SMS simulator (inbox)", stack.url(p.sms, "/admin/pesan")),
         ("Worker metrics", stack.url(p.worker_metrics, "/metrics")),
         ("Worker health", stack.url(p.worker_health, "/health")),
         ("Callbacks health/metrics", stack.url(p.callbacks, "/health")),

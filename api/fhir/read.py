@@ -24,9 +24,11 @@ def name_of(resource: dict[str, Any]) -> tuple[int, str] | None:
     if isinstance(names, dict):  # RelatedPerson.name and Patient.name are lists; Organization's a string
         names = [names]
     for i, name in sorted(enumerate(names), key=lambda n: n[1].get("use") != "official"):
-        text = name.get("text") or " ".join([*name.get("given", []), name.get("family", "")]).strip()
+        # As written (no further normalising): the JSON API keeps names as sent, and the same birth
+        # sent both ways must map to the same content.
+        text = (name.get("text") or " ".join([*name.get("given", []), name.get("family", "")])).strip()
         if text:
-            return i, " ".join(text.split())
+            return i, text
     return None
 
 

@@ -36,24 +36,27 @@ def _row_values(state: BundleState, cipher: StateCipher) -> dict:
     }
 
 
-def _replace_services(session: Session, state: BundleState) -> None:
-    # Core statements, not ORM objects: this runs on every sync, and the unit of work cost more
-    # than the SQL.
-    table = ServiceStatusRow.__table__
-    session.exec(table.delete().where(table.c.bundle_id == state.bundle_id))
+# Core statements, not ORM objects, on the paths every bundle takes (intake, each sync): the unit of
+# work cost more than the SQL.
+def _insert_services(session: Session, state: BundleState) -> None:
     rows = [{"bundle_id": state.bundle_id, "birth_order": order, "service": service.value,
              "status": st.status.value, "reason": st.reason, "updated_at": st.updated_at}
             for order, service, st in all_services(state)]
     if rows:
-        session.exec(table.insert(), params=rows)
+        session.exec(ServiceStatusRow.__table__.insert(), params=rows)
+
+
+def _replace_services(session: Session, state: BundleState) -> None:
+    table = ServiceStatusRow.__table__
+    session.exec(table.delete().where(table.c.bundle_id == state.bundle_id))
+    _insert_services(session, state)
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
     """Insert a new bundle at intake; False when (hospital, record) or the id already exists."""
-    session.add(Bundle(id=state.bundle_id, **_row_values(state, cipher)))
     try:
-        session.flush()
-        _replace_services(session, state)
+        session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **_row_values(state, cipher)))
+        _insert_services(session, state)
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -21,7 +21,8 @@ from api.temporal_bin import temporal_cli
 from tests.support import payloads
 
 PORT_OPTIONS = ("--temporal-port", "--temporal-ui-port", "--api-port", "--dukcapil-port",
-                "--bpjs-port", "--worker-metrics-port", "--worker-health-port", "--callbacks-port")
+                "--bpjs-port", "--worker-metrics-port", "--worker-health-port", "--callbacks-port",
+                "--sms-port")
 URL = re.compile(r"https?://\S+")
 
 
