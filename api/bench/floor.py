@@ -24,9 +24,11 @@ def converter(payload_keys: str):
 class FloorWorker:
     """`python -m api.bench.floor_worker` as a child process, with the stack's Temporal settings."""
 
-    def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path) -> None:
+    def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path,
+                 settings_env: dict[str, str] | None = None) -> None:
         self.task_queue = task_queue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
+        env.update(settings_env or {})  # the kelahiran worker's own settings, when they are not defaults
         env.update(TEMPORAL_ADDRESS=temporal, KELAHIRAN_PAYLOAD_KEYS=payload_keys,
                    KELAHIRAN_LOG_JSON="false", PYTHONUNBUFFERED="1")
         self._log = log.open("ab")

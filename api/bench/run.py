@@ -65,9 +65,10 @@ def machine() -> dict:
 
 
 async def history_shape(client: Client, workflow_id: str) -> dict:
-    """Event counts of one finished workflow: total, activities by type, timers."""
+    """Event counts of one finished workflow: total, activities by type, markers by kind, timers."""
     acts: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
+    markers: Counter[str] = Counter()  # core_local_activity (a local activity), core_patch
     handle = client.get_workflow_handle(workflow_id)
     with contextlib.suppress(TimeoutError):  # work after completion (e.g. the family's SMS) counts
         await asyncio.wait_for(handle.result(), timeout=60)
@@ -75,9 +76,12 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
     for e in history.events:
         if e.HasField("activity_task_scheduled_event_attributes"):
             acts[e.activity_task_scheduled_event_attributes.activity_type.name] += 1
+        if e.HasField("marker_recorded_event_attributes"):
+            markers[e.marker_recorded_event_attributes.marker_name] += 1
         kinds[e.WhichOneof("attributes") or "?"] += 1
     return {"events": len(history.events), "activities": dict(sorted(acts.items())),
-            "timers": kinds["timer_started_event_attributes"],
+            "markers": dict(sorted(markers.items())), "timers": kinds["timer_started_event_attributes"],
+            "workflow_tasks": kinds["workflow_task_completed_event_attributes"],
             "event_types": {k.removesuffix("_event_attributes"): n for k, n in sorted(kinds.items())}}
 
 

@@ -18,7 +18,8 @@ from api.embedded import free_port
 
 # Which `kelahiran up` child is which, recognised by its command line.
 ROLES = {"temporal": ("server", "start-dev"), "worker": ("api.cli", "worker"), "api": ("api.cli", "api"),
-         "dukcapil-sim": ("simulator", "dukcapil"), "bpjs-sim": ("simulator", "bpjs")}
+         "callbacks": ("api.cli", "callbacks"), "dukcapil-sim": ("simulator", "dukcapil"),
+         "bpjs-sim": ("simulator", "bpjs"), "sms-sim": ("simulator", "sms")}
 
 
 @dataclass
@@ -71,15 +72,17 @@ class UpStack:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Target:
-        ports = {k: free_port() for k in ("temporal", "ui", "api", "dukcapil", "bpjs", "metrics", "health")}
+        ports = {k: free_port() for k in ("temporal", "ui", "api", "dukcapil", "bpjs", "metrics", "health",
+                                           "callbacks", "sms")}
         argv = [sys.executable, "-m", "api.cli", "up", "--data-dir", str(self.data), "--host", "127.0.0.1",
                 "--temporal-port", str(ports["temporal"]), "--temporal-ui-port", str(ports["ui"]),
                 "--api-port", str(ports["api"]), "--dukcapil-port", str(ports["dukcapil"]),
                 "--bpjs-port", str(ports["bpjs"]), "--worker-metrics-port", str(ports["metrics"]),
-                "--worker-health-port", str(ports["health"]), "--timeout", str(self._timeout)]
+                "--worker-health-port", str(ports["health"]), "--callbacks-port", str(ports["callbacks"]),
+                "--sms-port", str(ports["sms"]), "--timeout", str(self._timeout)]
         # The stack's own settings, not a developer's environment, decide what runs.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_",
-                                                                        "DUKCAPIL_SIM_", "BPJS_SIM_"))}
+        own = ("KELAHIRAN_", "TEMPORAL_", "DUKCAPIL_SIM_", "BPJS_SIM_", "SMS_SIM_")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
         # Both simulators draw the same synthetic population; each benchmark birth needs a fresh family.
         env["DUKCAPIL_SIM_FAMILIES"] = env["BPJS_SIM_FAMILIES"] = str(self._population)
         self._log = (self.data / "up.out").open("ab")

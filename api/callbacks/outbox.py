@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -26,6 +27,7 @@ from api.callbacks.models import DEAD, DELIVERED, PENDING, HospitalEvent, Hospit
 from api.readmodel.cipher import StateCipher, StateKeyError
 
 E, W = HospitalEvent.__table__, HospitalWebhook.__table__
+log = structlog.get_logger("kelahiran.callbacks")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ def claim(engine: Engine, cipher: StateCipher, *, now: datetime, limit: int,
         try:
             keys = webhooks.signing_secrets(cipher=cipher, row=r, now=now)
         except StateKeyError:
-            continue  # its lease runs out; the key configuration must be fixed first
+            # Not sent; its lease runs out and it is tried again once the keys are fixed.
+            log.error("webhook secret does not decrypt (KELAHIRAN_READMODEL_KEYS)", hospital_id=r.hospital_id)
+            continue
         out.append(Claimed(seq=r.seq, id=r.id, type=r.type, hospital_id=r.hospital_id, bundle_id=r.bundle_id,
                            occurred_at=r.occurred_at, attempts=r.attempts, body=r.body, url=r.url,
                            secrets=keys, failures=r.failures))

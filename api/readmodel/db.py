@@ -12,9 +12,13 @@ def make_engine(url: str) -> Engine:
     """One engine per process; SQLite gets WAL and a busy timeout so readers never block writers."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        pool = {}
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            # The API serves up to 40 requests at once from its thread pool: with the default 5 (+10)
+            # connections, every burst opened and closed connections (and re-ran the pragmas below).
+            pool = {"pool_size": 20, "max_overflow": 20}
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:

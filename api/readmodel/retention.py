@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, func, select
 
+from api.family.models import FamilyAccess
 from api.readmodel.cipher import StateCipher, StateKeyError
 from api.readmodel.models import Bundle, FollowUp, Reminder
 from domain.contracts import (
@@ -152,6 +153,8 @@ def _anonymise_batch(session: Session, cipher: StateCipher, rows: list[Bundle], 
         session.add(fu)
         report.follow_ups += 1
     report.reminders += session.exec(sa.delete(Reminder).where(col(Reminder.bundle_id).in_(done))).rowcount
+    # The family's download link and the phone it went to (the link expired long before).
+    session.exec(sa.delete(FamilyAccess).where(col(FamilyAccess.bundle_id).in_(done)))
 
 
 def apply_retention(engine: Engine, cipher: StateCipher, *, cutoff: datetime, dry_run: bool = False,

@@ -125,8 +125,8 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
     up = Up(data, ports)
     try:
         urls = up.wait_up()
-        # API, docs, console, Web UI, two simulators, worker metrics and health, callbacks
-        assert len(urls) == 9, up.output
+        # API, docs, console, Web UI, three simulators, worker metrics and health, callbacks
+        assert len(urls) == 10, up.output
         for url in urls:
             assert http("GET", url).status_code < 500, url
         api = urls[0]
@@ -145,8 +145,8 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         assert created.status_code == 202, created.text
         bundle_url = urljoin(api + "/", created.json()["status_url"])
         children = up.children()
-        # temporal, two simulators, worker, api, callbacks (migrate ended)
-        assert len(children) == 6, children
+        # temporal, three simulators, worker, api, callbacks (migrate ended)
+        assert len(children) == 7, children
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr

@@ -91,6 +91,8 @@ async def chaos_stack(tmp: Path, client: Client, procs: Processes | None = None,
     from simulators.bpjs.settings import BpjsSimSettings
     from simulators.dukcapil.app import create_app as create_dukcapil
     from simulators.dukcapil.settings import DukcapilSimSettings
+    from simulators.sms.app import create_app as create_sms
+    from simulators.sms.settings import SmsSimSettings
 
     procs = procs if procs is not None else Processes()
     with contextlib.ExitStack() as servers:
@@ -98,10 +100,12 @@ async def chaos_stack(tmp: Path, client: Client, procs: Processes | None = None,
             DukcapilSimSettings(database_url=f"sqlite:///{tmp}/dukcapil.db"))))
         bpjs_url = servers.enter_context(serve_app(create_bpjs(
             BpjsSimSettings(database_url=f"sqlite:///{tmp}/bpjs.db"))))
+        sms_url = servers.enter_context(serve_app(create_sms(
+            SmsSimSettings(database_url=f"sqlite:///{tmp}/sms.db"))))
         values = dict(
             environment="test", database_url=f"sqlite:///{tmp}/kelahiran.db",
             temporal_address=client.service_client.config.target_host,
-            task_queue=f"crash-{uuid.uuid4()}", dukcapil_url=dukcapil_url, bpjs_url=bpjs_url,
+            task_queue=f"crash-{uuid.uuid4()}", dukcapil_url=dukcapil_url, bpjs_url=bpjs_url, sms_url=sms_url,
             bpjs_poll_seconds=1, retry_initial_seconds=0.2, retry_max_seconds=1,
             activity_timeout_seconds=4, http_timeout_seconds=10, temporal_ui_url=None,
             worker_metrics_port=0, worker_health_port=0,

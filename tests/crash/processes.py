@@ -118,6 +118,7 @@ class WorkerProc(Proc):
             "KELAHIRAN_DUKCAPIL_CLIENT_ID": settings.dukcapil_client_id,
             "KELAHIRAN_DUKCAPIL_CLIENT_SECRET": settings.dukcapil_client_secret,
             "KELAHIRAN_BPJS_URL": settings.bpjs_url,
+            "KELAHIRAN_SMS_URL": settings.sms_url,  # the families' notices when bundles complete
             "KELAHIRAN_BPJS_POLL_SECONDS": str(settings.bpjs_poll_seconds),
             "KELAHIRAN_RETRY_MAX_SECONDS": str(settings.retry_max_seconds),
             "KELAHIRAN_ACTIVITY_TIMEOUT_SECONDS": str(settings.activity_timeout_seconds),

@@ -28,6 +28,8 @@ from domain.contracts import (
     BundleState,
     FamilyInfo,
     FamilyLookupInput,
+    FamilyNoticeInput,
+    FamilyNoticeSent,
     KelahiranInput,
     KiaInput,
     KiaIssued,
@@ -105,7 +107,11 @@ class Fakes:
             self.reminders.append(inp)
             return True
 
-        return [lookup, register, stillbirth, akta, kia, kk, enrol, status, sync, remind]
+        @activity.defn(name="notify_family")
+        async def notify(inp: FamilyNoticeInput) -> FamilyNoticeSent:
+            return FamilyNoticeSent(sent=True, message_id="sms-1")
+
+        return [lookup, register, stillbirth, akta, kia, kk, enrol, status, sync, remind, notify]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

@@ -27,10 +27,12 @@ def test_bench_runs_end_to_end_with_the_floor(tmp_path):
             for fig in ("intake", "complete"):
                 assert all(p[fig][q] is not None for q in ("p50", "p95", "p99"))
             assert p["processes"] and all(v["peak_rss_mib"] > 0 for v in p["processes"].values())
-    assert set(report["ours"]["phases"][0]["processes"]) == {"temporal", "worker", "api", "dukcapil-sim",
+    assert set(report["ours"]["phases"][0]["processes"]) >= {"temporal", "worker", "api", "dukcapil-sim",
                                                               "bpjs-sim"}
     assert set(report["floor"]["phases"][0]["processes"]) == {"temporal", "floor-worker"}
     for r in report["ratios"].values():
         assert r["complete_p95"] is not None and r["throughput"] is not None
-    assert report["shape"]["ours"]["activities"].keys() == report["shape"]["floor"]["activities"].keys()
+    ours, floor = report["shape"]["ours"], report["shape"]["floor"]
+    assert ours["activities"].keys() == floor["activities"].keys()
+    assert ours["markers"].keys() == floor["markers"].keys()  # local activities, patches
     assert "ours / floor" in result.output

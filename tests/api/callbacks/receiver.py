@@ -27,6 +27,7 @@ class Receiver:
     """Answers `status` at /hook (a redirect to /elsewhere when `redirect`); everything is recorded."""
 
     secret: str | None = None
+    url: str = ""  # set by whoever serves it
     status: int = 200
     redirect: bool = False
     deliveries: list[Delivery] = field(default_factory=list)

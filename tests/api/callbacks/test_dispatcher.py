@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
+from structlog.testing import capture_logs
 
 from api.callbacks import signing, webhooks
 from api.callbacks.dispatcher import Dispatcher
@@ -77,8 +78,14 @@ async def test_a_failing_receiver_is_retried_with_backoff_then_gets_everything(s
     receiver.status = 503
     dispatcher = Dispatcher(sqlite_engine, settings)
     try:
-        await dispatcher.run_once()
+        with capture_logs() as logs:
+            await dispatcher.run_once()
         assert receiver.refused == 2  # the first event of each bundle, not the ones behind them
+        failed = ("callback delivery failed", "HTTP 503")
+        assert [(log["event"], log["error"]) for log in logs] == [failed, failed]
+        # Ids and the error only: never the URL (it may carry a token), the secret or the body.
+        assert not [log for log in logs if {"url", "body", "secret", "secrets"} & set(log)]
+        assert not [log for log in logs if receiver.secret in repr(log) or "/hook" in repr(log)]
         stored = deliveries(sqlite_engine, h)
         tried = [e for e in stored if e.attempts]
         assert len(tried) == 2 and {e.last_error for e in tried} == {"HTTP 503"}

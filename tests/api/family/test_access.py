@@ -154,3 +154,16 @@ async def test_the_notice_is_sent_once_even_when_the_activity_runs_again(engine)
     token = sms.text.split("/unduh/")[1].split()[0]
     with Session(engine) as s:
         assert access.find(session=s, token=token).bundle_id == bid
+
+
+def test_production_refuses_the_development_sms_key_and_links_follow_the_public_url():
+    from api.settings import Settings
+
+    prod = dict(environment="production", bpjs_secret="s" * 16, dukcapil_client_secret="d" * 16,
+                payload_keys="p1:" + "A" * 43 + "=", readmodel_keys="r1:" + "A" * 43 + "=")
+    with pytest.raises(ValueError, match="KELAHIRAN_SMS_API_KEY"):
+        Settings(**prod)
+    settings = Settings(**prod, sms_api_key="k" * 24, public_url="https://layanan.example/")
+    assert settings.family_link_base() == "https://layanan.example"
+    assert Settings(environment="test", api_host="0.0.0.0", api_port=8000).family_link_base() == (  # noqa: S104
+        "http://127.0.0.1:8000")
