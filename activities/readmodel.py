@@ -3,39 +3,88 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
+import structlog
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher
-from domain.contracts import FollowUpSync, ReadModelSync
+from domain.contracts import BundleState, FollowUpSync, ReadModelSync
 from workflows import activity_names as act
+
+log = structlog.get_logger("kelahiran.readmodel")
+
+
+class SnapshotWriter:
+    """One thread writes every bundle snapshot of this worker; those that queued up meanwhile go in
+    one transaction (group commit).
+
+    SQLite takes one writer at a time and makes the others sleep and retry; one commit per snapshot
+    also made every sync pay a commit. Under load the queue grows and the batches with it, so the
+    writer keeps up instead of falling behind.
+    """
+
+    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 64) -> None:
+        self._engine, self._cipher, self._max = engine, cipher, max_batch
+        self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, state: BundleState) -> Future[bool]:
+        done: Future[bool] = Future()
+        with self._ready:
+            self._queue.append((state, done))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="readmodel-writer", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+        return done
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                batch = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[BundleState, Future[bool]]]) -> None:
+        if len(batch) > 1:
+            try:
+                with Session(self._engine) as session:
+                    results = crud.apply_snapshots(session=session, states=[s for s, _ in batch],
+                                                   cipher=self._cipher)
+            except Exception:  # noqa: BLE001 - one bad snapshot must not fail the others
+                log.warning("read-model batch failed; writing its snapshots one by one", size=len(batch))
+            else:
+                for (_, done), ok in zip(batch, results, strict=True):
+                    done.set_result(ok)
+                return
+        for state, done in batch:
+            try:
+                with Session(self._engine) as session:
+                    done.set_result(crud.apply_snapshot(session=session, state=state, cipher=self._cipher))
+            except Exception as exc:  # noqa: BLE001 - the activity raises it and is retried
+                done.set_exception(exc)
 
 
 class ReadModelActivities:
-    def __init__(self, engine: Engine, cipher: StateCipher, *, writers: int = 0) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher) -> None:
         self._engine = engine
         self._cipher = cipher  # states are encrypted at rest
-        # SQLite takes one writer at a time and makes the others sleep and retry (up to 100 ms a
-        # round): one writing thread per worker queues them instead. 0: 1 on SQLite, else 4.
-        writers = writers or (1 if engine.dialect.name == "sqlite" else 4)
-        self._pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="readmodel")
-
-    async def _run(self, fn, inp) -> bool:
-        # The DB driver is blocking: keep it off the worker's event loop.
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, inp)
-
-    def _write(self, inp: ReadModelSync) -> bool:
-        with Session(self._engine) as session:
-            return crud.apply_snapshot(session=session, state=inp.state, cipher=self._cipher)
+        self._writer = SnapshotWriter(engine, cipher)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readmodel-follow-up")
 
     @activity.defn(name=act.SYNC_READ_MODEL)
     async def sync_read_model(self, inp: ReadModelSync) -> bool:
         """Store a bundle snapshot unless a newer version is already there."""
-        return await self._run(self._write, inp)
+        # The DB driver is blocking: the writer's thread, never the worker's event loop.
+        return await asyncio.wrap_future(self._writer.submit(inp.state))
 
     def _write_follow_up(self, inp: FollowUpSync) -> bool:
         with Session(self._engine) as session:
@@ -44,7 +93,7 @@ class ReadModelActivities:
     @activity.defn(name=act.SYNC_FOLLOW_UP)
     async def sync_follow_up(self, inp: FollowUpSync) -> bool:
         """Store a follow-up snapshot unless a newer version is already there."""
-        return await self._run(self._write_follow_up, inp)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._write_follow_up, inp)
 
     def all(self) -> list:
         return [self.sync_read_model, self.sync_follow_up]

@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 100
     worker_max_concurrent_workflow_tasks: int = 100
     worker_uvloop: bool = Field(default=True, description="run the worker on uvloop (if installed)")
-    worker_readmodel_writers: int = Field(default=0, ge=0, description=(
-        "threads writing the read model per worker; 0: 1 on SQLite (one writer at a time), else 4"))
+    worker_nice: int = Field(default=0, ge=0, le=19, description=(
+        "lower the worker's CPU priority (nice) on a machine it shares with the API: intake first"))
 
     dukcapil_url: str = "http://127.0.0.1:8101"
     # Our OAuth2 client at Dukcapil (client-credentials grant on its /oauth/token).

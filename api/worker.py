@@ -39,8 +39,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     """Wire activities around the given ports; tests pass their own task queue."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
-                  *ReadModelActivities(engine, settings.readmodel_cipher(),
-                                       writers=settings.worker_readmodel_writers).all(),
+                  *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
                   *ReminderActivities(engine).all(),
                   *FamilyNoticeActivities(engine, settings.readmodel_cipher(), sms,
                                           link_base=settings.family_link_base(),

@@ -194,10 +194,6 @@ def _failed(info: ValidationInfo) -> set[str]:
 def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str | int, ...], str]]:
     """Rules that depend on today's date, checked at intake (never inside the workflow sandbox)."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    if n.consent is None:
-        problems.append((("consent",), "the parent's consent to processing the child's data is required"))
-    elif n.consent.given_at.date() > today + timedelta(days=1):
-        problems.append((("consent", "given_at"), "given_at is in the future"))
     if n.birth_date > today:
         problems.append((("birth_date",), "birth_date is in the future"))
     elif (today - n.birth_date).days > 18 * 366:
@@ -213,4 +209,8 @@ def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str |
     mother_born = parse_nik(n.mother.nik, today=today).birth_date
     if (n.birth_date - mother_born).days < 10 * 365:
         problems.append((("mother", "nik"), "mother's NIK date of birth is implausible for this birth"))
+    if n.consent is None:
+        problems.append((("consent",), "the parent's consent to processing the child's data is required"))
+    elif n.consent.given_at.date() > today + timedelta(days=1):
+        problems.append((("consent", "given_at"), "given_at is in the future"))
     return problems

@@ -123,7 +123,7 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
-        poster = BirthPoster(http, target.api, families, keys=keys, poll=0.5 if db else 0.1)
+        poster = BirthPoster(http, target.api, families, keys=keys, exact=bool(db))
         settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
         with _profiled(plan, target.pids, "ours"):
             ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,

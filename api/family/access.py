@@ -26,7 +26,9 @@ from api.readmodel.cipher import StateCipher
 
 TABLE = FamilyAccess.__tablename__
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-_hasher = PasswordHasher()
+# OWASP's minimum Argon2id profile (19 MiB, 2 passes): a PIN is hashed when a bundle completes, in bursts
+# on the worker, and online guesses are capped by the lock anyway.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 @dataclass(frozen=True)

@@ -85,21 +85,27 @@ def delete_unstarted(*, session: Session, bundle_id: str) -> None:
     session.commit()
 
 
+def _update_snapshot(session: Session, state: BundleState, values: dict) -> bool:
+    """The usual case, as one step of a transaction: the row is there and older. Never commits."""
+    table = Bundle.__table__  # a Core UPDATE: no ORM session synchronisation to evaluate
+    updated = session.exec(
+        table.update()
+        .where(table.c.id == state.bundle_id, table.c.version < state.version,
+               table.c.anonymised_at.is_(None))
+        .values(**values)
+    ).rowcount
+    if updated:
+        _replace_services(session, state)
+        record_change(session=session, state=state)  # the hospital's event: same transaction
+    return bool(updated)
+
+
 def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
     """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
     row); True if written."""
     values = _row_values(state, cipher)
-    table = Bundle.__table__  # a Core UPDATE: no ORM session synchronisation to evaluate
     for _ in range(2):
-        updated = session.exec(
-            table.update()
-            .where(table.c.id == state.bundle_id, table.c.version < state.version,
-                   table.c.anonymised_at.is_(None))
-            .values(**values)
-        ).rowcount
-        if updated:
-            _replace_services(session, state)
-            record_change(session=session, state=state)  # the hospital's event: same transaction
+        if _update_snapshot(session, state, values):
             session.commit()
             return True
         if session.get(Bundle, state.bundle_id) is not None:
@@ -115,6 +121,22 @@ def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher)
         except IntegrityError:
             session.rollback()  # inserted concurrently by the API: go round and update it
     return False
+
+
+def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher) -> list[bool]:
+    """Several snapshots in one transaction (one commit for all); each as apply_snapshot would.
+
+    Those that were not simply newer than their row go through apply_snapshot afterwards, each in
+    its own transaction. On an error nothing of the batch is kept: write them one by one instead.
+    """
+    try:
+        done = [_update_snapshot(session, st, _row_values(st, cipher)) for st in states]
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return [ok or apply_snapshot(session=session, state=st, cipher=cipher)
+            for ok, st in zip(done, states, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def _headers(label: str, creds: dict[str, dict[str, str]]) -> dict[str, str]:
         return creds["auditor"]
     if (method, path) in (("POST", "/v1/births"), ("POST", "/v1/fhir")):
         return creds["hospital"]
+    if path.startswith("/v1/hospital/"):
+        return creds["hooks"]  # a hospital that posts nothing: fuzzed webhook URLs never get events
     return creds["supervisor"]
 
 
@@ -55,6 +57,7 @@ async def test_api_contract(stack):
     # In a thread: the calls are blocking, and the worker on this loop must keep running.
     creds = {role: await stack.staff(role) for role in ("admin", "auditor", "supervisor")}
     creds["hospital"] = stack.hospital("RSUD-FUZZ")
+    creds["hooks"] = stack.hospital("RSUD-FUZZ-HOOKS")
     checked = await asyncio.to_thread(_fuzz, stack.api_url, creds)
     assert "POST /v1/births" in checked and "GET /v1/births/{bundle_id}" in checked
     assert "POST /v1/fhir" in checked

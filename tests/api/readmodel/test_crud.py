@@ -128,3 +128,21 @@ def test_filters_and_pagination(engine):
         assert [r.id for r in rows] == [states[1].bundle_id]
         page, total = crud.list_bundles(session=s, flt=f(), limit=2, offset=2)
         assert total == 3 and len(page) == 1
+
+
+def test_a_batch_of_snapshots_is_one_transaction_with_the_single_rules(engine):
+    a, b, missing = _state("RSUD-A"), _state("RSUD-B"), _state("RSUD-C")
+    with Session(engine) as s:
+        for st in (a, b):
+            crud.insert_received(session=s, state=st, cipher=CIPHER)
+    a5, a3, b1 = a.model_copy(deep=True), a.model_copy(deep=True), b.model_copy(deep=True)
+    a5.version, a3.version, b1.version, missing.version = 5, 3, 1, 1
+    a5.status = BundleStatus.COMPLETED
+    with Session(engine) as s:
+        # An older snapshot after a newer one is refused; a missing row is created.
+        assert crud.apply_snapshots(session=s, states=[a5, a3, b1, missing], cipher=CIPHER) == [
+            True, False, True, True]
+        assert (crud.get_bundle(session=s, bundle_id=a.bundle_id).version,
+                crud.get_bundle(session=s, bundle_id=a.bundle_id).status) == (5, "completed")
+        assert crud.get_bundle(session=s, bundle_id=b.bundle_id).version == 1
+        assert crud.get_bundle(session=s, bundle_id=missing.bundle_id) is not None
