@@ -483,7 +483,8 @@ class KelahiranWorkflow:
     async def forward_bundle(self, inp: ForwardInput) -> UpdateAccepted:
         self._t.forward(ForwardInfo(office=inp.office, reference=inp.reference, at=workflow.now(),
                                     actor=inp.actor), inp.reason)
-        self._t.event("handed_over", message=f"by {inp.actor} to {inp.office} ({inp.reference}): {inp.reason}")
+        self._t.event("handed_over",
+                      message=f"by {inp.actor} to {inp.office} ({inp.reference}): {inp.reason}")
         return UpdateAccepted(message=f"bundle forwarded to {inp.office}")
 
     @forward_bundle.validator
