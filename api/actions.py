@@ -17,6 +17,16 @@ class ActionRefused(Exception):
     """The workflow's validator refused the update; the message says why."""
 
 
+async def _exists(handle) -> bool:
+    try:
+        await handle.describe()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True
+
+
 async def send_update(client: Client, bundle_id: str, update: str, arg: BaseModel) -> UpdateAccepted:
     handle = client.get_workflow_handle(bundle_id)
     try:
@@ -26,7 +36,8 @@ async def send_update(client: Client, bundle_id: str, update: str, arg: BaseMode
         raise ActionRefused(getattr(cause, "message", None) or str(cause)) from None
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            if "completed" in exc.message.lower():
+            if "completed" in exc.message.lower() or await _exists(handle):
+                # A workflow that finished (maybe while this update was on its way) takes none.
                 raise ActionRefused("bundle already finished; no further changes") from None
             raise BundleNotFound(bundle_id) from None
         if exc.status == RPCStatusCode.FAILED_PRECONDITION:

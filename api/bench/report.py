@@ -110,15 +110,17 @@ def format_table(report: dict) -> str:
                          f"{_ms(c['p50']) + '/' + _ms(c['p95']) + '/' + _ms(c['p99']):>26}"
                          f"{p['errors']:>8}{p['lost']:>6}")
     lines.append("")
-    lines.append(f"{'process (phase)':<34}{'CPU s':>8}{'peak RSS MiB':>14}")
+    lines.append(f"{'process (phase)':<34}{'CPU s':>8}{'peak RSS MiB':>14}{'peak PSS MiB':>14}")
     for who, phases in sections:
         for p in phases:
             for name, fig in p["processes"].items():
                 lines.append(f"{who + ' ' + p['label'] + ' ' + name:<34}{fig['cpu_seconds']:>8.1f}"
-                             f"{fig['peak_rss_mib']:>14.0f}")
+                             f"{fig['peak_rss_mib']:>14.0f}{fig.get('peak_pss_mib', 0):>14.0f}")
             if "stack" in p:
+                st = p["stack"]
                 name = f"{who} {p['label']} all ({p['cpu_ms_per_bundle']} CPU ms/bundle)"
-                lines.append(f"{name:<34}{p['stack']['cpu_seconds']:>8.1f}{p['stack']['peak_rss_mib']:>14.0f}")
+                lines.append(f"{name:<34}{st['cpu_seconds']:>8.1f}{st['peak_rss_mib']:>14.0f}"
+                             f"{st.get('peak_pss_mib', 0):>14.0f}")
     if report["ratios"]:
         lines.append("")
         lines.append(f"{'ours / floor':<14}{'complete p50':>13}{'p95':>8}{'p99':>8}{'intake p99':>11}"

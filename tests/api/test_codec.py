@@ -12,6 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from api.codec import TEST_KEY, TEST_KEY_ID, CodecKeyError, EncryptionCodec, new_key_spec, parse_keys
 from api.settings import Settings
 from tests.support import payloads
+from tests.support.production import production
 
 
 async def test_roundtrip_rotation_and_passthrough():
@@ -37,14 +38,14 @@ def test_bad_key_configuration_is_refused():
 
 
 def test_production_refuses_missing_or_test_keys():
-    base = {"environment": "production", "bpjs_secret": "real-secret",
-            "dukcapil_client_secret": "real-dukcapil-secret"}
     with pytest.raises(ValueError, match="PAYLOAD_KEYS"):
-        Settings(**base)
+        Settings(**production(payload_keys=None))
     with pytest.raises(ValueError, match="test-only"):
-        Settings(**base, payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}")
-    assert Settings(**base, payload_keys=new_key_spec("prod-1"),
-                    readmodel_keys=new_key_spec("rm-1")).environment == "production"
+        Settings(**production(payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}"))
+    assert Settings(**production()).environment == "production"
+    for secret in ("bpjs_secret", "dukcapil_client_secret", "sms_api_key"):
+        with pytest.raises(ValueError, match="must be set in production"):
+            Settings(**production(**{secret: None}))  # the development default
 
 
 @pytest.mark.integration

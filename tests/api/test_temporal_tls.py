@@ -25,6 +25,7 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 
 from api.settings import Settings, is_loopback
 from api.temporal_client import connect, tls_config
+from tests.support.production import production
 
 # Long enough for a real handshake on a loaded 2-core machine, short enough that a failure
 # (which the SDK may retry) does not hang the run.
@@ -288,8 +289,7 @@ def test_missing_or_wrong_files_are_refused_at_start_up(pki, tmp_path):
 
 def test_production_refuses_plaintext_to_a_remote_temporal(pki):
     # Everything else production insists on, so that only the Temporal transport is in question.
-    prod = {"environment": "production", "bpjs_secret": "real-secret", "dukcapil_client_secret": "real",
-            "payload_keys": "prod-1:x", "readmodel_keys": "prod-1:x"}
+    prod = production(temporal_address=None)
     with pytest.raises(ValidationError, match="refuses plaintext to Temporal at temporal:7233"):
         Settings(**prod, temporal_address="temporal:7233")
     with pytest.raises(ValidationError, match="refuses plaintext"):  # an API key in clear is no better

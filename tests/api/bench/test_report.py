@@ -15,8 +15,8 @@ def _outcomes(latency: float, n: int = 10, *, error: int = 0, lost: int = 0) -> 
     return outs
 
 
-PROCS = {"temporal": {"cpu_seconds": 2.0, "peak_rss_mib": 200.0}, "worker": {"cpu_seconds": 1.0,
-                                                                               "peak_rss_mib": 100.0}}
+PROCS = {"temporal": {"cpu_seconds": 2.0, "peak_rss_mib": 200.0, "peak_pss_mib": 150.0},
+         "worker": {"cpu_seconds": 1.0, "peak_rss_mib": 100.0, "peak_pss_mib": 80.0}}
 
 
 def test_phase_counts_errors_lost_and_throttles_apart():
@@ -27,7 +27,7 @@ def test_phase_counts_errors_lost_and_throttles_apart():
     assert p["throttled"] == 3 and p["error_samples"] == ["HTTP 500 on POST"]
     assert p["complete"]["p95"] == pytest.approx(1.0)
     assert p["intake"]["count"] == 11
-    assert p["stack"] == {"cpu_seconds": 3.0, "peak_rss_mib": 300.0}
+    assert p["stack"] == {"cpu_seconds": 3.0, "peak_rss_mib": 300.0, "peak_pss_mib": 230.0}
     assert p["cpu_ms_per_bundle"] == pytest.approx(300.0)
 
 

@@ -23,6 +23,7 @@ from api.settings import Settings
 from domain.contracts import BundleState, FollowUpKind, FollowUpState
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+from tests.support.production import production
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -155,8 +156,7 @@ def test_reencrypt_command(db_url, engine):
 
 
 def test_production_refuses_to_start_without_read_model_keys_or_with_the_test_key():
-    prod = dict(environment="production", bpjs_secret="s", dukcapil_client_secret="d",
-                payload_keys=_key("p1"), temporal_address="127.0.0.1:7233")
+    prod = production(readmodel_keys=None)
     with pytest.raises(ValueError, match="KELAHIRAN_READMODEL_KEYS must be set"):
         Settings(**prod)
     with pytest.raises(ValueError, match="test-only read-model keys"):
