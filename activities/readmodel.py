@@ -26,10 +26,11 @@ class SnapshotWriter:
 
     SQLite takes one writer at a time and makes the others sleep and retry; one commit per snapshot
     also made every sync pay a commit. Under load the queue grows and the batches with it, so the
-    writer keeps up instead of falling behind.
+    writer keeps up instead of falling behind; at most `max_batch` at once, so the write lock is
+    never held long against the API's intake.
     """
 
-    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 64) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 16) -> None:
         self._engine, self._cipher, self._max = engine, cipher, max_batch
         self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
         self._ready = threading.Condition()

@@ -73,8 +73,6 @@ class Settings(BaseSettings):
     worker_max_concurrent_activities: int = 100
     worker_max_concurrent_workflow_tasks: int = 100
     worker_uvloop: bool = Field(default=True, description="run the worker on uvloop (if installed)")
-    worker_nice: int = Field(default=0, ge=0, le=19, description=(
-        "lower the worker's CPU priority (nice) on a machine it shares with the API: intake first"))
 
     dukcapil_url: str = "http://127.0.0.1:8101"
     # Our OAuth2 client at Dukcapil (client-credentials grant on its /oauth/token).

@@ -56,10 +56,11 @@ class BirthPoster:
     """
 
     def __init__(self, http: httpx.AsyncClient, api: str, families: list[dict], *, keys: list[str],
-                 exact: bool = False) -> None:
+                 exact: bool = False, polls: httpx.AsyncClient | None = None) -> None:
         if not keys:
             raise ValueError("the benchmark needs at least one hospital API key")
         self._http, self._api, self._families = http, api, families
+        self._polls = polls or http  # GETs may queue in a pool of their own; the POSTs must not
         self._keys, self._exact = keys, exact
 
     def _interval(self, waited: float) -> float:
@@ -91,7 +92,7 @@ class BirthPoster:
         out.bundle_id = r.json()["bundle_id"]
         while True:
             await asyncio.sleep(self._interval(time.monotonic() - first))
-            g = await self._http.get(f"{self._api}/v1/births/{out.bundle_id}", headers=headers)
+            g = await self._polls.get(f"{self._api}/v1/births/{out.bundle_id}", headers=headers)
             if g.status_code == 429:
                 await asyncio.sleep(min(MAX_RETRY_AFTER, float(g.headers.get("Retry-After", "1"))))
                 continue

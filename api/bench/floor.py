@@ -29,6 +29,7 @@ class FloorWorker:
         self.task_queue = task_queue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
         env.update(settings_env or {})  # the kelahiran worker's own settings, when they are not defaults
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # as `kelahiran up` runs its processes
         env.update(TEMPORAL_ADDRESS=temporal, KELAHIRAN_PAYLOAD_KEYS=payload_keys,
                    KELAHIRAN_LOG_JSON="false", PYTHONUNBUFFERED="1")
         self._log = log.open("ab")

@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-PYTHON_ROLES = ("worker", "api", "dukcapil-sim", "bpjs-sim", "floor-worker")
+PYTHON_ROLES = ("worker", "api", "callbacks", "dukcapil-sim", "bpjs-sim", "sms-sim", "floor-worker")
 
 
 def py_spy() -> str | None:
@@ -48,9 +48,10 @@ def top(collapsed: str, n: int = 40) -> str:
 class Profiler:
     """Records the Python processes among `pids` from enter to exit (no-op without py-spy)."""
 
-    def __init__(self, pids: dict[str, int], out: Path, *, rate: int = 100) -> None:
+    def __init__(self, pids: dict[str, int], out: Path, *, rate: int = 100, gil: bool = False) -> None:
         self._pids = {k: v for k, v in pids.items() if k in PYTHON_ROLES}
         self._out, self._rate = out, rate
+        self._gil = ["--gil"] if gil else []  # only samples holding the GIL: Python's own CPU
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def __enter__(self) -> Profiler:
@@ -61,7 +62,7 @@ class Profiler:
         for name, pid in self._pids.items():
             self._procs[name] = subprocess.Popen(  # noqa: S603 - py-spy from our venv, our own pids
                 [exe, "record", "--pid", str(pid), "--rate", str(self._rate), "--format", "raw",
-                 "--nonblocking", "--output", str(self._out / f"{name}.txt")],
+                 "--nonblocking", *self._gil, "--output", str(self._out / f"{name}.txt")],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=(self._out / f"{name}.py-spy.log").open("wb"))
         return self

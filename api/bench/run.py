@@ -23,7 +23,7 @@ from api.bench.load import run_phase
 from api.bench.procs import ProcessSampler
 from api.bench.profile import Profiler
 from api.bench.report import build_report, summarize_phase
-from api.bench.stack import Target
+from api.bench.stack import Target, worker_settings_env
 
 SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
 
@@ -108,14 +108,24 @@ async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None, s
 
 
 def _profiled(plan: Plan, pids: dict[str, int], side: str):
-    return Profiler(pids, plan.profile / side) if plan.profile else contextlib.nullcontext()
+    if not plan.profile:
+        return contextlib.nullcontext()
+    return Profiler(pids, plan.profile / side, gil=plan.extra.get("profile_gil", False))
 
 
 async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
     """Run every phase against `target`, then against the engine floor; return the report."""
     info = machine()
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(timeout=30, trust_env=False, limits=limits) as http:
+    # The load generator must not become the bottleneck it measures. httpcore looks at every pooled
+    # connection (a poll(2) on each) for every request: hundreds of connections made the client
+    # itself saturate a core and report its own queueing as intake latency. So: small pools, and
+    # the polls in a pool of their own, out of the intake's way. Idle connections expire before
+    # uvicorn's 5 s keep-alive closes them (else a request sent just then fails with a ReadError).
+    def client(connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=30, trust_env=False, limits=httpx.Limits(
+            max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0))
+
+    async with client(48) as http, client(16) as polls:
         if not (target.hospital_keys or target.database_url):
             raise ValueError("the benchmark needs hospital API keys or the API's database to make them")
         keys = target.hospital_keys or issue_bench_keys(target.database_url, plan.hospitals)
@@ -123,7 +133,7 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
-        poster = BirthPoster(http, target.api, families, keys=keys, exact=bool(db))
+        poster = BirthPoster(http, target.api, families, keys=keys, exact=bool(db), polls=polls)
         settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
         with _profiled(plan, target.pids, "ours"):
             ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,
@@ -137,7 +147,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         if client is None:
             raise ValueError("the engine floor needs the Temporal address of the target")
         queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
-        worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log")
+        worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
+                             settings_env=worker_settings_env())
         try:
             pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
             say("running the engine floor")
@@ -149,5 +160,6 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
             worker.stop()
     info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     config = {"phases": plan.phases, "duration_s": plan.duration, "drain_s": plan.drain,
-              "hospitals": plan.hospitals, "floor": plan.floor, **plan.extra}
+              "hospitals": plan.hospitals, "floor": plan.floor, "worker_settings": worker_settings_env(),
+              **plan.extra}
     return build_report(config=config, machine=info, ours=ours, floor=floor, shape=shape)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import subprocess
@@ -34,6 +35,18 @@ class Target:
     database_url: str | None = None  # the API's database: where the bench's hospital keys are made
     hospital_keys: list[str] = field(default_factory=list)  # or keys given: no database needed
     pids: dict[str, int] = field(default_factory=dict)
+
+
+def worker_settings_env() -> dict[str, str]:
+    """The worker tuning given to the benchmark (KELAHIRAN_WORKER_*): the started stack's worker and
+    the engine floor's both run with it."""
+    return {k: v for k, v in os.environ.items() if k.startswith("KELAHIRAN_WORKER_")}
+
+
+def _up_has(option: str) -> bool:
+    from api.cli.up import up
+
+    return option in inspect.signature(up).parameters
 
 
 def _ready(url: str) -> bool:
@@ -78,11 +91,13 @@ class UpStack:
                 "--temporal-port", str(ports["temporal"]), "--temporal-ui-port", str(ports["ui"]),
                 "--api-port", str(ports["api"]), "--dukcapil-port", str(ports["dukcapil"]),
                 "--bpjs-port", str(ports["bpjs"]), "--worker-metrics-port", str(ports["metrics"]),
-                "--worker-health-port", str(ports["health"]), "--callbacks-port", str(ports["callbacks"]),
-                "--sms-port", str(ports["sms"]), "--timeout", str(self._timeout)]
+                "--worker-health-port", str(ports["health"]), "--timeout", str(self._timeout)]
+        # Every port free, including those of processes `up` gained later (if this `up` has them).
+        argv += [a for name in ("callbacks", "sms") if _up_has(f"{name}_port")
+                 for a in (f"--{name}-port", str(ports[name]))]
         # The stack's own settings, not a developer's environment, decide what runs.
         own = ("KELAHIRAN_", "TEMPORAL_", "DUKCAPIL_SIM_", "BPJS_SIM_", "SMS_SIM_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(own)} | worker_settings_env()
         # Both simulators draw the same synthetic population; each benchmark birth needs a fresh family.
         env["DUKCAPIL_SIM_FAMILIES"] = env["BPJS_SIM_FAMILIES"] = str(self._population)
         self._log = (self.data / "up.out").open("ab")

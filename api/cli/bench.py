@@ -59,6 +59,8 @@ def bench(
     = 8,
     profile: Annotated[Path | None, typer.Option(
         help="py-spy the stack's Python processes during the phases; stacks and top frames go here")] = None,
+    profile_gil: Annotated[bool, typer.Option(
+        help="with --profile: only samples that hold the GIL (Python's own CPU, no waits in C)")] = False,
     keep_stack: Annotated[Path | None, typer.Option(
         help="run the started stack in this (new, empty) folder and keep its databases and logs")] = None,
     population: Annotated[int, typer.Option(
@@ -84,10 +86,16 @@ def bench(
     plan = make_plan(mode=mode, rate=rate, rates=sweep, inflight=inflight, duration=duration, drain=drain,
                      floor=not no_floor, hospitals=hospitals)
     plan.profile = profile
+    if profile_gil:
+        plan.extra["profile_gil"] = True
     out.mkdir(parents=True, exist_ok=True)
 
     def go(t: Target) -> dict:
-        return asyncio.run(run_bench(plan, t, workdir=out, say=typer.echo))
+        try:  # the load generator's own overhead adds to every latency it measures: keep it small
+            import uvloop
+        except ImportError:
+            return asyncio.run(run_bench(plan, t, workdir=out, say=typer.echo))
+        return uvloop.run(run_bench(plan, t, workdir=out, say=typer.echo))
 
     if target:
         urls = _pairs(target)

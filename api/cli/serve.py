@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Coroutine
 from typing import Any
 
@@ -27,10 +26,7 @@ def run_loop(main: Coroutine[Any, Any, None], settings: Settings) -> None:
 
     The worker is event-loop bound: every poll and completion from the SDK's core, every finished
     thread and socket read wakes the loop, and uvloop does those for a fraction of the CPU.
-    KELAHIRAN_WORKER_NICE lowers the worker's CPU priority where it shares a machine with the API.
     """
-    if settings.worker_nice:
-        os.nice(settings.worker_nice)
     if settings.worker_uvloop:
         try:
             import uvloop

@@ -129,8 +129,9 @@ def apply_snapshots(*, session: Session, states: list[BundleState], cipher: Stat
     Those that were not simply newer than their row go through apply_snapshot afterwards, each in
     its own transaction. On an error nothing of the batch is kept: write them one by one instead.
     """
+    values = [_row_values(st, cipher) for st in states]  # JSON and encryption before the write lock
     try:
-        done = [_update_snapshot(session, st, _row_values(st, cipher)) for st in states]
+        done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
         session.commit()
     except Exception:
         session.rollback()
