@@ -51,6 +51,8 @@ class Stack:
         """POST as a well-behaved hospital: a 429 is waited out (Retry-After), not returned."""
         for _ in range(30):
             r = await self.http.post(f"{self.api_url}/v1/births", json=body, headers=self.hospital(hospital))
+            if r.status_code == 202:  # later reads use this hospital's key: no login, no audit entry
+                self.owner[r.json()["bundle_id"]] = hospital
             if r.status_code != 429:
                 return r
             await asyncio.sleep(float(r.headers["retry-after"]))
