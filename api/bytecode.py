@@ -7,8 +7,10 @@ into a private cache (`sys.pycache_prefix`), which the sandbox's imports then re
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import py_compile
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +22,7 @@ def precompile(*packages: str) -> int:
         return 0
     if sys.pycache_prefix is None:
         sys.pycache_prefix = tempfile.mkdtemp(prefix="kelahiran-pyc-")
+        atexit.register(shutil.rmtree, sys.pycache_prefix, ignore_errors=True)
     count = 0
     for name in packages:
         spec = importlib.util.find_spec(name)

@@ -28,3 +28,18 @@ def test_pairs_and_loopback():
 def test_bad_options_are_refused_before_any_load(args, tmp_path):
     result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), *args])
     assert result.exit_code == 2, result.output
+
+
+def test_a_running_stack_needs_keys_or_its_database(tmp_path):
+    target = "api=http://127.0.0.1:1,dukcapil=http://127.0.0.1:2,bpjs=http://127.0.0.1:3,temporal=127.0.0.1:4"
+    result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), "--target", target],
+                                env={"KELAHIRAN_DATABASE_URL": ""})
+    assert result.exit_code == 2 and "--database-url" in result.output
+
+
+def test_keep_stack_refuses_a_folder_in_use(tmp_path):
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / "kelahiran.db").write_text("")
+    result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), "--keep-stack",
+                                      str(tmp_path / "stack")])
+    assert result.exit_code == 2  # refused before anything starts
