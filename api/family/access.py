@@ -1,9 +1,12 @@
 """Download links and their one-time PINs: made, checked, locked. Secrets are kept only as hashes.
 
 The link's token is random (160 bits), so a SHA-256 of it is enough to find the row, as for
-hospital keys; a 6-digit PIN is not, so it is Argon2id-hashed and its guesses are counted over the
-link's whole life (a new PIN does not reset the count): at most `max_attempts` wrong guesses, then
-the link is locked for good.
+hospital keys; a 6-digit PIN is not. A million PINs are tried in hours against any password hash, so
+the PIN is kept as an HMAC under the read-model key (`StateCipher.mac`), which is not in the
+database: a copy of the database alone cannot test a single guess. (Argon2id costs ~20 ms of CPU per
+completed bundle and did not protect a 6-digit PIN; it remains for a stack without read-model keys,
+and a stored Argon2id hash still verifies.) Guesses are counted over the link's whole life (a new
+PIN does not reset the count): at most `max_attempts` wrong guesses, then the link is locked for good.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ from api.readmodel.cipher import StateCipher
 
 TABLE = FamilyAccess.__tablename__
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# OWASP's minimum Argon2id profile (19 MiB, 2 passes): a PIN is hashed when a bundle completes, in bursts
-# on the worker, and online guesses are capped by the lock anyway.
+# Only without read-model keys (never in production): OWASP's minimum Argon2id profile (19 MiB, 2 passes).
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
@@ -67,7 +69,7 @@ def prepare_notice(*, session: Session, bundle_id: str, phone: str, cipher: Stat
         return None
     token, pin = secrets.token_urlsafe(20), new_pin()
     row = row or FamilyAccess(bundle_id=bundle_id, token_hash="", phone="", created_at=now, expires_at=now)
-    row.token_hash, row.pin_hash = digest(token), _hasher.hash(pin)
+    row.token_hash, row.pin_hash = digest(token), _pin_hash(cipher, bundle_id, pin)
     row.phone = cipher.encrypt(TABLE, bundle_id, phone)
     row.expires_at = now + timedelta(days=policy.link_days)
     row.failed_attempts, row.locked_at, row.session_hash = 0, None, None
@@ -102,7 +104,8 @@ class PinResult:
     session_token: str | None = None
 
 
-def check_pin(*, session: Session, row: FamilyAccess, pin: str, policy: Policy, now: datetime) -> PinResult:
+def check_pin(*, session: Session, row: FamilyAccess, pin: str, cipher: StateCipher, policy: Policy,
+              now: datetime) -> PinResult:
     """Count the guess first (atomically, so parallel guesses are counted too), then check it."""
     if row.pin_hash is None:
         return PinResult("no_pin")
@@ -112,7 +115,7 @@ def check_pin(*, session: Session, row: FamilyAccess, pin: str, policy: Policy, 
     session.refresh(row)
     if row.failed_attempts > policy.max_attempts:
         return _lock(session, row, now)
-    if not _pin_ok(row.pin_hash, pin):
+    if not _pin_ok(cipher, row.bundle_id, row.pin_hash, pin):
         if row.failed_attempts >= policy.max_attempts:
             return _lock(session, row, now)
         return PinResult("wrong", remaining=policy.max_attempts - row.failed_attempts)
@@ -126,7 +129,13 @@ def check_pin(*, session: Session, row: FamilyAccess, pin: str, policy: Policy, 
     return PinResult("opened", session_token=opened)
 
 
-def _pin_ok(pin_hash: str, pin: str) -> bool:
+def _pin_hash(cipher: StateCipher, bundle_id: str, pin: str) -> str:
+    return cipher.mac(TABLE, bundle_id, pin) or _hasher.hash(pin)
+
+
+def _pin_ok(cipher: StateCipher, bundle_id: str, pin_hash: str, pin: str) -> bool:
+    if not pin_hash.startswith("$argon2"):
+        return cipher.mac_ok(TABLE, bundle_id, pin.strip(), pin_hash)
     try:
         return _hasher.verify(pin_hash, pin.strip())
     except (VerificationError, InvalidHashError):
@@ -168,7 +177,8 @@ def prepare_resend(*, session: Session, row: FamilyAccess, cipher: StateCipher, 
     if row.pin_sent_at is not None and row.pin_sent_at + policy.resend_after > now:
         return "wait"
     pin = new_pin()
-    row.pin_hash, row.pins_sent, row.pin_sent_at = _hasher.hash(pin), row.pins_sent + 1, now
+    row.pin_hash = _pin_hash(cipher, row.bundle_id, pin)
+    row.pins_sent, row.pin_sent_at = row.pins_sent + 1, now
     session.add(row)
     session.commit()
     return Resend(pin=pin, phone=cipher.decrypt(TABLE, row.bundle_id, row.phone),

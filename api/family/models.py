@@ -15,7 +15,7 @@ class FamilyAccess(SQLModel, table=True):
 
     bundle_id: str = Field(primary_key=True, foreign_key="bundle.id", max_length=36, ondelete="CASCADE")
     token_hash: str = Field(unique=True, max_length=64)  # SHA-256 of the link's random token
-    pin_hash: str | None = Field(default=None, max_length=200)  # Argon2id; None once used
+    pin_hash: str | None = Field(default=None, max_length=200)  # keyed HMAC (access.py); None once used
     phone: str = Field(sa_type=sa.Text)  # encrypted like the bundle's state (read-model keys)
     created_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime, index=True)

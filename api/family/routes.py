@@ -75,7 +75,8 @@ def open_link(token: Token, request: Request, session: SessionDep, settings: Set
 
 
 @router.post("/{token}")
-async def enter_pin(token: Token, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def enter_pin(token: Token, request: Request, session: SessionDep, settings: SettingsDep,
+                    cipher: CipherDep) -> Response:
     """Check the PIN: right opens the documents for a while; wrong counts; too many locks the link."""
     row = await run_in_threadpool(access.find, session=session, token=token)
     if (gone := _gone(row)) is not None:
@@ -84,7 +85,8 @@ async def enter_pin(token: Token, request: Request, session: SessionDep, setting
     if not ok:
         return _pin_form(request, token, row, settings, message=texts.FORM_EXPIRED, kind="error", status=403)
     result = await run_in_threadpool(access.check_pin, session=session, row=row,
-                                     pin=str(form.get("pin") or "")[:20], policy=settings.family_policy(),
+                                     pin=str(form.get("pin") or "")[:20], cipher=cipher,
+                                     policy=settings.family_policy(),
                                      now=_now())
     log.info("family pin", bundle_id=row.bundle_id, outcome=result.outcome)
     if result.outcome == "locked":

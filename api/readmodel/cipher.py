@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 
@@ -21,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from api.codec import CodecKeyError, parse_keys
 
 PREFIX = "enc1:"
+MAC_PREFIX = "hmac1:"
 # The embedded test stack uses this key; production refuses it (like the payload test key).
 TEST_KEY_ID = "test-only-rm"
 TEST_KEY = base64.b64encode(b"kelahiran-readmodel-test-key-32b").decode()
@@ -52,6 +55,9 @@ class StateCipher:
         if keys and current not in keys:
             raise StateKeyError(f"current read-model key id {current!r} is not among the keys")
         self._aead = {kid: AESGCM(key) for kid, key in keys.items()}
+        # A MAC key of its own per read-model key (never the AES key itself for two purposes).
+        self._mac = {kid: hmac.new(key, b"kelahiran/readmodel/mac-key/v1", hashlib.sha256).digest()
+                     for kid, key in keys.items()}
         self.current = current if keys else None
 
     @classmethod
@@ -84,6 +90,27 @@ class StateCipher:
         except (InvalidTag, binascii.Error, ValueError):
             raise StateKeyError(f"{table} {row_id} does not decrypt with read-model key {kid!r}: wrong key, "
                                 "damaged, or copied from another row") from None
+
+    def mac(self, table: str, row_id: str, secret: str) -> str | None:
+        """A keyed digest of a short secret (a PIN), bound to its row: `hmac1:<key id>:<hex>`.
+
+        Without the key, which never lives in the database, a stolen digest cannot be tried against
+        the million PINs; with it, no hash cost would stop that either. None without keys.
+        """
+        if self.current is None:
+            return None
+        return f"{MAC_PREFIX}{self.current}:{self._digest(self.current, table, row_id, secret)}"
+
+    def mac_ok(self, table: str, row_id: str, secret: str, stored: str) -> bool:
+        """Whether `stored` (from `mac`) is the digest of `secret` for this row; False for a retired key."""
+        kid, sep, want = stored.removeprefix(MAC_PREFIX).partition(":")
+        if not stored.startswith(MAC_PREFIX) or not sep or kid not in self._mac:
+            return False
+        return hmac.compare_digest(self._digest(kid, table, row_id, secret), want)
+
+    def _digest(self, kid: str, table: str, row_id: str, secret: str) -> str:
+        msg = f"{table}/{row_id}".encode() + b"\0" + secret.encode()
+        return hmac.new(self._mac[kid], msg, hashlib.sha256).hexdigest()
 
     def is_current(self, stored: str) -> bool:
         """True when `stored` is already as this cipher would write it (current key, or plain if none)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -58,7 +59,7 @@ def _row(engine, token: str) -> tuple[Session, FamilyAccess]:
 
 
 def _try(s: Session, row: FamilyAccess, pin: str, now: datetime = NOW) -> str:
-    return access.check_pin(session=s, row=row, pin=pin, policy=POLICY, now=now).outcome
+    return access.check_pin(session=s, row=row, cipher=CIPHER, pin=pin, policy=POLICY, now=now).outcome
 
 
 def test_only_hashes_are_stored_and_the_phone_is_encrypted(engine):
@@ -69,7 +70,7 @@ def test_only_hashes_are_stored_and_the_phone_is_encrypted(engine):
         row = s.get(FamilyAccess, bid)
         stored = " ".join(str(v) for v in row.model_dump().values())
     assert notice.token not in stored and notice.pin not in stored and "081234567890" not in stored
-    assert row.token_hash == access.digest(notice.token) and row.pin_hash.startswith("$argon2id$")
+    assert row.token_hash == access.digest(notice.token) and row.pin_hash.startswith("hmac1:")
     assert CIPHER.decrypt("family_access", bid, row.phone) == "081234567890"
     assert row.expires_at == NOW + timedelta(days=7)
 
@@ -78,7 +79,7 @@ def test_the_right_pin_opens_once_and_a_session_follows(engine):
     notice = _notice(engine, _bundle(engine))
     s, row = _row(engine, notice.token)
     with s:
-        opened = access.check_pin(session=s, row=row, pin=notice.pin, policy=POLICY, now=NOW)
+        opened = access.check_pin(session=s, row=row, cipher=CIPHER, pin=notice.pin, policy=POLICY, now=NOW)
         assert opened.outcome == "opened" and opened.session_token
         assert access.session_ok(row, opened.session_token, NOW + timedelta(minutes=29))
         assert not access.session_ok(row, opened.session_token, NOW + timedelta(minutes=31))
@@ -92,11 +93,12 @@ def test_wrong_pins_lock_the_link_for_good(engine):
     wrong = f"{(int(notice.pin) + 1) % 10**6:06d}"
     s, row = _row(engine, notice.token)
     with s:
-        remaining = [access.check_pin(session=s, row=row, pin=wrong, policy=POLICY, now=NOW)
+        remaining = [access.check_pin(session=s, row=row, cipher=CIPHER, pin=wrong, policy=POLICY, now=NOW)
                      for _ in range(4)]
         assert [(r.outcome, r.remaining) for r in remaining] == [("wrong", 4), ("wrong", 3), ("wrong", 2),
                                                                    ("wrong", 1)]
-        assert access.check_pin(session=s, row=row, pin=wrong, policy=POLICY, now=NOW).outcome == "locked"
+        locked = access.check_pin(session=s, row=row, cipher=CIPHER, pin=wrong, policy=POLICY, now=NOW)
+        assert locked.outcome == "locked"
         assert access.status(row, NOW) == "locked"
         assert _try(s, row, notice.pin) != "opened"  # the right PIN no longer helps
 
@@ -167,3 +169,30 @@ def test_production_refuses_the_development_sms_key_and_links_follow_the_public_
     assert settings.family_link_base() == "https://layanan.example"
     assert Settings(environment="test", api_host="0.0.0.0", api_port=8000).family_link_base() == (  # noqa: S104
         "http://127.0.0.1:8000")
+
+
+def test_the_pin_digest_needs_the_key_and_belongs_to_its_row(engine):
+    bid = _bundle(engine)
+    notice = _notice(engine, bid)
+    with Session(engine) as s:
+        stored = s.get(FamilyAccess, bid).pin_hash
+    other_key = StateCipher.from_spec("other:" + base64.b64encode(b"o" * 32).decode())
+    assert CIPHER.mac_ok("family_access", bid, notice.pin, stored)
+    assert not CIPHER.mac_ok("family_access", "another-bundle", notice.pin, stored)  # copied to a row
+    assert not other_key.mac_ok("family_access", bid, notice.pin, stored)  # the key is not in the DB
+    rotated = StateCipher.from_spec(f"other:{base64.b64encode(b'o' * 32).decode()},{spec_for_tests()}",
+                                    current="other")
+    assert rotated.mac_ok("family_access", bid, notice.pin, stored)  # older key still configured
+
+
+def test_without_keys_and_for_older_rows_the_pin_is_argon2id(engine):
+    plain = StateCipher({})
+    bid = _bundle(engine)
+    with Session(engine) as s:
+        notice = access.prepare_notice(session=s, bundle_id=bid, phone="081234567890", cipher=plain,
+                                       policy=POLICY, now=NOW)
+        assert s.get(FamilyAccess, bid).pin_hash.startswith("$argon2id$")
+    s, row = _row(engine, notice.token)
+    with s:  # a row written without keys (or before keyed digests) opens with a keyed stack too
+        assert access.check_pin(session=s, row=row, cipher=CIPHER, pin=notice.pin, policy=POLICY,
+                                now=NOW).outcome == "opened"
