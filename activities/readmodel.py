@@ -14,6 +14,7 @@ from temporalio import activity
 
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher
+from api.readmodel.writelock import write_lock
 from domain.contracts import BundleState, FollowUpSync, ReadModelSync
 from workflows import activity_names as act
 
@@ -24,13 +25,14 @@ class SnapshotWriter:
     """One thread writes every bundle snapshot of this worker; those that queued up meanwhile go in
     one transaction (group commit).
 
-    SQLite takes one writer at a time and makes the others sleep and retry; one commit per snapshot
-    also made every sync pay a commit. Under load the queue grows and the batches with it, so the
-    writer keeps up instead of falling behind; at most `max_batch` at once, so the write lock is
-    never held long against the API's intake.
+    SQLite takes one writer at a time; one commit per snapshot also made every sync pay a commit.
+    Under load the queue grows and the batches with it, so the writer keeps up instead of falling
+    behind. Each transaction holds the read model's write lock (api/readmodel/writelock.py), taken
+    only after the snapshots' JSON and encryption are ready; at most `max_batch` (8) snapshots per
+    transaction, so the API's intake, waiting on that lock, waits a few ms at most.
     """
 
-    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 16) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 8) -> None:
         self._engine, self._cipher, self._max = engine, cipher, max_batch
         self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
         self._ready = threading.Condition()
@@ -59,7 +61,7 @@ class SnapshotWriter:
             try:
                 with Session(self._engine) as session:
                     results = crud.apply_snapshots(session=session, states=[s for s, _ in batch],
-                                                   cipher=self._cipher)
+                                                   cipher=self._cipher, lock=write_lock(self._engine))
             except Exception:  # noqa: BLE001 - one bad snapshot must not fail the others
                 log.warning("read-model batch failed; writing its snapshots one by one", size=len(batch))
             else:
@@ -69,7 +71,8 @@ class SnapshotWriter:
         for state, done in batch:
             try:
                 with Session(self._engine) as session:
-                    done.set_result(crud.apply_snapshot(session=session, state=state, cipher=self._cipher))
+                    done.set_result(crud.apply_snapshot(session=session, state=state, cipher=self._cipher,
+                                                        lock=write_lock(self._engine)))
             except Exception as exc:  # noqa: BLE001 - the activity raises it and is retried
                 done.set_exception(exc)
 

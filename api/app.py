@@ -19,6 +19,7 @@ from api.middleware import CodecCors, Protections
 from api.readmodel.db import make_engine
 from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations
 from api.settings import Settings
+from api.starter import WorkflowStarter
 from api.temporal_client import connect
 
 log = structlog.get_logger("kelahiran.api")
@@ -71,8 +72,13 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.payload_codec = settings.data_converter().payload_codec
         app.state.temporal = TemporalHolder(settings, temporal_client)
         app.state.temporal.start()
+        app.state.starter = WorkflowStarter(app.state.engine, app.state.cipher,
+                                            task_queue=settings.task_queue,
+                                            client=lambda: app.state.temporal.client)
+        app.state.starter.start()
         app.state.family_ports = family.FamilyPorts.from_settings(settings)  # Dukcapil documents, SMS
         yield
+        await app.state.starter.stop()
         await app.state.temporal.stop()
         await app.state.family_ports.aclose()
         app.state.engine.dispose()

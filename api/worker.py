@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -72,6 +73,10 @@ async def run_worker(settings: Settings) -> None:
         runtime = Runtime(telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
     precompile("workflows")  # the sandbox re-imports them for every workflow run
+    # The read-model writer thread holds the database's write lock while it commits; each time it
+    # needs the GIL back from the busy event loop it waited up to the switch interval (5 ms by
+    # default), many times per batch, and the API's intake waited behind it (bench: intake p99).
+    sys.setswitchinterval(settings.worker_switch_interval_ms / 1000)
     client = await connect(settings, runtime=runtime)
     dukcapil, bpjs, sms = make_ports(settings)
     engine = make_engine(settings.database_url)

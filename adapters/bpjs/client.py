@@ -21,6 +21,7 @@ from adapters.bpjs.wire import (
     UpdateRequest,
 )
 from adapters.errors import BusinessRejection, TransientError
+from adapters.http import pooled_client
 from domain.contracts import BpjsEndInput, BpjsEnrolInput, BpjsMembership, BpjsUpdateInput
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class BpjsClient:
         self._cons_id, self._secret, self._user_key = cons_id, secret, user_key
         self._clock = clock
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or pooled_client(timeout=timeout)
 
     async def enrol_newborn(self, req: BpjsEnrolInput) -> BpjsMembership:
         """Enrol the baby in the mother's membership (BPJS is idempotent by the baby's NIK)."""

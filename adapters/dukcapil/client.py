@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from adapters.dukcapil import wire
 from adapters.dukcapil.auth import ClientCredentials, TokenError
 from adapters.errors import BusinessRejection, TransientError
+from adapters.http import pooled_client
 from domain.contracts import (
     AktaCorrected,
     AktaCorrectionInput,
@@ -64,11 +65,8 @@ class DukcapilClient:
                  client: httpx.AsyncClient | None = None) -> None:
         self._auth = ClientCredentials.for_server(base_url, client_id, client_secret)
         self._owned = client is None
-        self._http = client or httpx.AsyncClient(
-            base_url=base_url, timeout=timeout,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
-            headers={"Accept": "application/json"},
-        )
+        self._http = client or pooled_client(base_url=base_url, timeout=timeout,
+                                             headers={"Accept": "application/json"})
 
     async def aclose(self) -> None:
         if self._owned:

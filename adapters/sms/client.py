@@ -6,6 +6,7 @@ import httpx
 from pydantic import ValidationError
 
 from adapters.errors import BusinessRejection, TransientError
+from adapters.http import pooled_client
 from adapters.sms import wire
 from adapters.sms.port import Sms, SmsAccepted, e164
 
@@ -19,7 +20,7 @@ class SmsGatewayClient:
                  client: httpx.AsyncClient | None = None) -> None:
         self._sender = sender
         self._owned = client is None
-        self._http = client or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._http = client or pooled_client(base_url=base_url, timeout=timeout)
         self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
 
     async def aclose(self) -> None:

@@ -16,7 +16,7 @@ import httpx
 import psutil
 from temporalio.client import Client
 
-from api.bench.births import BirthPoster, draw_families, read_model_times
+from api.bench.births import BirthPoster, CompletionWatcher, draw_families, read_model_times
 from api.bench.floor import FloorStarter, FloorWorker, converter
 from api.bench.hospitals import issue_bench_keys
 from api.bench.load import run_phase
@@ -133,11 +133,12 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
-        poster = BirthPoster(http, target.api, families, keys=keys, exact=bool(db), polls=polls)
         settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
-        with _profiled(plan, target.pids, "ours"):
-            ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,
-                                         settle=settle, say=say)
+        async with CompletionWatcher(db) if db else contextlib.nullcontext() as watcher:
+            poster = BirthPoster(http, target.api, families, keys=keys, watcher=watcher, polls=polls)
+            with _profiled(plan, target.pids, "ours"):
+                ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,
+                                             settle=settle, say=say)
 
     floor, shape, client = None, None, None
     if target.temporal:

@@ -123,6 +123,7 @@ def up(
             supervisor.start(worker, api, callbacks, timeout=timeout)
             _print_urls(stack)
             _print_credentials(stack, demo)
+            typer.echo("Ctrl-C to stop")  # last: scripts and tests wait for this line
             supervisor.watch()
         except KeyboardInterrupt:
             pass
@@ -316,7 +317,7 @@ def _print_urls(stack: Stack) -> None:
     typer.secho("\nkelahiran is up", bold=True)
     for label, url in rows:
         typer.echo(f"  {label:<26}{url}")
-    typer.echo(f"  {'Data and logs':<26}{stack.data}\nCtrl-C to stop")
+    typer.echo(f"  {'Data and logs':<26}{stack.data}")
 
 
 @contextmanager

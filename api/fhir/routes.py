@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 
 from api import intake
 from api.auth.deps import AUTH_RESPONSES, HospitalOnly
-from api.deps import CipherDep, SettingsDep, TemporalDep
+from api.deps import CipherDep, SettingsDep
 from api.fhir.mapping import to_notification
 from api.fhir.outcome import FHIR_JSON, OPERATION_OUTCOME_SCHEMA, FhirError, Issue, error_response
 from api.fhir.parse import check_structure, read_json
@@ -46,14 +46,13 @@ def _outcome(description: str) -> dict[str, Any]:
                415: _outcome("Not FHIR R4 JSON (fhirVersion other than 4.0)"),
                422: _outcome("Not valid FHIR R4, or breaks SATUSEHAT's or this intake's rules; "
                              "`expression` names each failing element"),
-               429: _outcome("This hospital's intake rate is exceeded; retry after `Retry-After` seconds"),
-               503: _outcome("Workflow engine unavailable; nothing was kept")},
+               429: _outcome("This hospital's intake rate is exceeded; retry after `Retry-After` seconds")},
 )
 async def post_fhir_bundle(request: Request, who: HospitalOnly, response: Response, settings: SettingsDep,
-                           cipher: CipherDep, client: TemporalDep) -> Any:
+                           cipher: CipherDep) -> Any:
     """Report one delivery as a FHIR R4 transaction Bundle; the same birth as JSON is the same bundle."""
     try:
-        acc = await _accept(request, who.subject, settings, cipher, client)
+        acc = await _accept(request, who.subject, settings, cipher)
     except FhirError as exc:
         return error_response(exc)
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
@@ -61,7 +60,7 @@ async def post_fhir_bundle(request: Request, who: HospitalOnly, response: Respon
     return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
 
 
-async def _accept(request: Request, hospital: str, settings, cipher, client) -> intake.Accepted:
+async def _accept(request: Request, hospital: str, settings, cipher) -> intake.Accepted:
     # The same steps, in the same order, as POST /v1/births: rate limit, rules, then accept_birth.
     _check_media_type(request.headers.get("content-type", ""))
     limiter = request.app.state.intake_limiter
@@ -78,13 +77,10 @@ async def _accept(request: Request, hospital: str, settings, cipher, client) -> 
     try:
         return await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
                                          settings=settings, engine=request.app.state.engine, cipher=cipher,
-                                         client=client)
+                                         kick=request.app.state.starter.kick)
     except intake.ConflictingRecord:
         raise FhirError(409, [Issue(mapped.expression(("record_id",)), "this record id was already reported "
                                     "with different content", "conflict")]) from None
-    except intake.EngineUnavailable:
-        raise FhirError(503, [Issue("Bundle", "workflow engine unavailable; retry", "transient")],
-                        {"Retry-After": "5"}) from None
 
 
 def _check_media_type(content_type: str) -> None:

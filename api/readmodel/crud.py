@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -11,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from api.callbacks.events import record_change
 from api.readmodel.cipher import StateCipher
-from api.readmodel.models import Bundle, FollowUp, Reminder, ServiceStatusRow
+from api.readmodel.models import Bundle, FollowUp, PendingStart, Reminder, ServiceStatusRow
 from domain.bundle_state import all_services, open_reasons
 from domain.contracts import BundleState, FollowUpState
 
@@ -52,15 +54,28 @@ def _replace_services(session: Session, state: BundleState) -> None:
     _insert_services(session, state)
 
 
-def insert_received(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
-    """Insert a new bundle at intake; False when (hospital, record) or the id already exists."""
-    try:
-        session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **_row_values(state, cipher)))
-        _insert_services(session, state)
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
+def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
+                    start_input_json: str | None = None, lock=None) -> bool:
+    """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
+    transaction; False when (hospital, record) or the id already exists. `lock`: held around the
+    write only (api/readmodel/writelock.py)."""
+    values = _row_values(state, cipher)  # JSON and encryption before any lock
+    pending = None
+    if start_input_json is not None:
+        now = datetime.now(UTC)
+        pending = {"bundle_id": state.bundle_id, "created_at": now, "next_try_at": now, "attempts": 0,
+                   "input_json": cipher.encrypt(PendingStart.__tablename__, state.bundle_id,
+                                                start_input_json)}
+    with lock if lock is not None else contextlib.nullcontext():
+        try:
+            session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **values))
+            _insert_services(session, state)
+            if pending is not None:
+                session.exec(PendingStart.__table__.insert().values(**pending))
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # before the lock is released
+            return False
     return True
 
 
@@ -79,12 +94,6 @@ def get_by_record(*, session: Session, hospital_id: str, record_id: str) -> Bund
     ).first()
 
 
-def delete_unstarted(*, session: Session, bundle_id: str) -> None:
-    """Undo an intake insert whose workflow could not be started (only if nothing synced since)."""
-    session.exec(sa.delete(Bundle).where(col(Bundle.id) == bundle_id, col(Bundle.version) == 0))
-    session.commit()
-
-
 def _update_snapshot(session: Session, state: BundleState, values: dict) -> bool:
     """The usual case, as one step of a transaction: the row is there and older. Never commits."""
     table = Bundle.__table__  # a Core UPDATE: no ORM session synchronisation to evaluate
@@ -100,43 +109,48 @@ def _update_snapshot(session: Session, state: BundleState, values: dict) -> bool
     return bool(updated)
 
 
-def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
+def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher,
+                   lock: AbstractContextManager | None = None) -> bool:
     """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
-    row); True if written."""
-    values = _row_values(state, cipher)
-    for _ in range(2):
-        if _update_snapshot(session, state, values):
-            session.commit()
-            return True
-        if session.get(Bundle, state.bundle_id) is not None:
-            session.rollback()
-            return False  # a newer (or the same) snapshot is already stored
-        try:
-            session.add(Bundle(id=state.bundle_id, **values))
-            session.flush()
-            _replace_services(session, state)
-            record_change(session=session, state=state)
-            session.commit()
-            return True
-        except IntegrityError:
-            session.rollback()  # inserted concurrently by the API: go round and update it
-    return False
+    row); True if written. `lock` (e.g. writelock.write_lock) is held around the transaction only."""
+    values = _row_values(state, cipher)  # JSON and encryption before the write lock
+    with lock or nullcontext():
+        for _ in range(2):
+            if _update_snapshot(session, state, values):
+                session.commit()
+                return True
+            if session.get(Bundle, state.bundle_id) is not None:
+                session.rollback()
+                return False  # a newer (or the same) snapshot is already stored
+            try:
+                session.add(Bundle(id=state.bundle_id, **values))
+                session.flush()
+                _replace_services(session, state)
+                record_change(session=session, state=state)
+                session.commit()
+                return True
+            except IntegrityError:
+                session.rollback()  # inserted concurrently by the API: go round and update it
+        return False
 
 
-def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher) -> list[bool]:
+def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher,
+                    lock: AbstractContextManager | None = None) -> list[bool]:
     """Several snapshots in one transaction (one commit for all); each as apply_snapshot would.
 
     Those that were not simply newer than their row go through apply_snapshot afterwards, each in
     its own transaction. On an error nothing of the batch is kept: write them one by one instead.
+    `lock` (e.g. writelock.write_lock) is held around each transaction, not the preparation.
     """
     values = [_row_values(st, cipher) for st in states]  # JSON and encryption before the write lock
-    try:
-        done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return [ok or apply_snapshot(session=session, state=st, cipher=cipher)
+    with lock or nullcontext():
+        try:
+            done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+    return [ok or apply_snapshot(session=session, state=st, cipher=cipher, lock=lock)
             for ok, st in zip(done, states, strict=True)]
 
 

@@ -101,6 +101,23 @@ class FollowUp(SQLModel, table=True):
     state_json: str = Field(sa_type=sa.Text)  # encrypted like the bundle's
 
 
+class PendingStart(SQLModel, table=True):
+    """An accepted birth whose workflow is not known to be started yet (the intake's outbox).
+
+    Written in the intake's transaction with the bundle row, deleted once Temporal has the workflow;
+    `api/starter.py` drains it. The workflow's input is kept exactly as the intake built it.
+    """
+
+    __tablename__ = "pending_start"
+
+    bundle_id: str = Field(foreign_key="bundle.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    input_json: str = Field(sa_type=sa.Text)  # KelahiranInput, encrypted like the bundle's state
+    created_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    attempts: int = 0
+    next_try_at: datetime = Field(sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, max_length=80)  # an error type, never a message
+
+
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
@@ -109,7 +126,7 @@ def read_model_metadata() -> sa.MetaData:
     from api.family.models import FAMILY_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, *AUTH_TABLES, *CALLBACK_TABLES,
+    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, PendingStart, *AUTH_TABLES, *CALLBACK_TABLES,
                   *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

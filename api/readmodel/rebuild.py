@@ -115,7 +115,7 @@ async def _compare(out: Survey, engine: Engine, cipher: StateCipher,
         if isinstance(res, Exception):
             why = f" ({res.status.name})" if isinstance(res, RPCError) else ""
             drift = Drift(bid, DriftKind.UNQUERYABLE, f"query failed: {type(res).__name__}{why}")
-        elif res is None and row is not None:
+        elif res is None and row is not None and row.version > 0:  # version 0: its start is pending
             drift = Drift(bid, DriftKind.ORPHAN, f"row ({row.status}, version {row.version}) has no workflow")
         elif isinstance(res, Observed):
             st = res.state

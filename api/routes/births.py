@@ -37,13 +37,14 @@ E404 = {404: {"model": ErrorOut, "description": "No such bundle"}}
     "", status_code=202, response_model=BirthAccepted,
     responses={409: {"model": ErrorOut, "description": "Record id already used for different content"},
                429: {"model": ErrorOut, "description": "This hospital's intake rate is exceeded; "
-                                                       "retry after `Retry-After` seconds"},
-               503: {"model": ErrorOut, "description": "Workflow engine unavailable; nothing was kept"}},
+                                                       "retry after `Retry-After` seconds"}},
 )
 async def post_birth(notification: BirthNotification, who: HospitalOnly, request: Request,
-                     response: Response, settings: SettingsDep, cipher: CipherDep,
-                     client: TemporalDep) -> BirthAccepted:
-    """Report one delivery; starts (or finds) its bundle. Same record again -> same bundle id."""
+                     response: Response, settings: SettingsDep, cipher: CipherDep) -> BirthAccepted:
+    """Report one delivery; keeps it and starts (or finds) its bundle. Same record again -> same bundle id.
+
+    202 means the birth is kept: its workflow starts right after (or, while Temporal is unavailable,
+    as soon as it is back)."""
     hospital = who.subject
     wait = request.app.state.intake_limiter.take(hospital)
     if wait:
@@ -58,11 +59,9 @@ async def post_birth(notification: BirthNotification, who: HospitalOnly, request
     try:
         acc = await intake.accept_birth(notification=notification, hospital_id=hospital,
                                         settings=settings, engine=request.app.state.engine, cipher=cipher,
-                                        client=client)
+                                        kick=request.app.state.starter.kick)
     except intake.ConflictingRecord:
         raise HTTPException(409, "record_id was already reported with different content") from None
-    except intake.EngineUnavailable:
-        raise HTTPException(503, "workflow engine unavailable; retry", headers={"Retry-After": "5"}) from None
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
     response.headers["Location"] = url
     return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)

@@ -1,7 +1,8 @@
-"""API contract: status codes, field paths, filters, and nothing kept when the engine refuses."""
+"""API contract: status codes, field paths, filters, and births kept while the engine refuses them."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
 
@@ -12,9 +13,10 @@ from temporalio.client import Client
 
 from api import codec
 from api.app import create_app
+from api.readmodel.cipher import spec_for_tests
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
-from api.readmodel.models import Bundle
+from api.readmodel.models import PendingStart
 from api.settings import Settings
 from tests.support import creds, payloads
 from tests.support.servers import serve_app
@@ -98,37 +100,70 @@ async def test_list_filters_by_hospital_status_and_service(stack):
 async def test_openapi_documents_the_intake(stack):
     spec = (await stack.http.get(f"{stack.api_url}/openapi.json")).json()
     post = spec["paths"]["/v1/births"]["post"]
-    assert {"202", "409", "422", "503"} <= set(post["responses"])
+    assert {"202", "409", "422"} <= set(post["responses"])
+    assert "503" not in post["responses"]  # accepted means kept, whatever Temporal's state
     assert post["operationId"] == "births-post_birth"
 
 
-async def test_engine_refusing_the_start_keeps_nothing(temporal_env, tmp_path):
+def _pending(url: str) -> list[PendingStart]:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            return list(s.exec(select(PendingStart)).all())
+    finally:
+        engine.dispose()
+
+
+async def _eventually(check, timeout: float = 15.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (got := check()):
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.1)
+    return got
+
+
+async def test_a_start_the_engine_refuses_is_kept_and_retried(temporal_env, tmp_path):
     url = f"sqlite:///{tmp_path}/api.db"
     upgrade_to_head(url)
     # A namespace that does not exist: the connection works, every start is refused.
     client = await Client.connect(temporal_env.client.service_client.config.target_host,
                                   namespace="no-such-namespace", data_converter=codec.test_converter())
-    settings = Settings(environment="test", database_url=url, temporal_ui_url=None)
+    settings = Settings(environment="test", database_url=url, temporal_ui_url=None,
+                        readmodel_keys=spec_for_tests())
     H = creds.hospital_headers(settings, HOSPITAL)
+    body = payloads.manual()
     with serve_app(create_app(settings, temporal_client=client)) as api:
         async with httpx.AsyncClient() as http:
-            r = await http.post(f"{api}/v1/births", json=payloads.manual(), headers=H)
-    assert r.status_code == 503 and r.headers["retry-after"] == "5"
-    engine = make_engine(url)
-    with Session(engine) as s:
-        assert s.exec(select(Bundle)).all() == []
-    engine.dispose()
+            r = await http.post(f"{api}/v1/births", json=body, headers=H)
+            assert r.status_code == 202
+            bundle_id = r.json()["bundle_id"]
+            tried = await _eventually(lambda: [p for p in _pending(url) if p.attempts >= 1])
+            got = await http.get(f"{api}/v1/births/{bundle_id}", headers=H)
+    assert got.status_code == 200 and got.json()["status"] == "in_progress"
+    assert [p.bundle_id for p in tried] == [bundle_id] and tried[0].last_error
+    assert body["mother"]["nik"] not in tried[0].input_json  # encrypted like the bundle's state
+    assert tried[0].next_try_at > tried[0].created_at  # backing off, not spinning
 
 
-async def test_not_ready_while_temporal_unreachable(tmp_path):
+async def test_accepted_while_temporal_is_unreachable_and_started_by_the_next_api(temporal_env, tmp_path):
     url = f"sqlite:///{tmp_path}/api.db"
     upgrade_to_head(url)
-    settings = Settings(environment="test", database_url=url, temporal_address="127.0.0.1:9",
-                        temporal_ui_url=None)
-    H = creds.hospital_headers(settings, HOSPITAL)
-    with serve_app(create_app(settings)) as api:
+    down = Settings(environment="test", database_url=url, temporal_address="127.0.0.1:9",
+                    temporal_ui_url=None)
+    H = creds.hospital_headers(down, HOSPITAL)
+    with serve_app(create_app(down)) as api:
         async with httpx.AsyncClient() as http:
             ready = await http.get(f"{api}/ready")
             post = await http.post(f"{api}/v1/births", json=payloads.manual(), headers=H)
     assert ready.status_code == 503 and ready.json()["checks"]["temporal"] == "connecting"
-    assert post.status_code == 503
+    assert ready.json()["intake_backlog"] == {"pending_starts": 0, "oldest_s": None}
+    assert post.status_code == 202
+    bundle_id = post.json()["bundle_id"]
+    assert [p.bundle_id for p in _pending(url)] == [bundle_id]  # kept, though that API stopped
+    # Another API process on the same database, with Temporal there: it starts what was left.
+    up = Settings(environment="test", database_url=url, temporal_ui_url=None,
+                  task_queue=f"pending-{uuid.uuid4().hex[:8]}")
+    with serve_app(create_app(up, temporal_client=temporal_env.client)):
+        await _eventually(lambda: not _pending(url))
+    desc = await temporal_env.client.get_workflow_handle(bundle_id).describe()
+    assert desc.id == bundle_id and desc.task_queue == up.task_queue

@@ -1,0 +1,148 @@
+"""The read model's write lock: threads and processes take turns on a SQLite file; elsewhere a no-op."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from activities.readmodel import SnapshotWriter
+from api.readmodel import crud
+from api.readmodel.cipher import StateCipher, spec_for_tests
+from api.readmodel.db import make_engine
+from api.readmodel.migrate import upgrade_to_head
+from api.readmodel.writelock import write_lock
+from domain.bundle_state import bundle_id_for, content_hash, initial_state
+from domain.contracts import KelahiranInput
+from domain.notification import BirthNotification
+from tests.support import payloads
+
+REPO = Path(__file__).resolve().parents[3]
+CIPHER = StateCipher.from_spec(spec_for_tests())
+
+
+def _state(hospital: str):
+    n = BirthNotification.model_validate(payloads.manual())
+    return initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
+                                        content_hash=content_hash(n), received_at=datetime.now(UTC),
+                                        notification=n))
+
+
+def test_threads_of_one_process_take_turns(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/rm.db")
+    counter, intervals = [0], []
+
+    def work() -> None:
+        for _ in range(20):
+            with write_lock(engine):
+                began = time.monotonic()
+                seen = counter[0]
+                time.sleep(0.001)  # a lost update without mutual exclusion
+                counter[0] = seen + 1
+                intervals.append((began, time.monotonic()))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counter[0] == 80
+    intervals.sort()
+    assert all(end <= next_began for (_, end), (next_began, _) in zip(intervals, intervals[1:], strict=False))
+    sidecar = Path(f"{tmp_path}/rm.db.writelock")
+    assert stat.S_IMODE(sidecar.stat().st_mode) & 0o077 == 0  # created 0o600 (umask may only narrow)
+    assert write_lock(sa.create_engine(f"sqlite:///{tmp_path}/rm.db")) is write_lock(engine)  # per path
+
+
+_CHILD = """
+import sys, time
+import sqlalchemy as sa
+from api.readmodel.writelock import write_lock
+lock = write_lock(sa.create_engine(sys.argv[1]))
+print("waiting", time.monotonic(), flush=True)
+with lock:
+    print("acquired", time.monotonic(), flush=True)
+"""
+
+
+def test_another_process_waits_for_the_holder_and_wakes_on_release(tmp_path):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    engine = sa.create_engine(url)
+    hold = 1.0
+    with write_lock(engine):
+        child = subprocess.Popen([sys.executable, "-c", _CHILD, url], cwd=REPO, stdout=subprocess.PIPE,
+                                 text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        try:
+            word, waiting = child.stdout.readline().split()
+            assert word == "waiting"
+            time.sleep(hold)  # the child is in flock by now (CLOCK_MONOTONIC is system-wide)
+            released = time.monotonic()
+        except BaseException:
+            child.kill()
+            raise
+    out, _ = child.communicate(timeout=30)
+    word, acquired = out.split()
+    assert word == "acquired" and child.returncode == 0
+    acquired, waiting = float(acquired), float(waiting)
+    assert acquired >= released  # it waited for the release ...
+    assert acquired - waiting < hold + 0.5  # ... and went on right after, without sleep-polling
+
+
+def test_no_op_for_postgresql_and_in_memory_sqlite():
+    for url in ("postgresql+psycopg://kelahiran@127.0.0.1:1/kelahiran", "sqlite://", "sqlite:///:memory:"):
+        lock = write_lock(sa.create_engine(url))  # never connects
+        assert isinstance(lock, contextlib.nullcontext)
+        with lock, write_lock(sa.create_engine(url)):  # nothing is held: nesting does not block
+            pass
+
+
+def test_snapshots_are_prepared_before_the_lock_and_written_under_it(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    states = [_state(f"RS-{i}") for i in range(3)]
+    with Session(engine) as s:
+        for st in states:
+            crud.insert_received(session=s, state=st, cipher=CIPHER)
+    for st in states:
+        st.version = 1
+    events: list[str] = []
+    row_values = crud._row_values
+    monkeypatch.setattr(crud, "_row_values", lambda st, c: (events.append("prepare"), row_values(st, c))[1])
+
+    @contextlib.contextmanager
+    def lock():
+        events.append("lock")
+        yield
+        events.append("unlock")
+
+    with Session(engine) as s:
+        assert crud.apply_snapshots(session=s, states=states, cipher=CIPHER, lock=lock()) == [True] * 3
+    assert events == ["prepare"] * 3 + ["lock", "unlock"]
+    engine.dispose()
+
+
+def test_the_writer_waits_for_the_lock(tmp_path):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    state = _state("RS-LOCK")
+    with Session(engine) as s:
+        crud.insert_received(session=s, state=state, cipher=CIPHER)
+    state.version = 1
+    writer = SnapshotWriter(engine, CIPHER)
+    with write_lock(engine):  # as the API's intake would, from another thread
+        done = writer.submit(state)
+        time.sleep(0.3)
+        assert not done.done()
+    assert done.result(timeout=10) is True
+    engine.dispose()
