@@ -13,6 +13,7 @@ from tests.crash.processes import DevServerProc, Processes
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 BUNDLES = 24  # every third is twins: 32 children
+LATE = 3  # posted while Temporal is down
 LATENCY = {"kind": "uniform", "min_ms": 200, "max_ms": 800}
 
 
@@ -26,7 +27,8 @@ async def test_temporal_restart_mid_flight_resumes_every_bundle(tmp_path):
         phase("temporal dev server started (SQLite file, WAL)")
         async with harness.chaos_stack(tmp_path, client, procs, activity_timeout_seconds=3) as chaos:
             stack = chaos.stack
-            bodies = harness.births(await harness.families(stack, BUNDLES))
+            everyone = harness.births(await harness.families(stack, BUNDLES + LATE))
+            bodies, late = everyone[:BUNDLES], everyone[BUNDLES:]
             before = await harness.counts(stack)
             await chaos.fault("dukcapil", {"endpoint": "*", "latency": LATENCY})
             await chaos.fault("bpjs", {"endpoint": "*", "latency": LATENCY})
@@ -41,19 +43,22 @@ async def test_temporal_restart_mid_flight_resumes_every_bundle(tmp_path):
             phase(f"temporal stopped with {flying} bundles in flight")
 
             # While it is down the bundles are still readable (read model), and the hospital's
-            # retries are held by the API's own retrying start, or refused with 503.
+            # retries are accepted: the births are kept and started once Temporal is back.
             assert (await stack.get(ids[0]))["bundle_id"] == ids[0]
-            retries = asyncio.ensure_future(harness.repost(stack, bodies, ids, allow_503=True))
+            retries = asyncio.ensure_future(harness.repost(stack, bodies, ids))
+            late_ids = await harness.post_all(stack, late)  # new births, accepted while it is down
+            assert all(late_ids), late_ids
             await asyncio.sleep(2)
             await server.started()
             phase("temporal restarted on the same port and file")
-            phase(f"{await retries} of {BUNDLES} retries during the restart answered 202, the rest 503")
+            assert await retries == BUNDLES  # every retry during the outage answered 202
+            phase(f"all {BUNDLES} retries during the outage answered 202")
             assert await harness.repost(stack, bodies, ids) == BUNDLES
-            done = await harness.wait_all(stack, ids, timeout=150)
+            done = await harness.wait_all(stack, [*ids, *late_ids], timeout=150)
             phase("every bundle finished")
 
             await harness.audit_exactly_once(stack, done, before)
-            await harness.one_bundle_per_record(stack, ids)
+            await harness.one_bundle_per_record(stack, [*ids, *late_ids])
             phase("audited")
     finally:
         procs.stop_all()
