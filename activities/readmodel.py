@@ -28,11 +28,11 @@ class SnapshotWriter:
     SQLite takes one writer at a time; one commit per snapshot also made every sync pay a commit.
     Under load the queue grows and the batches with it, so the writer keeps up instead of falling
     behind. Each transaction holds the read model's write lock (api/readmodel/writelock.py), taken
-    only after the snapshots' JSON and encryption are ready; at most `max_batch` (8) snapshots per
-    transaction, so the API's intake, waiting on that lock, waits a few ms at most.
+    only after the snapshots' JSON and encryption are ready; at most `max_batch` (4) snapshots per
+    transaction, so the API's intake, waiting on that lock, waits for one short transaction at most.
     """
 
-    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 8) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 4) -> None:
         self._engine, self._cipher, self._max = engine, cipher, max_batch
         self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
         self._ready = threading.Condition()
