@@ -14,6 +14,7 @@ from activities.errors import classified
 from adapters.sms.port import Sms, SmsPort
 from api.family import access, texts
 from api.readmodel.cipher import StateCipher
+from api.readmodel.writelock import write_lock
 from domain.contracts import FamilyNoticeInput, FamilyNoticeSent
 from workflows import activity_names as act
 
@@ -27,12 +28,13 @@ class FamilyNoticeActivities:
         self._link_base, self._policy = link_base.rstrip("/"), policy
 
     def _prepare(self, inp: FamilyNoticeInput) -> access.Notice | None:
-        with Session(self._engine) as session:
+        # Under the read model's write lock, like the snapshots: no busy-handler sleeps for the intake.
+        with write_lock(self._engine), Session(self._engine) as session:
             return access.prepare_notice(session=session, bundle_id=inp.bundle_id, phone=inp.phone,
                                          cipher=self._cipher, policy=self._policy, now=datetime.now(UTC))
 
     def _mark(self, bundle_id: str, message_id: str) -> None:
-        with Session(self._engine) as session:
+        with write_lock(self._engine), Session(self._engine) as session:
             access.mark_sent(session=session, bundle_id=bundle_id, message_id=message_id,
                              now=datetime.now(UTC))
 

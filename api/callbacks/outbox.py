@@ -25,6 +25,7 @@ from api.callbacks import webhooks
 from api.callbacks.delivery import Outcome
 from api.callbacks.models import DEAD, DELIVERED, PENDING, HospitalEvent, HospitalWebhook
 from api.readmodel.cipher import StateCipher, StateKeyError
+from api.readmodel.writelock import write_lock
 
 E, W = HospitalEvent.__table__, HospitalWebhook.__table__
 log = structlog.get_logger("kelahiran.callbacks")
@@ -77,14 +78,28 @@ def claim(engine: Engine, cipher: StateCipher, *, now: datetime, limit: int,
         .with_for_update(of=E, skip_locked=True)  # PostgreSQL; SQLite has a single writer anyway
     )
     with Session(engine) as session:
-        # Idle rounds only read: on SQLite an UPDATE takes the one write lock even when nothing matches.
-        due = session.exec(sa.select(E.c.seq).where(E.c.delivery == PENDING, E.c.next_attempt_at <= now)
-                           .limit(1)).first()
-        if due is None:
-            return token, []
-        claimed = session.exec(E.update().where(E.c.seq.in_(heads))
-                               .values(lease_until=now + lease, lease_owner=token)).rowcount
-        session.commit()
+        if engine.dialect.name == "sqlite":
+            # Find the heads with a read, then lease exactly those (under the read model's write
+            # lock): an UPDATE over this subquery held SQLite's one write lock for as long as the
+            # search ran, and the intake and the read-model writes waited behind it.
+            seqs = [r[0] for r in session.exec(heads)]
+            session.rollback()  # end the read: a write on a stale WAL snapshot is refused at once
+            if not seqs:
+                return token, []
+            with write_lock(engine):
+                claimed = session.exec(
+                    E.update().where(E.c.seq.in_(seqs), E.c.delivery == PENDING,
+                                     sa.or_(E.c.lease_until.is_(None), E.c.lease_until < now))
+                    .values(lease_until=now + lease, lease_owner=token)).rowcount
+                session.commit()
+        else:
+            due = session.exec(sa.select(E.c.seq).where(E.c.delivery == PENDING, E.c.next_attempt_at <= now)
+                               .limit(1)).first()
+            if due is None:
+                return token, []
+            claimed = session.exec(E.update().where(E.c.seq.in_(heads))
+                                   .values(lease_until=now + lease, lease_owner=token)).rowcount
+            session.commit()
         if not claimed:
             return token, []
         rows = session.exec(
