@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from api.callbacks.models import HospitalWebhook
 from api.callbacks.webhooks import reencrypt_secrets
+from api.family.models import FamilyAccess
 from api.readmodel.cipher import StateCipher, StateKeyError
-from api.readmodel.models import Bundle, FollowUp
+from api.readmodel.models import Bundle, FollowUp, PendingStart
 
 BATCH = 500
 
@@ -25,13 +26,15 @@ class ReencryptReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (row id, why): ids only
 
 
-def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptReport, dry_run: bool) -> None:
+def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptReport, dry_run: bool,
+           column=None) -> None:
     name = model.__tablename__
+    column = model.state_json if column is None else column
     counts = {"rewritten": 0, "current": 0, "moved": 0}
     last = ""
     while True:
         with Session(engine) as session:
-            rows = session.exec(select(pk, model.state_json).where(col(pk) > last)
+            rows = session.exec(select(pk, column).where(col(pk) > last)
                                 .order_by(col(pk)).limit(BATCH)).all()
             if not rows:
                 break
@@ -49,8 +52,8 @@ def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptRepo
                     counts["rewritten"] += 1
                     continue
                 # Only if unchanged: a concurrent writer's newer state stands (under its own key).
-                done = session.exec(sa.update(model).where(col(pk) == rid, col(model.state_json) == stored)
-                                    .values(state_json=fresh)).rowcount
+                done = session.exec(sa.update(model).where(col(pk) == rid, col(column) == stored)
+                                    .values({column.key: fresh})).rowcount
                 counts["rewritten" if done else "moved"] += 1
             session.commit()
     report.rewritten[name], report.current[name], report.moved[name] = (
@@ -58,13 +61,18 @@ def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptRepo
 
 
 def reencrypt(engine: Engine, cipher: StateCipher, *, dry_run: bool = False) -> ReencryptReport:
-    """Rewrite every bundle and follow-up state (and webhook secret) not under the current key;
-    dry-run only counts."""
+    """Rewrite every bundle and follow-up state, pending start, family phone number (and webhook
+    secret) not under the current key; dry-run only counts. (A family's PIN digest names its key and
+    cannot be re-keyed without the PIN: it works while that key is configured, and a new PIN is one
+    request away.)"""
     if cipher.current is None:
         raise StateKeyError("no read-model keys (KELAHIRAN_READMODEL_KEYS): nothing to encrypt with")
     report = ReencryptReport()
     _table(engine, cipher, Bundle, Bundle.id, report, dry_run)
     _table(engine, cipher, FollowUp, FollowUp.workflow_id, report, dry_run)
+    # Births accepted but not started yet (their workflow's input) and the families' phone numbers.
+    _table(engine, cipher, PendingStart, PendingStart.bundle_id, report, dry_run, PendingStart.input_json)
+    _table(engine, cipher, FamilyAccess, FamilyAccess.bundle_id, report, dry_run, FamilyAccess.phone)
     with Session(engine) as session:  # hospitals' webhook signing secrets (api/callbacks)
         done, current, failed = reencrypt_secrets(session=session, cipher=cipher, dry_run=dry_run)
     name = HospitalWebhook.__tablename__

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from sqlmodel import Session, col
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.family import access
 from api.readmodel import crud
 from api.readmodel.cipher import TEST_KEY_ID, StateCipher, StateKeyError, spec_for_tests
 from api.readmodel.db import make_engine
@@ -191,3 +193,26 @@ async def test_the_running_system_stores_only_ciphertext(stack):
         engine.dispose()
     assert raw.startswith(f"enc1:{TEST_KEY_ID}:")
     assert nik not in raw and fam["no_kk"] not in raw and not re.search(r"\d{16}", raw)
+
+
+def test_reencrypt_moves_pending_starts_and_family_phones_to_the_new_key(engine):
+    old, new = _key("k1"), _key("k2")
+    first, rotated = StateCipher.from_spec(old), StateCipher.from_spec(f"{new},{old}", "k2")
+    st = personal_state()
+    with Session(engine) as s:  # accepted, not started yet: its workflow input is kept encrypted
+        assert crud.insert_received(session=s, state=st, cipher=first, start_input_json='{"nik": "x"}')
+        access.prepare_notice(session=s, bundle_id=st.bundle_id, phone="081234567890", cipher=first,
+                              policy=access.Policy(), now=datetime.now(UTC))
+
+    def raw(column: str, table: str) -> str:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT {column} FROM {table} WHERE bundle_id = :id"),  # noqa: S608
+                                {"id": st.bundle_id}).scalar_one()
+
+    assert raw("input_json", "pending_start").startswith("enc1:k1:")
+    done = reencrypt(engine, rotated)
+    assert (done.rewritten["pending_start"], done.rewritten["family_access"], done.failed) == (1, 1, [])
+    retired = StateCipher.from_spec(new)  # k1 can go
+    kept = raw("input_json", "pending_start")
+    assert retired.decrypt("pending_start", st.bundle_id, kept) == '{"nik": "x"}'
+    assert retired.decrypt("family_access", st.bundle_id, raw("phone", "family_access")) == "081234567890"
