@@ -75,8 +75,10 @@ def child_pids(parent: int) -> dict[str, int]:
 class UpStack:
     """Runs `python -m api.cli up` with free ports and a temporary data dir; stops it on exit."""
 
-    def __init__(self, timeout: float = 120.0, population: int = 3000, keep: Path | None = None) -> None:
+    def __init__(self, timeout: float = 120.0, population: int = 3000, keep: Path | None = None,
+                 database_url: str | None = None) -> None:
         self._timeout = timeout
+        self._database_url = database_url  # the read model: None is SQLite in the data dir
         self._population = population
         # `keep`: a fresh folder that stays afterwards (databases and data/logs, to look into).
         self._tmp = None if keep else tempfile.TemporaryDirectory(prefix="kelahiran-bench-")
@@ -95,6 +97,8 @@ class UpStack:
         # Every port free, including those of processes `up` gained later (if this `up` has them).
         argv += [a for name in ("callbacks", "sms") if _up_has(f"{name}_port")
                  for a in (f"--{name}-port", str(ports[name]))]
+        if self._database_url:
+            argv += ["--database-url", self._database_url]
         # The stack's own settings, not a developer's environment, decide what runs.
         own = ("KELAHIRAN_", "TEMPORAL_", "DUKCAPIL_SIM_", "BPJS_SIM_", "SMS_SIM_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(own)} | worker_settings_env()
@@ -113,7 +117,8 @@ class UpStack:
         keys = (self.data / "payload-keys").read_text().strip()
         return Target(api=api, dukcapil=f"http://127.0.0.1:{ports['dukcapil']}",
                       bpjs=f"http://127.0.0.1:{ports['bpjs']}", temporal=f"127.0.0.1:{ports['temporal']}",
-                      payload_keys=keys, database_url=f"sqlite:///{self.data / 'kelahiran.db'}",
+                      payload_keys=keys,
+                      database_url=self._database_url or f"sqlite:///{self.data / 'kelahiran.db'}",
                       pids=child_pids(self.proc.pid))
 
     def tail(self, chars: int = 3000) -> str:

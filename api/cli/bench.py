@@ -51,6 +51,8 @@ def bench(
     database_url: Annotated[str | None, typer.Option(
         envvar="KELAHIRAN_DATABASE_URL",
         help="with --target: the API's database, where the bench registers its hospitals and keys")] = None,
+    stack_database_url: Annotated[str | None, typer.Option(
+        help="the started stack's read model, an empty database (e.g. PostgreSQL); default: SQLite")] = None,
     hospital_keys_file: Annotated[Path | None, typer.Option(
         help="with --target: hospital API keys to post with, one per line (instead of --database-url)")]
     = None,
@@ -119,7 +121,8 @@ def bench(
         report = go(t)
     else:
         typer.echo("starting the stack (`kelahiran up` on free ports, temporary data dir)")
-        with _stop_signals_as_interrupt(), UpStack(population=population, keep=keep_stack) as t:
+        with _stop_signals_as_interrupt(), UpStack(population=population, keep=keep_stack,
+                                                   database_url=stack_database_url) as t:
             typer.echo(f"stack up: API {t.api}, Temporal {t.temporal}; measuring {', '.join(t.pids)}")
             report = go(t)
     js, png = write(report, out)

@@ -53,6 +53,10 @@ class Stack:
     host: str
     ports: Ports
     data: Path
+    database_url: str | None = None  # the read model; None: SQLite in the data dir
+
+    def readmodel(self) -> str:
+        return self.database_url or self.sqlite("kelahiran.db")
 
     @property
     def dial(self) -> str:
@@ -91,6 +95,11 @@ def up(
     timeout: Annotated[
         float, typer.Option(envvar="KELAHIRAN_UP_TIMEOUT", help="Seconds each stage may take.")
     ] = 90.0,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="KELAHIRAN_UP_DATABASE_URL",
+                     help="The read model's database (postgresql+psycopg://...); default: SQLite in data."),
+    ] = None,
 ) -> None:
     """Run Temporal, both simulators, the worker and the API locally until Ctrl-C."""
     ports = Ports(
@@ -104,7 +113,7 @@ def up(
         callbacks_port,
         sms_port,
     )
-    stack = Stack(host=host, ports=ports, data=data_dir.resolve())
+    stack = Stack(host=host, ports=ports, data=data_dir.resolve(), database_url=database_url)
     _refuse_busy_ports(stack)
     (stack.data / "logs").mkdir(parents=True, exist_ok=True)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
@@ -118,7 +127,7 @@ def up(
             supervisor.start(temporal, dukcapil, bpjs, sms, timeout=timeout)
             typer.echo("migrating the read model")
             supervisor.run_once(migrate, timeout=timeout)
-            demo = ensure_demo_accounts(stack.sqlite("kelahiran.db"), stack.data)
+            demo = ensure_demo_accounts(stack.readmodel(), stack.data)
             typer.echo("starting the worker, the API and the callback dispatcher")
             supervisor.start(worker, api, callbacks, timeout=timeout)
             _print_urls(stack)
@@ -235,7 +244,7 @@ def _app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
         "TEMPORAL_ADDRESS": f"{stack.dial}:{p.temporal}",
         "TEMPORAL_NAMESPACE": "default",
         "KELAHIRAN_TEMPORAL_UI_URL": stack.url(p.temporal_ui),
-        "KELAHIRAN_DATABASE_URL": stack.sqlite("kelahiran.db"),
+        "KELAHIRAN_DATABASE_URL": stack.readmodel(),
         "KELAHIRAN_API_HOST": stack.host,
         "KELAHIRAN_API_PORT": str(p.api),
         "KELAHIRAN_WORKER_METRICS_PORT": str(p.worker_metrics),

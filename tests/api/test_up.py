@@ -210,3 +210,14 @@ def test_up_refuses_duplicate_ports(tmp_path):
     out = subprocess.run(up_argv(tmp_path / "data", ports), capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2 and "every port must be different" in out.stderr
+
+
+def test_the_read_model_is_sqlite_in_the_data_dir_unless_a_database_is_given(tmp_path):
+    from api.cli.up import Ports, Stack, _app_env
+
+    ports = Ports(*distinct_free_ports(7))
+    default = Stack(host="127.0.0.1", ports=ports, data=tmp_path)
+    assert _app_env(default, 5.0)["KELAHIRAN_DATABASE_URL"] == f"sqlite:///{tmp_path / 'kelahiran.db'}"
+    pg = "postgresql+psycopg://postgres@127.0.0.1:5432/kelahiran_bench"
+    assert _app_env(Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=pg),
+                    5.0)["KELAHIRAN_DATABASE_URL"] == pg
