@@ -49,6 +49,7 @@ class _FileWriteLock:
 
 
 _locks: dict[str, _FileWriteLock] = {}
+_by_url: dict[str, _FileWriteLock] = {}  # an engine's URL -> its lock (resolved once)
 _locks_guard = threading.Lock()
 
 
@@ -59,6 +60,7 @@ def _forget_after_fork() -> None:
     for lock in _locks.values():
         os.close(lock._fd)
     _locks.clear()
+    _by_url.clear()
     _locks_guard = threading.Lock()
 
 
@@ -67,6 +69,9 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 def write_lock(engine: Engine) -> AbstractContextManager:
     """The read model's write lock for `engine`: hold it around a write transaction (not reentrant)."""
+    known = _by_url.get(str(engine.url))  # the hot path: no path resolution per write
+    if known is not None:
+        return known
     database = engine.url.database
     in_memory = not database or database == ":memory:" or engine.url.query.get("mode") == "memory"
     if engine.dialect.name != "sqlite" or in_memory:
@@ -76,4 +81,5 @@ def write_lock(engine: Engine) -> AbstractContextManager:
         lock = _locks.get(path)
         if lock is None:
             lock = _locks[path] = _FileWriteLock(path)
+        _by_url[str(engine.url)] = lock
         return lock
