@@ -62,7 +62,10 @@ async def audited_update(client: Client, session, who, bundle_id: str, update: s
     try:
         res = await send_update(client, bundle_id, update, arg)
     except BundleNotFound:
-        raise HTTPException(404, "bundle not found") from None
+        # The caller found the row, Temporal has no workflow: the API's starter has not started it yet.
+        await run_in_threadpool(log, "refused", {"refusal": "workflow not started yet"})
+        raise HTTPException(409, "the bundle's workflow is not started yet; retry in a moment",
+                            headers={"Retry-After": "2"}) from None
     except ActionRefused as exc:
         await run_in_threadpool(log, "refused", {"refusal": str(exc)})
         raise HTTPException(409, str(exc)) from None

@@ -139,7 +139,12 @@ async def test_a_start_the_engine_refuses_is_kept_and_retried(temporal_env, tmp_
             bundle_id = r.json()["bundle_id"]
             tried = await _eventually(lambda: [p for p in _pending(url) if p.attempts >= 1])
             got = await http.get(f"{api}/v1/births/{bundle_id}", headers=H)
+            # Acting on it before its workflow exists: a clear "not yet", not a missing bundle.
+            named = await http.post(f"{api}/v1/births/{bundle_id}/children/1/name",
+                                    json={"name": "Bayi Menunggu"}, headers=H)
     assert got.status_code == 200 and got.json()["status"] == "in_progress"
+    assert named.status_code == 409 and "not started yet" in named.json()["detail"]
+    assert named.headers["retry-after"] == "2"
     assert [p.bundle_id for p in tried] == [bundle_id] and tried[0].last_error
     assert body["mother"]["nik"] not in tried[0].input_json  # encrypted like the bundle's state
     assert tried[0].next_try_at > tried[0].created_at  # backing off, not spinning

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.dukcapil.auth import ClientCredentials
 from api.settings import Settings
@@ -59,10 +60,25 @@ class Stack:
         return r
 
     async def accepted(self, body: dict, hospital: str = "RSUD-SERANG") -> str:
+        """POST, and return the bundle id once its workflow exists (the API starts it just after)."""
         r = await self.post(body, hospital)
         assert r.status_code == 202, r.text
-        self.owner[r.json()["bundle_id"]] = hospital
-        return r.json()["bundle_id"]
+        bundle_id = r.json()["bundle_id"]
+        self.owner[bundle_id] = hospital
+        await self.started(bundle_id)
+        return bundle_id
+
+    async def started(self, bundle_id: str, timeout: float = 30.0) -> None:
+        """Until Temporal has the bundle's workflow (the API's starter drains its pending starts)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                await self.client.get_workflow_handle(bundle_id).describe()
+                return
+            except RPCError as exc:
+                if exc.status is not RPCStatusCode.NOT_FOUND or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.05)
 
     async def reader(self, bundle_id: str) -> dict[str, str]:
         """The posting hospital's key when known (not audited), else a supervisor's session."""
