@@ -88,8 +88,6 @@ class WorkflowStarter:
             try:
                 while await self.drain_once():
                     pass  # a full batch: there may be more
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:  # noqa: BLE001 - the database may be briefly unavailable: next pass
                 log.warning("pending starts not read", error_type=type(exc).__name__)
             with contextlib.suppress(TimeoutError):
@@ -151,12 +149,4 @@ class WorkflowStarter:
         for bundle_id, error in failed.items():
             log.warning("workflow start failed; will retry", bundle_id=bundle_id, error_type=error,
                         attempts=attempts[bundle_id] + 1)
-
-
-def pending_ids(engine: Engine, ids: list[str]) -> set[str]:
-    """Which of these bundles still wait for their start (no workflow yet is not drift for them)."""
-    if not ids:
-        return set()
-    with Session(engine) as session:
-        return set(session.exec(select(PendingStart.bundle_id).where(col(PendingStart.bundle_id).in_(ids))))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -55,7 +54,7 @@ def _replace_services(session: Session, state: BundleState) -> None:
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
-                    start_input_json: str | None = None, lock=None) -> bool:
+                    start_input_json: str | None = None, lock: AbstractContextManager | None = None) -> bool:
     """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
     transaction; False when (hospital, record) or the id already exists. `lock`: held around the
     write only (api/readmodel/writelock.py)."""
@@ -66,7 +65,7 @@ def insert_received(*, session: Session, state: BundleState, cipher: StateCipher
         pending = {"bundle_id": state.bundle_id, "created_at": now, "next_try_at": now, "attempts": 0,
                    "input_json": cipher.encrypt(PendingStart.__tablename__, state.bundle_id,
                                                 start_input_json)}
-    with lock if lock is not None else contextlib.nullcontext():
+    with lock or nullcontext():
         try:
             session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **values))
             _insert_services(session, state)

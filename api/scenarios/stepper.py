@@ -147,18 +147,18 @@ async def _update(run: ScenarioRun, s: Any, b: str, update: str, arg: BaseModel,
     from api import actions
 
     bid = await run.bundle_id(b)
-    for attempt in range(50):  # the API starts an accepted birth's workflow just after the 202
+    for _ in range(50):  # the API starts an accepted birth's workflow just after the 202
         try:
             res = await actions.send_update(await run.t.client(), bid, update, arg)
             seen, was_refused = f"accepted: {res.message}", False
+            break
         except actions.ActionRefused as exc:
             seen, was_refused = f"refused: {exc}", True
+            break
         except actions.BundleNotFound:
-            if attempt < 49:
-                await asyncio.sleep(0.2)
-                continue
-            raise Fail(f"Temporal does not know bundle {b}: is --temporal the stack's server?") from None
-        break
+            await asyncio.sleep(0.2)
+    else:
+        raise Fail(f"Temporal does not know bundle {b}: is --temporal the stack's server?")
     return Line("step", describe.step(s), ok=was_refused == refused,
                 expected="refused" if refused else "accepted", seen=seen)
 

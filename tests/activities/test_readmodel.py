@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -12,26 +11,16 @@ from api.readmodel import crud
 from api.readmodel.cipher import StateCipher, spec_for_tests
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import KelahiranInput
-from domain.notification import BirthNotification
-from tests.support import payloads
+from tests.support.states import received_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
-
-
-def _state(hospital: str):
-    n = BirthNotification.model_validate(payloads.manual())
-    return initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
-                                        content_hash=content_hash(n), received_at=datetime.now(UTC),
-                                        notification=n))
 
 
 async def test_queued_snapshots_are_all_written_and_answered(tmp_path):
     url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
     engine = make_engine(url)
-    states = [_state(f"RS-{i}") for i in range(30)]
+    states = [received_state(f"RS-{i}") for i in range(30)]
     with Session(engine) as s:
         for st in states:
             crud.insert_received(session=s, state=st, cipher=CIPHER)
@@ -54,7 +43,7 @@ async def test_a_failing_batch_falls_back_to_one_by_one(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
     engine = make_engine(url)
-    good = _state("RS-OK")
+    good = received_state("RS-OK")
     with Session(engine) as s:
         crud.insert_received(session=s, state=good, cipher=CIPHER)
     good.version = 1

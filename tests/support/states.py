@@ -12,12 +12,17 @@ from tests.support import payloads
 CHILD_NIK, KK = "3673054101260001", "3673051203150004"
 
 
+def received_state(hospital: str) -> BundleState:
+    """A fresh bundle's state as the intake makes it, for a manual birth (a new record id each time)."""
+    n = BirthNotification.model_validate(payloads.manual())
+    return initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
+                                        content_hash=content_hash(n), received_at=datetime.now(UTC),
+                                        notification=n))
+
+
 def personal_state(version: int = 1, hospital: str = "RSUD-C") -> BundleState:
     """The child's NIK, the KK number, a BPJS VA and free text naming the mother, as after issue."""
-    n = BirthNotification.model_validate(payloads.manual())
-    st = initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
-                                      content_hash=content_hash(n), received_at=datetime.now(UTC),
-                                      notification=n))
+    st = received_state(hospital)
     st.version = version
     st.children[0].services[Service.NIK].document_number = CHILD_NIK
     st.children[0].services[Service.BPJS].facts["virtual_account"] = "8888801234567890"

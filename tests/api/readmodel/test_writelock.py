@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,20 +20,10 @@ from api.readmodel.cipher import StateCipher, spec_for_tests
 from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.writelock import write_lock
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import KelahiranInput
-from domain.notification import BirthNotification
-from tests.support import payloads
+from tests.support.states import received_state
 
 REPO = Path(__file__).resolve().parents[3]
 CIPHER = StateCipher.from_spec(spec_for_tests())
-
-
-def _state(hospital: str):
-    n = BirthNotification.model_validate(payloads.manual())
-    return initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
-                                        content_hash=content_hash(n), received_at=datetime.now(UTC),
-                                        notification=n))
 
 
 def test_threads_of_one_process_take_turns(tmp_path):
@@ -109,7 +98,7 @@ def test_snapshots_are_prepared_before_the_lock_and_written_under_it(tmp_path, m
     url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
     engine = make_engine(url)
-    states = [_state(f"RS-{i}") for i in range(3)]
+    states = [received_state(f"RS-{i}") for i in range(3)]
     with Session(engine) as s:
         for st in states:
             crud.insert_received(session=s, state=st, cipher=CIPHER)
@@ -135,7 +124,7 @@ def test_the_writer_waits_for_the_lock(tmp_path):
     url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
     engine = make_engine(url)
-    state = _state("RS-LOCK")
+    state = received_state("RS-LOCK")
     with Session(engine) as s:
         crud.insert_received(session=s, state=state, cipher=CIPHER)
     state.version = 1
