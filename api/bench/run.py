@@ -16,6 +16,7 @@ import httpx
 import psutil
 from temporalio.client import Client
 
+from adapters.http import AiohttpTransport
 from api.bench.births import BirthPoster, CompletionWatcher, draw_families, read_model_times
 from api.bench.floor import FloorStarter, FloorWorker, converter
 from api.bench.hospitals import issue_bench_keys
@@ -116,14 +117,14 @@ def _profiled(plan: Plan, pids: dict[str, int], side: str):
 async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
     """Run every phase against `target`, then against the engine floor; return the report."""
     info = machine()
-    # The load generator must not become the bottleneck it measures. httpcore looks at every pooled
-    # connection (a poll(2) on each) for every request: hundreds of connections made the client
-    # itself saturate a core and report its own queueing as intake latency. So: small pools, and
-    # the polls in a pool of their own, out of the intake's way. Idle connections expire before
-    # uvicorn's 5 s keep-alive closes them (else a request sent just then fails with a ReadError).
+    # The load generator must not become the bottleneck it measures: its connections are the
+    # adapters' (aiohttp's pool under httpx, adapters/http.py), whose CPU per request does not grow
+    # with the number in flight as httpcore's did (a poll(2) on every pooled connection per
+    # request), and the polls have a pool of their own, out of the intake's way. Idle connections
+    # expire before uvicorn's 5 s keep-alive closes them (else a request sent just then fails).
     def client(connections: int) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=30, trust_env=False, limits=httpx.Limits(
-            max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0))
+        return httpx.AsyncClient(timeout=30, trust_env=False, transport=AiohttpTransport(
+            connections=connections, keepalive_expiry=2.0))
 
     async with client(48) as http, client(16) as polls:
         if not (target.hospital_keys or target.database_url):

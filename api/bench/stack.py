@@ -111,8 +111,9 @@ class UpStack:
         deadline = time.monotonic() + self._timeout * 3
         while not _ready(api + "/ready"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                said = self.tail()  # before __exit__ removes the data folder with the log
                 self.__exit__()
-                raise RuntimeError(f"`kelahiran up` did not come up:\n{self.tail()}")
+                raise RuntimeError(f"`kelahiran up` did not come up:\n{said}")
             time.sleep(0.2)
         keys = (self.data / "payload-keys").read_text().strip()
         return Target(api=api, dukcapil=f"http://127.0.0.1:{ports['dukcapil']}",
