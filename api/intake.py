@@ -6,8 +6,9 @@ The workflow is started from that outbox (`api/starter.py`), not in the hospital
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -54,10 +55,20 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                          tuning=settings.tuning())
     state = initial_state(inp)
 
+    waited: list[float] = []
+
+    @contextlib.contextmanager
+    def timed_lock() -> Iterator[None]:
+        t = time.perf_counter()
+        with write_lock(engine):
+            waited.append(time.perf_counter() - t)
+            yield
+
     def insert() -> tuple[bool, str | None, str]:
+        waited.append(time.perf_counter() - began)  # in the thread pool's queue
         with Session(engine) as session:
             if crud.insert_received(session=session, state=state, cipher=cipher,
-                                    start_input_json=inp.model_dump_json(), lock=write_lock(engine)):
+                                    start_input_json=inp.model_dump_json(), lock=timed_lock()):
                 return True, chash, state.status.value
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
             return False, row.content_hash if row else None, row.status if row else "in_progress"
@@ -69,5 +80,6 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     kick()
     if inserted:
         log.info("birth accepted", bundle_id=bundle_id, hospital_id=hospital_id,
-                 children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1))
+                 children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1),
+                 queued_ms=round(1000 * waited[0], 1), lock_ms=round(1000 * sum(waited[1:]), 1))
     return Accepted(bundle_id=bundle_id, status=status, duplicate=not inserted)

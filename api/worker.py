@@ -24,6 +24,7 @@ from adapters.dukcapil.port import DukcapilPort
 from adapters.sms.client import SmsGatewayClient
 from adapters.sms.port import SmsPort
 from api.bytecode import precompile
+from api.gcfreeze import freeze_startup_objects
 from api.health_server import serve_health
 from api.readmodel.db import make_engine
 from api.settings import Settings
@@ -79,7 +80,7 @@ async def run_worker(settings: Settings) -> None:
     sys.setswitchinterval(settings.worker_switch_interval_ms / 1000)
     client = await connect(settings, runtime=runtime)
     dukcapil, bpjs, sms = make_ports(settings)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
     worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -89,6 +90,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.worker_health_port:
         health = await serve_health(settings.api_host, settings.worker_health_port,
                                     lambda: not stop.is_set())
+    freeze_startup_objects()  # api/gcfreeze.py: collections walk only the bundles' objects
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:
         async with worker:

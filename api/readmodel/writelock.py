@@ -18,6 +18,7 @@ PostgreSQL (row locks, no busy sleeping) and in-memory SQLite get a no-op.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import threading
 from contextlib import AbstractContextManager, nullcontext
@@ -25,19 +26,58 @@ from contextlib import AbstractContextManager, nullcontext
 from sqlalchemy.engine import Engine
 
 
+class _NoCollection:
+    """No garbage collection in this process while any of its threads is in a `with` of this.
+
+    WHY: a full collection holds the GIL for as long as it walks every object. In the worker, with
+    hundreds of bundles in flight, that was 100-700 ms; one that started while the read-model
+    writer held the write lock kept the lock (and every intake waiting on it) for that long (bench:
+    the 20/s burst). The collector is switched off before the lock is taken (a collection cannot
+    be running then: this thread holds the GIL) and back on after it is released; the collection
+    runs then, with no lock held. Counted, because several threads may be inside at once.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._guard:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._guard:
+            self._inside -= 1
+            if self._inside == 0 and self._was_enabled:
+                gc.enable()
+
+
+_no_collection = _NoCollection()
+
+
 class _FileWriteLock:
-    """The thread lock, then flock on the sidecar file (opened once, kept open); reusable."""
+    """The thread lock, then flock on the sidecar file (opened once, kept open); reusable. No
+    garbage collection in this process while it is held or waited for (`_NoCollection`)."""
 
     def __init__(self, db_path: str) -> None:
         self._threads = threading.Lock()
         self._fd = os.open(f"{db_path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
 
     def __enter__(self) -> _FileWriteLock:
-        self._threads.acquire()
+        _no_collection.__enter__()
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._threads.acquire()
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
         except BaseException:
-            self._threads.release()
+            _no_collection.__exit__()
             raise
         return self
 
@@ -46,6 +86,7 @@ class _FileWriteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
+            _no_collection.__exit__()
 
 
 _locks: dict[str, _FileWriteLock] = {}

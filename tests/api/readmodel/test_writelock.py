@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import stat
 import subprocess
@@ -135,3 +136,44 @@ def test_the_writer_waits_for_the_lock(tmp_path):
         assert not done.done()
     assert done.result(timeout=10) is True
     engine.dispose()
+
+
+def test_no_garbage_collection_while_the_lock_is_held_or_awaited(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/rm.db")
+    lock = write_lock(engine)
+    assert gc.isenabled()
+    entered, release = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def holder() -> None:
+        with lock:
+            entered.set()
+            release.wait(5)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    entered.wait(5)
+    seen.append(gc.isenabled())  # another thread holds it: off for the whole process
+    def wait_then_take() -> None:
+        with lock:
+            pass
+
+    waiter = threading.Thread(target=wait_then_take)
+    waiter.start()  # waits for the holder, counted
+    time.sleep(0.1)
+    release.set()
+    t.join(5)
+    waiter.join(5)
+    seen.append(gc.isenabled())  # both out: back on
+    assert seen == [False, True]
+
+
+def test_the_lock_leaves_a_disabled_collector_disabled(tmp_path):
+    lock = write_lock(sa.create_engine(f"sqlite:///{tmp_path}/rm.db"))
+    gc.disable()
+    try:
+        with lock:
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
