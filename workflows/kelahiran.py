@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import deadlines, family
     from workflows import requests as rq
     from workflows.calls import business_reason, call
-    from workflows.tracker import Tracker
+    from workflows.tracker import Tracker, snapshot_version
 
 T = TypeVar("T")
 # Business rejections a correction of the parents' data (or the KK number) can cure.
@@ -230,7 +230,10 @@ class KelahiranWorkflow:
             if m.arrears_from:
                 st.facts["tunggakan_sejak"] = m.arrears_from.isoformat()
             if m.status == "AKTIF":
-                self._t.set(st, ServiceStatus.COMPLETED, order, Service.BPJS)
+                # An enrolment that is active at once was marked completed by _perform (done_if);
+                # bundles started before recorded it a second time and keep doing so on replay.
+                if st.status is not ServiceStatus.COMPLETED or not workflow.patched("bpjs-completed-once-v1"):
+                    self._t.set(st, ServiceStatus.COMPLETED, order, Service.BPJS)
                 return
             if st.status is not ServiceStatus.AWAITING_PAYMENT:
                 self._t.set(st, ServiceStatus.AWAITING_PAYMENT, order, Service.BPJS,
@@ -345,12 +348,16 @@ class KelahiranWorkflow:
         # the result's marker), a third of the events. Bundles started before keep their activities.
         write = (workflow.execute_local_activity if workflow.patched("readmodel-local-sync-v1")
                  else workflow.execute_activity)
+        # Bundles started before keep counting syncs, so their stored versions still match a replay.
+        by_history = workflow.patched("readmodel-history-version-v1")
         while True:
             await workflow.wait_condition(lambda: self._t.dirty or self._finished)
             if not self._t.dirty and self._finished:
                 return
             self._t.dirty = False
-            self._t.state.version += 1
+            self._t.state.version = (
+                snapshot_version(self._t.state.version, workflow.info().get_current_history_length())
+                if by_history else self._t.state.version + 1)
             # No copy: the argument is serialised right here, as the command is made (a local retry
             # after a backoff serialises the state again, newer but never older).
             await write(

@@ -42,6 +42,9 @@ async def test_single_live_birth_married_pbi_family_kota_serang(stack):
     bpjs = svc(b, "bpjs")
     assert (bpjs["status"], bpjs["facts"]["segmen"], bpjs["facts"]["status"]) == ("completed", "PBI", "AKTIF")
     assert len(bpjs["document_number"]) == 13
+    # Each service's completion is one timeline entry (BPJS was once recorded twice).
+    done = [(e["service"], e["birth_order"]) for e in b["timeline"] if e["kind"] == "completed"]
+    assert len(done) == len(set(done)) and ("bpjs", 1) in done
     assert b["kk"]["document_number"] == fam["no_kk"]  # reissued with the same number
     kk = await stack.kk_detail(fam["no_kk"])
     row = next(m for m in kk["anggota"] if m["nik"] == nik)
