@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -37,6 +38,12 @@ class SnapshotWriter:
         self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
+
+    async def write(self, state: BundleState) -> bool:
+        return await asyncio.wrap_future(self.submit(state))
+
+    async def aclose(self) -> None:
+        """Nothing to release: the thread is a daemon and idles on an empty queue."""
 
     def submit(self, state: BundleState) -> Future[bool]:
         done: Future[bool] = Future()
@@ -77,18 +84,23 @@ class SnapshotWriter:
                 done.set_exception(exc)
 
 
+class BundleWriter(Protocol):
+    async def write(self, state: BundleState) -> bool: ...
+
+
 class ReadModelActivities:
-    def __init__(self, engine: Engine, cipher: StateCipher) -> None:
+    def __init__(self, engine: Engine, cipher: StateCipher, *, writer: BundleWriter | None = None) -> None:
         self._engine = engine
         self._cipher = cipher  # states are encrypted at rest
-        self._writer = SnapshotWriter(engine, cipher)
+        # The worker passes a ProcessSnapshotWriter (activities/readmodel_process.py).
+        self._writer = writer or SnapshotWriter(engine, cipher)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readmodel-follow-up")
 
     @activity.defn(name=act.SYNC_READ_MODEL)
     async def sync_read_model(self, inp: ReadModelSync) -> bool:
         """Store a bundle snapshot unless a newer version is already there."""
-        # The DB driver is blocking: the writer's thread, never the worker's event loop.
-        return await asyncio.wrap_future(self._writer.submit(inp.state))
+        # The DB driver is blocking: the writer's thread (or process), never the worker's event loop.
+        return await self._writer.write(inp.state)
 
     def _write_follow_up(self, inp: FollowUpSync) -> bool:
         with Session(self._engine) as session:

@@ -98,7 +98,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
     from api.callbacks.dispatcher import Dispatcher
     from api.readmodel.db import make_engine
     from api.readmodel.migrate import upgrade_to_head
-    from api.worker import build_worker, make_ports
+    from api.worker import build_worker, make_ports, make_snapshot_writer
     from simulators.bpjs.app import create_app as create_bpjs
     from simulators.bpjs.settings import BpjsSimSettings
     from simulators.dukcapil.app import create_app as create_dukcapil
@@ -134,7 +134,11 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs, sms = make_ports(settings)
         engine = make_engine(settings.database_url)
-        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
+        snapshots = make_snapshot_writer(settings)
+        if snapshots is not None:
+            await snapshots.start()
+        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine,
+                              snapshots=snapshots)
         dispatcher = Dispatcher(engine, settings)  # hospital callbacks, as `kelahiran callbacks` does
         stop_callbacks = asyncio.Event()
         try:
@@ -152,4 +156,6 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             await dukcapil.aclose()
             await bpjs.aclose()
             await sms.aclose()
+            if snapshots is not None:
+                await snapshots.aclose()
             engine.dispose()

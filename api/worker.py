@@ -15,7 +15,8 @@ from temporalio.worker import Worker
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
 from activities.family import FamilyNoticeActivities
-from activities.readmodel import ReadModelActivities
+from activities.readmodel import BundleWriter, ReadModelActivities
+from activities.readmodel_process import ProcessSnapshotWriter
 from activities.reminders import ReminderActivities
 from adapters.bpjs.client import BpjsClient
 from adapters.bpjs.port import BpjsPort
@@ -36,12 +37,24 @@ from workflows.kelahiran import KelahiranWorkflow
 log = structlog.get_logger("kelahiran.worker")
 
 
+def make_snapshot_writer(settings: Settings) -> ProcessSnapshotWriter | None:
+    """The worker's bundle-snapshot writer process, or None for a thread of the worker (settings).
+    The caller closes it (`aclose`) after the worker stops."""
+    if settings.worker_readmodel_writer != "process":
+        return None
+    return ProcessSnapshotWriter(settings.database_url, keys=settings.readmodel_keys,
+                                 key_id=settings.readmodel_key_id, log_level=settings.log_level,
+                                 log_json=settings.log_json)
+
+
 def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, bpjs: BpjsPort,
-                 sms: SmsPort, engine: Engine, task_queue: str | None = None) -> Worker:
-    """Wire activities around the given ports; tests pass their own task queue."""
+                 sms: SmsPort, engine: Engine, task_queue: str | None = None,
+                 snapshots: BundleWriter | None = None) -> Worker:
+    """Wire activities around the given ports; tests pass their own task queue. `snapshots`: see
+    make_snapshot_writer; None writes them from a thread of this process."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
-                  *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
+                  *ReadModelActivities(engine, settings.readmodel_cipher(), writer=snapshots).all(),
                   *ReminderActivities(engine).all(),
                   *FamilyNoticeActivities(engine, settings.readmodel_cipher(), sms,
                                           link_base=settings.family_link_base(),
@@ -81,7 +94,11 @@ async def run_worker(settings: Settings) -> None:
     client = await connect(settings, runtime=runtime)
     dukcapil, bpjs, sms = make_ports(settings)
     engine = make_engine(settings.database_url, background_checkpoints=True)
-    worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
+    snapshots = make_snapshot_writer(settings)
+    if snapshots is not None:
+        await snapshots.start()
+    worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine,
+                          snapshots=snapshots)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -102,4 +119,6 @@ async def run_worker(settings: Settings) -> None:
         await dukcapil.aclose()
         await bpjs.aclose()
         await sms.aclose()
+        if snapshots is not None:
+            await snapshots.aclose()  # after the worker: its last syncs are answered first
         engine.dispose()
