@@ -7,10 +7,11 @@ waited behind it (bench: the 20/s burst's intake p99). Here the same SnapshotWri
 process that does nothing else.
 
 Protocol, one line per message over the child's stdin/stdout (stderr is the worker's, for logs):
-- first line to the child: JSON {"database_url", "keys", "key_id", "max_batch"} (never argv or the
-  environment, which other users' `ps` or /proc could read);
+- first line to the child: JSON {"database_url", "keys", "key_id", "max_batch", "log_level",
+  "log_json"} (never argv or the environment, which other users' `ps` or /proc could read);
 - then `<n> <state JSON>` per snapshot (model_dump_json writes no raw newline);
-- the child answers `ready` once its database is open, then `<n> 1` (written), `<n> 0` (an equal or newer one is stored) or `<n> E <error>`.
+- the child answers `ready` once its database is open, then `<n> 1` (written), `<n> 0` (an equal
+  or newer one is stored) or `<n> E <error>`.
 A child that dies fails the snapshots it had (their activities retry) and is started again by the
 next write.
 """
