@@ -8,7 +8,7 @@ process that does nothing else.
 
 Protocol, one line per message over the child's stdin/stdout (stderr is the worker's, for logs):
 - first line to the child: JSON {"database_url", "keys", "key_id", "max_batch", "log_level",
-  "log_json"} (never argv or the environment, which other users' `ps` or /proc could read);
+  "log_json"} (never argv, which any user's `ps` shows);
 - then `<n> <state JSON>` per snapshot (model_dump_json writes no raw newline);
 - the child answers `ready` once its database is open, then `<n> 1` (written), `<n> 0` (an equal
   or newer one is stored) or `<n> E <error>`.
