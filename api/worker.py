@@ -28,6 +28,7 @@ from api.bytecode import precompile
 from api.gcfreeze import freeze_startup_objects
 from api.health_server import serve_health
 from api.readmodel.db import make_engine
+from api.sandbox import DirectContextSandboxRunner
 from api.settings import Settings
 from api.temporal_client import connect
 from domain import regions
@@ -66,6 +67,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
         activities=activities,
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+        workflow_runner=DirectContextSandboxRunner(),  # api/sandbox.py
     )
 
 

@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from api.bench.floor_workflow import FloorWorkflow
 from api.bytecode import precompile
+from api.sandbox import DirectContextSandboxRunner
 from api.settings import Settings
 from api.temporal_client import connect
 
@@ -44,7 +45,8 @@ async def main(task_queue: str) -> None:
     worker = Worker(client, task_queue=task_queue, workflows=[FloorWorkflow],
                     activities=[*(_noop(n) for n in ACTIVITIES), sync_read_model],
                     max_concurrent_activities=settings.worker_max_concurrent_activities,
-                    max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks)
+                    max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+                    workflow_runner=DirectContextSandboxRunner())  # the same runner as ours
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
