@@ -103,7 +103,7 @@ class ReadModelActivities:
         return await self._writer.write(inp.state)
 
     def _write_follow_up(self, inp: FollowUpSync) -> bool:
-        with Session(self._engine) as session:
+        with write_lock(self._engine), Session(self._engine) as session:
             return crud.apply_follow_up(session=session, state=inp.state, cipher=self._cipher)
 
     @activity.defn(name=act.SYNC_FOLLOW_UP)

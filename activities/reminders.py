@@ -12,6 +12,7 @@ from temporalio import activity
 
 from api.readmodel import crud
 from api.readmodel.models import Reminder
+from api.readmodel.writelock import write_lock
 from domain.contracts import ReminderInput
 from workflows import activity_names as act
 
@@ -23,7 +24,7 @@ class ReminderActivities:
         self._engine = engine
 
     def _queue(self, inp: ReminderInput) -> bool:
-        with Session(self._engine) as session:
+        with write_lock(self._engine), Session(self._engine) as session:  # as every hot writer
             return crud.queue_reminder(session=session, reminder=Reminder(
                 bundle_id=inp.bundle_id, service=inp.service.value, birth_order=inp.birth_order,
                 kind=inp.kind, due=inp.due, created_at=datetime.now(UTC)))

@@ -126,7 +126,10 @@ def record(engine: Engine, token: str, results: list[tuple[Claimed, Outcome]], *
            backoff: Backoff) -> list[Claimed]:
     """Store each attempt's outcome (only where our lease still holds); returns the dead-lettered."""
     dead, by_hospital = [], defaultdict(list)
-    with Session(engine) as session:
+    # Under the read model's write lock like every writer of a SQLite read model: without it this
+    # transaction could take SQLite's lock first, and an intake holding ours would then sleep in
+    # SQLite's busy handler (up to 100 ms a turn) until it ended.
+    with write_lock(engine), Session(engine) as session:
         for c, outcome in results:
             values: dict = {"attempts": E.c.attempts + 1, "lease_until": None, "lease_owner": None}
             if outcome.ok:
@@ -161,8 +164,9 @@ def prune(engine: Engine, *, before: datetime, batch: int = 5000) -> int:
     with Session(engine) as session:
         while True:
             old = sa.select(E.c.seq).where(E.c.occurred_at < before, E.c.delivery != PENDING).limit(batch)
-            n = session.exec(E.delete().where(E.c.seq.in_(old))).rowcount
-            session.commit()
+            with write_lock(engine):  # one batch at a time: the intake waits for one at most
+                n = session.exec(E.delete().where(E.c.seq.in_(old))).rowcount
+                session.commit()
             total += n
             if n < batch:
                 return total

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,8 +13,10 @@ from sqlmodel import Session
 
 from api.callbacks import events, outbox, webhooks
 from api.callbacks.models import HospitalEvent
+from api.callbacks.outbox import Backoff
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher, spec_for_tests
+from api.readmodel.writelock import write_lock
 from domain.contracts import Service, ServiceStatus
 from tests.api.callbacks.conftest import hospital, received, sync
 
@@ -143,3 +148,19 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
     with Session(engine) as s:
         seen = outbox.page(session=s, hospital_id=h, after=None, bundle_id=None, limit=10)
     assert [json.loads(r.body)["bundle_id"] for r in seen] == [slow.bundle_id, fast.bundle_id]
+
+
+@pytest.mark.parametrize("write", ["record", "prune"])
+def test_delivery_bookkeeping_waits_for_the_read_models_write_lock(sqlite_engine, write):
+    """Like every writer of a SQLite read model: else an intake holding our lock would sleep in
+    SQLite's busy handler behind it."""
+    now = datetime.now(UTC)
+    backoff = Backoff(initial=1, maximum=2, max_age=timedelta(days=1))
+    run = {"record": lambda: outbox.record(sqlite_engine, "token", [], now=now, backoff=backoff),
+           "prune": lambda: outbox.prune(sqlite_engine, before=now)}[write]
+    with ThreadPoolExecutor(1) as pool:
+        with write_lock(sqlite_engine):  # as the API's intake would, from another thread
+            done = pool.submit(run)
+            time.sleep(0.3)
+            assert not done.done()
+        done.result(timeout=10)
