@@ -56,6 +56,28 @@ def test_revoked_keys_and_disabled_hospitals_stop_working(db):
         keys.issue_key(session=db, hospital_id="RS-NONE")
 
 
+def test_last_use_is_recorded_at_most_every_five_minutes(db):
+    k = keys.issue_key(session=db, hospital_id="RS-A")
+
+    def last_used():
+        db.expire_all()
+        return db.get(ApiKey, k.key_id).last_used_at
+
+    assert last_used() is None
+    assert keys.verify_key(session=db, presented=k.key) == "RS-A"
+    first = last_used()
+    assert first is not None
+    recent = first - timedelta(minutes=1)
+    db.get(ApiKey, k.key_id).last_used_at = recent
+    db.commit()
+    assert keys.verify_key(session=db, presented=k.key) == "RS-A"
+    assert last_used() == recent  # used a minute ago: not written again
+    db.get(ApiKey, k.key_id).last_used_at = first - keys.LAST_USED_EVERY - timedelta(seconds=1)
+    db.commit()
+    assert keys.verify_key(session=db, presented=k.key) == "RS-A"
+    assert last_used() >= first
+
+
 @pytest.mark.integration
 async def test_another_hospitals_bundle_is_indistinguishable_from_a_missing_one(stack):
     bid = await stack.accepted(payloads.manual(), hospital="RSUD-OWNER")
