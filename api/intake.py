@@ -60,7 +60,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     @contextlib.contextmanager
     def timed_lock() -> Iterator[None]:
         t = time.perf_counter()
-        with write_lock(engine, first=True):  # ahead of background writers: a hospital waits
+        with write_lock(engine):
             waited["lock"] += time.perf_counter() - t
             yield
 

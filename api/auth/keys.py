@@ -112,7 +112,7 @@ def verify_key(*, session: Session, presented: str) -> str | None:
         # Under the read model's write lock like every hot writer: without it this UPDATE, on an
         # intake's path, waited in SQLite's busy handler (sleeps of up to 100 ms) while the intakes
         # queued on the lock behind it (bench: a 20/s burst's intake p99).
-        with write_lock(session.get_bind(), first=True):
+        with write_lock(session.get_bind()):
             session.exec(sa.update(ApiKey).where(ApiKey.id == m.group(1)).values(last_used_at=now))
             session.commit()
     return key.hospital_id

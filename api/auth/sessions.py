@@ -91,7 +91,7 @@ def resolve(*, session: Session, token: str, policy: Policy, via_cookie: bool) -
     if op is None or op.disabled_at is not None or op.password_changed_at > row.created_at:
         return None  # disabling an account or changing its password ends its sessions
     if now - row.last_seen_at > SEEN_EVERY:
-        with write_lock(session.get_bind(), first=True):  # on a request's path, like the API key's last use
+        with write_lock(session.get_bind()):  # on a request's path, like the API key's last use
             row.last_seen_at = now
             session.add(row)
             session.commit()

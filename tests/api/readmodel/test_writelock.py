@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import os
 import stat
@@ -178,65 +177,3 @@ def test_the_lock_leaves_a_disabled_collector_disabled(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-_BACKGROUND_CHILD = """
-import sys, time
-import sqlalchemy as sa
-from api.readmodel.writelock import write_lock
-lock = write_lock(sa.create_engine(sys.argv[1]))
-print("waiting", flush=True)
-with lock:
-    print("acquired", time.monotonic(), flush=True)
-"""
-
-
-def test_an_intake_goes_before_background_writers_of_any_process(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
-    engine = sa.create_engine(url)
-    order: list[tuple[str, float]] = []
-
-    def background() -> None:
-        with write_lock(engine):
-            order.append(("background thread", time.monotonic()))
-
-    def intake() -> None:
-        with write_lock(engine, first=True):
-            order.append(("intake", time.monotonic()))
-            time.sleep(0.05)
-
-    with write_lock(engine):  # a background transaction under way
-        child = subprocess.Popen([sys.executable, "-c", _BACKGROUND_CHILD, url], cwd=REPO, text=True,
-                                 stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
-        assert child.stdout.readline().strip() == "waiting"
-        waiter = threading.Thread(target=background)
-        waiter.start()
-        time.sleep(0.3)  # both background writers queue first ...
-        first = threading.Thread(target=intake)
-        first.start()
-        time.sleep(0.3)  # ... then the intake
-    for t in (waiter, first):
-        t.join(timeout=10)
-    out, _ = child.communicate(timeout=30)
-    word, at = out.split()
-    assert word == "acquired"
-    order.append(("background process", float(at)))
-    order.sort(key=lambda e: e[1])
-    assert order[0][0] == "intake", order
-
-
-def test_a_background_writer_yields_for_a_bounded_time_only(tmp_path):
-    engine = sa.create_engine(f"sqlite:///{tmp_path}/rm.db")
-    write_lock(engine)  # creates the sidecars
-    stuck = os.open(f"{tmp_path}/rm.db.writelock-waiting", os.O_RDWR)
-    try:
-        fcntl.flock(stuck, fcntl.LOCK_SH)  # a first-class writer that never goes
-        began = time.monotonic()
-        with write_lock(engine):
-            waited = time.monotonic() - began
-        assert 0.15 <= waited < 2  # it yielded (YIELD_AT_MOST_S), then went ahead
-    finally:
-        os.close(stuck)
-    began = time.monotonic()
-    with write_lock(engine):
-        assert time.monotonic() - began < 0.1  # nobody waiting: no yielding
