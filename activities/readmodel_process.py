@@ -19,6 +19,7 @@ next write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
@@ -151,7 +152,7 @@ def _serve(stdin, stdout) -> None:
         # One line per answer; the error's type and text only (never the snapshot).
         text = "1" if exc is None and fut.result() else "0" if exc is None else \
             "E " + f"{type(exc).__name__}: {exc}".replace("\n", " ")[:500]
-        with out_lock:
+        with out_lock, contextlib.suppress(OSError):  # the worker is gone: nobody to answer
             stdout.write(f"{n} {text}\n")
             stdout.flush()
 
@@ -183,7 +184,11 @@ def main() -> None:
     # closes it, or dies), after the snapshots already given: the worker's activities await them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so does a supervisor's stop of the whole group
-    _serve(sys.stdin, sys.stdout)
+    try:
+        _serve(sys.stdin, sys.stdout)
+    finally:
+        with contextlib.suppress(OSError):  # a killed worker: no "broken pipe" at our exit
+            sys.stdout.close()
 
 
 if __name__ == "__main__":
