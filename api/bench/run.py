@@ -1,4 +1,4 @@
-"""One benchmark invocation: our phases against the stack, then the same phases against the floor."""
+"""One benchmark invocation: each phase against the stack, then the same phase against the floor."""
 
 from __future__ import annotations
 
@@ -86,26 +86,23 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
             "event_types": {k.removesuffix("_event_attributes"): n for k, n in sorted(kinds.items())}}
 
 
-async def _phases(plan: Plan, start_one, pids: dict[str, int], remaining=None, settle=None,
-                  say=print) -> tuple[list[dict], str | None]:
-    results, sample_id = [], None
-    for label, rate, inflight in plan.phases:
-        limit = plan.limit(rate, inflight)
-        if remaining is not None:
-            limit = min(limit, remaining())
-        with ProcessSampler(pids) as sampler:
-            outcomes, _ = await run_phase(start_one, rate=rate, inflight=inflight, duration=plan.duration,
-                                          drain=plan.drain, limit=limit)
-        if settle is not None:
-            settle(outcomes)  # exact completion times, read after the phase
-        phase = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
-                                processes=sampler.result)
-        results.append(phase)
-        say(f"  {label}: {phase['completed']}/{phase['offered']} completed, {phase['errors']} errors, "
-            f"{phase['lost']} lost")
-        sample_id = sample_id or next((o.bundle_id for o in outcomes if o.complete is not None), None)
-        await asyncio.sleep(1.0)  # let the stack settle between phases
-    return results, sample_id
+async def _phase(plan: Plan, phase: tuple[str, float | None, int | None], start_one, pids: dict[str, int],
+                 remaining=None, settle=None, say=print) -> tuple[dict, str | None]:
+    label, rate, inflight = phase
+    limit = plan.limit(rate, inflight)
+    if remaining is not None:
+        limit = min(limit, remaining())
+    with ProcessSampler(pids) as sampler:
+        outcomes, _ = await run_phase(start_one, rate=rate, inflight=inflight, duration=plan.duration,
+                                      drain=plan.drain, limit=limit)
+    if settle is not None:
+        settle(outcomes)  # exact completion times, read after the phase
+    result = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
+                             processes=sampler.result)
+    say(f"  {label}: {result['completed']}/{result['offered']} completed, {result['errors']} errors, "
+        f"{result['lost']} lost")
+    await asyncio.sleep(1.0)  # let the stack settle between phases
+    return result, next((o.bundle_id for o in outcomes if o.complete is not None), None)
 
 
 def _profiled(plan: Plan, pids: dict[str, int], side: str):
@@ -115,18 +112,29 @@ def _profiled(plan: Plan, pids: dict[str, int], side: str):
 
 
 async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
-    """Run every phase against `target`, then against the engine floor; return the report."""
+    """Run every phase against `target` and against the engine floor, in turns (or all of ours first
+    when profiling); return the report."""
     info = machine()
     # The load generator must not become the bottleneck it measures: its connections are the
     # adapters' (aiohttp's pool under httpx, adapters/http.py), whose CPU per request does not grow
     # with the number in flight as httpcore's did (a poll(2) on every pooled connection per
     # request), and the polls have a pool of their own, out of the intake's way. Idle connections
     # expire before uvicorn's 5 s keep-alive closes them (else a request sent just then fails).
-    def client(connections: int) -> httpx.AsyncClient:
+    def client_for(connections: int) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=30, trust_env=False, transport=AiohttpTransport(
             connections=connections, keepalive_expiry=2.0))
 
-    async with client(48) as http, client(16) as polls:
+    client = None
+    if target.temporal:
+        client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
+    if plan.floor and client is None:
+        raise ValueError("the engine floor needs the Temporal address of the target")
+    # Ours and the floor take turns phase by phase, so each pair runs on the machine as it is then
+    # (its speed drifted by 10-20 % within an hour here). Profiling keeps the sides apart instead:
+    # one profile per side.
+    interleave = plan.floor and not plan.profile
+    ours, floor, our_id, floor_id = [], [], None, None
+    async with client_for(48) as http, client_for(16) as polls, contextlib.AsyncExitStack() as stack:
         if not (target.hospital_keys or target.database_url):
             raise ValueError("the benchmark needs hospital API keys or the API's database to make them")
         keys = target.hospital_keys or issue_bench_keys(target.database_url, plan.hospitals)
@@ -135,33 +143,48 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
         settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
-        async with CompletionWatcher(db) if db else contextlib.nullcontext() as watcher:
-            poster = BirthPoster(http, target.api, families, keys=keys, watcher=watcher, polls=polls)
-            with _profiled(plan, target.pids, "ours"):
-                ours, our_id = await _phases(plan, poster, target.pids, remaining=poster.remaining,
-                                             settle=settle, say=say)
+        watcher = await stack.enter_async_context(CompletionWatcher(db)) if db else None
+        poster = BirthPoster(http, target.api, families, keys=keys, watcher=watcher, polls=polls)
+        floor_side = None
+        if plan.floor:
+            queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
+            worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
+                                 settings_env=worker_settings_env())
+            stack.callback(worker.stop)
+            floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
+            floor_pids["floor-worker"] = worker.pid
+            floor_side = (FloorStarter(client, queue), floor_pids)
 
-    floor, shape, client = None, None, None
-    if target.temporal:
-        client = await Client.connect(target.temporal, data_converter=converter(target.payload_keys))
-        shape = {"ours": await history_shape(client, our_id) if our_id else None}
-    if plan.floor:
-        if client is None:
-            raise ValueError("the engine floor needs the Temporal address of the target")
-        queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
-        worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
-                             settings_env=worker_settings_env())
-        try:
-            pids = {k: v for k, v in target.pids.items() if k == "temporal"} | {"floor-worker": worker.pid}
+        async def run_floor(phase) -> None:
+            nonlocal floor_id
+            result, sample = await _phase(plan, phase, floor_side[0], floor_side[1], say=say)
+            floor.append(result)
+            floor_id = floor_id or sample
+
+        with _profiled(plan, target.pids, "ours"):
+            for phase in plan.phases:
+                result, sample = await _phase(plan, phase, poster, target.pids, remaining=poster.remaining,
+                                              settle=settle, say=say)
+                ours.append(result)
+                our_id = our_id or sample
+                if interleave:
+                    say(f"  the engine floor, {phase[0]}:")
+                    await run_floor(phase)
+        if plan.floor and not interleave:
             say("running the engine floor")
-            with _profiled(plan, pids, "floor"):
-                floor, floor_id = await _phases(plan, FloorStarter(client, queue), pids, say=say)
-            if floor_id:
-                shape["floor"] = await history_shape(client, floor_id)
-        finally:
-            worker.stop()
+            with _profiled(plan, floor_side[1], "floor"):
+                for phase in plan.phases:
+                    await run_floor(phase)
+
+    shape = None
+    if client is not None:
+        shape = {"ours": await history_shape(client, our_id) if our_id else None}
+        if floor_id:
+            shape["floor"] = await history_shape(client, floor_id)
     info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     config = {"phases": plan.phases, "duration_s": plan.duration, "drain_s": plan.drain,
-              "hospitals": plan.hospitals, "floor": plan.floor, "worker_settings": worker_settings_env(),
+              "hospitals": plan.hospitals, "floor": plan.floor, "interleaved": interleave,
+              "worker_settings": worker_settings_env(),
               **plan.extra}
-    return build_report(config=config, machine=info, ours=ours, floor=floor, shape=shape)
+    return build_report(config=config, machine=info, ours=ours, floor=floor if plan.floor else None,
+                        shape=shape)

@@ -36,3 +36,7 @@ def test_bench_runs_end_to_end_with_the_floor(tmp_path):
     assert ours["activities"].keys() == floor["activities"].keys()
     assert ours["markers"].keys() == floor["markers"].keys()  # local activities, patches
     assert "ours / floor" in result.output
+    # Each phase of ours is followed by the floor's, on the machine as it is at that moment.
+    assert report["config"]["interleaved"] is True
+    out = result.output
+    assert out.index("  rate1:") < out.index("the engine floor, rate1:") < out.index("  saturation:")
