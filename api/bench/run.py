@@ -87,7 +87,7 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
 
 
 async def _phase(plan: Plan, phase: tuple[str, float | None, int | None], start_one, pids: dict[str, int],
-                 remaining=None, settle=None, say=print) -> tuple[dict, str | None]:
+                 side: str, remaining=None, settle=None, say=print) -> tuple[dict, str | None]:
     label, rate, inflight = phase
     limit = plan.limit(rate, inflight)
     if remaining is not None:
@@ -99,7 +99,7 @@ async def _phase(plan: Plan, phase: tuple[str, float | None, int | None], start_
         settle(outcomes)  # exact completion times, read after the phase
     result = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
                              processes=sampler.result)
-    say(f"  {label}: {result['completed']}/{result['offered']} completed, {result['errors']} errors, "
+    say(f"  {side} {label}: {result['completed']}/{result['offered']} completed, {result['errors']} errors, "
         f"{result['lost']} lost")
     await asyncio.sleep(1.0)  # let the stack settle between phases
     return result, next((o.bundle_id for o in outcomes if o.complete is not None), None)
@@ -157,18 +157,17 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
 
         async def run_floor(phase) -> None:
             nonlocal floor_id
-            result, sample = await _phase(plan, phase, floor_side[0], floor_side[1], say=say)
+            result, sample = await _phase(plan, phase, floor_side[0], floor_side[1], "floor", say=say)
             floor.append(result)
             floor_id = floor_id or sample
 
         with _profiled(plan, target.pids, "ours"):
             for phase in plan.phases:
-                result, sample = await _phase(plan, phase, poster, target.pids, remaining=poster.remaining,
-                                              settle=settle, say=say)
+                result, sample = await _phase(plan, phase, poster, target.pids, "ours",
+                                              remaining=poster.remaining, settle=settle, say=say)
                 ours.append(result)
                 our_id = our_id or sample
                 if interleave:
-                    say(f"  the engine floor, {phase[0]}:")
                     await run_floor(phase)
         if plan.floor and not interleave:
             say("running the engine floor")

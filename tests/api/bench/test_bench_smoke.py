@@ -39,4 +39,4 @@ def test_bench_runs_end_to_end_with_the_floor(tmp_path):
     # Each phase of ours is followed by the floor's, on the machine as it is at that moment.
     assert report["config"]["interleaved"] is True
     out = result.output
-    assert out.index("  rate1:") < out.index("the engine floor, rate1:") < out.index("  saturation:")
+    assert out.index("  ours rate1:") < out.index("  floor rate1:") < out.index("  ours saturation:")
