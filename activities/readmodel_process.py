@@ -149,9 +149,7 @@ def _serve(stdin, stdout) -> None:
 
     def answer(n: str, fut: Future[bool]) -> None:
         exc = fut.exception()
-        # One line per answer; the error's type and text only (never the snapshot).
-        text = "1" if exc is None and fut.result() else "0" if exc is None else \
-            "E " + f"{type(exc).__name__}: {exc}".replace("\n", " ")[:500]
+        text = "1" if exc is None and fut.result() else "0" if exc is None else "E " + describe(exc)
         with out_lock, contextlib.suppress(OSError):  # the worker is gone: nobody to answer
             stdout.write(f"{n} {text}\n")
             stdout.flush()
@@ -171,6 +169,23 @@ def _serve(stdin, stdout) -> None:
         submitted.append(fut)
     wait(submitted)  # the worker closed our stdin: finish what it gave us
     engine.dispose()
+
+
+def describe(exc: BaseException) -> str:
+    """An error as one line for the worker (and so its logs and the activity's failure): the type
+    and what went wrong, never values. Pydantic and SQLAlchemy put the offending input or the
+    statement's parameters (birth dates, record ids) into their messages; those are left out."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, ValidationError):
+        where = ", ".join(".".join(map(str, e["loc"])) or "(root)" for e in exc.errors()[:3])
+        text = f"{exc.error_count()} invalid field(s): {where}"
+    elif isinstance(exc, DBAPIError):
+        text = str(exc.orig).splitlines()[0] if exc.orig is not None else "database error"
+    else:
+        text = str(exc)
+    return f"{type(exc).__name__}: {text}".replace("\n", " ")[:300]
 
 
 def _failed(exc: BaseException) -> Future[bool]:

@@ -134,3 +134,22 @@ async def test_a_writer_whose_database_does_not_open_fails_to_start(tmp_path):
     writer = _writer(f"sqlite:///{tmp_path}/file/rm.db")  # a directory that cannot be made
     with pytest.raises(WriterExited, match="did not start"):
         await writer.start()
+
+
+def test_errors_are_described_without_the_values_that_caused_them():
+    import sqlite3
+
+    import sqlalchemy.exc
+    from pydantic import ValidationError
+
+    from activities.readmodel_process import describe
+    from domain.contracts import BundleState
+
+    with pytest.raises(ValidationError) as bad:
+        BundleState.model_validate_json('{"bundle_id": "x", "record_id": "RM-SECRET-0001"}')
+    text = describe(bad.value)
+    assert text.startswith("ValidationError: ") and "invalid field(s)" in text
+    assert "RM-SECRET-0001" not in text
+    db = sqlalchemy.exc.IntegrityError("INSERT INTO bundle VALUES (?)", ("2026-01-02", "RM-SECRET-0001"),
+                                       sqlite3.IntegrityError("UNIQUE constraint failed: bundle.id"))
+    assert describe(db) == "IntegrityError: UNIQUE constraint failed: bundle.id"
