@@ -3,10 +3,15 @@
 Run from the repository root: `.venv/bin/python -m scripts.record_histories`. The replay test then
 replays every committed history against the current workflow code, so a change that would break
 bundles already running fails CI (use workflow.patched for such changes, then record anew).
+
+`... -m scripts.record_histories single_pbi --suffix _v2` records only the named cases, as
+`<case>_v2.json`: after a patched change, keep the old histories (they guard the old path) and add
+new ones beside them.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from datetime import date, timedelta
@@ -34,7 +39,7 @@ async def twins_name_later_pbpu(s: Stack) -> str:
     bid = await s.accepted(payloads.from_family(fam, birth_date=YESTERDAY, children=kids))
     b = await s.wait(bid, lambda b: all(svc(b, "bpjs", o)["status"] == "awaiting_payment" for o in (1, 2)))
     await s.http.post(f"{s.api_url}/v1/births/{bid}/children/1/name", json={"name": "Rara"},
-                      headers={"X-Hospital-Id": "RSUD-SERANG"})
+                      headers=s.hospital())
     for o in (1, 2):
         facts = svc(b, "bpjs", o)["facts"]
         await s.pay(facts["virtual_account"], int(facts["tagihan"]))
@@ -78,18 +83,21 @@ CASES = [single_pbi, twins_name_later_pbpu, stillbirth, outside_offices_closed, 
          bpjs_outage]
 
 
-async def main() -> None:
+async def main(names: list[str], suffix: str) -> None:
+    cases = [c for c in CASES if not names or c.__name__ in names]
+    if len(cases) != len(set(names)):
+        raise SystemExit(f"unknown case among {names}; known: {[c.__name__ for c in CASES]}")
     OUT.mkdir(parents=True, exist_ok=True)
     env = await start_temporal()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             async with embedded_stack(Path(tmp), env) as es:
                 s = Stack(api_url=es.api_url, dukcapil_url=es.dukcapil_url, bpjs_url=es.bpjs_url,
-                          settings=es.settings, client=es.client)
-                for case in CASES:
+                          settings=es.settings, client=es.client, sms_url=es.sms_url)
+                for case in cases:
                     bid = await case(s)
                     history = await es.client.get_workflow_handle(bid).fetch_history()
-                    (OUT / f"{case.__name__}.json").write_text(history.to_json())
+                    (OUT / f"{case.__name__}{suffix}.json").write_text(history.to_json())
                     print(f"recorded {case.__name__}")
                 await s.http.aclose()
     finally:
@@ -97,4 +105,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="*", help="only these cases (default: all)")
+    parser.add_argument("--suffix", default="", help="added to each file's name")
+    args = parser.parse_args()
+    asyncio.run(main(args.cases, args.suffix))
