@@ -88,7 +88,10 @@ class ProcessSnapshotWriter:
         except (ConnectionError, RuntimeError) as exc:  # the child is gone: the reader fails the rest
             self._pending.pop(n, None)
             raise WriterExited(f"read-model writer unreachable: {exc}") from None
-        return await done
+        try:
+            return await done
+        finally:
+            self._pending.pop(n, None)  # also when the activity timed out: its answer is not awaited
 
     async def _read_answers(self, proc: asyncio.subprocess.Process) -> None:
         assert proc.stdout is not None

@@ -153,3 +153,24 @@ def test_errors_are_described_without_the_values_that_caused_them():
     db = sqlalchemy.exc.IntegrityError("INSERT INTO bundle VALUES (?)", ("2026-01-02", "RM-SECRET-0001"),
                                        sqlite3.IntegrityError("UNIQUE constraint failed: bundle.id"))
     assert describe(db) == "IntegrityError: UNIQUE constraint failed: bundle.id"
+
+
+async def test_a_write_given_up_on_leaves_nothing_behind(tmp_path):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    st = received_state("RS-GIVEUP")
+    engine = _stored(url, [st])
+    writer = _writer(url)
+    try:
+        await writer.start()
+        os.kill(writer._proc.pid, signal.SIGSTOP)  # no answer comes
+        st.version = 1
+        with pytest.raises(TimeoutError):  # as an activity's start-to-close timeout would
+            await asyncio.wait_for(writer.write(st), 0.3)
+        assert writer._pending == {}
+        os.kill(writer._proc.pid, signal.SIGCONT)
+        st.version = 2
+        assert await writer.write(st) is True  # the late answer to the first is dropped
+        assert _versions(engine, [st]) == {2}
+    finally:
+        await writer.aclose()
+        engine.dispose()
