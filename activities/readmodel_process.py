@@ -50,6 +50,12 @@ class ProcessSnapshotWriter:
         self._next = 0
         self._starting = asyncio.Lock()
         self._closed = False
+        self._restarter: asyncio.Task | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """The child runs (the worker's /health reports it): False while it is down or restarting."""
+        return not self._closed and self._proc is not None and self._proc.returncode is None
 
     async def _ensure_started(self) -> asyncio.subprocess.Process:
         async with self._starting:
@@ -116,10 +122,28 @@ class ProcessSnapshotWriter:
                 if not done.done():
                     done.set_exception(WriterExited(f"read-model writer exited with code {code}"))
             self._pending.clear()
+            if not self._closed:
+                self._restarter = asyncio.create_task(self._restart())
+
+    async def _restart(self, first_delay: float = 1.0, max_delay: float = 30.0) -> None:
+        """Start a new child after one died, without waiting for the next write (so /health comes
+        back by itself); with a growing pause between attempts while it cannot start."""
+        delay = first_delay
+        while not self._closed and self._proc is None:
+            await asyncio.sleep(delay)
+            if self._closed:
+                return
+            try:
+                await self._ensure_started()
+            except (WriterExited, OSError) as exc:
+                log.error("read-model writer process did not restart", error_type=type(exc).__name__)
+                delay = min(max_delay, delay * 2)
 
     async def aclose(self, timeout: float = 30) -> None:
         """Let the child finish what it was given, then end it."""
         self._closed = True
+        if self._restarter is not None:
+            self._restarter.cancel()
         proc, reader = self._proc, self._reader
         if proc is None or reader is None:
             return

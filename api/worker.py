@@ -107,8 +107,9 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     health = None
     if settings.worker_health_port:
+        # Unhealthy while stopping, or while the read-model writer process is down (it restarts).
         health = await serve_health(settings.api_host, settings.worker_health_port,
-                                    lambda: not stop.is_set())
+                                    lambda: not stop.is_set() and (snapshots is None or snapshots.healthy))
     freeze_startup_objects()  # api/gcfreeze.py: collections walk only the bundles' objects
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:

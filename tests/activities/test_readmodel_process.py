@@ -174,3 +174,28 @@ async def test_a_write_given_up_on_leaves_nothing_behind(tmp_path):
     finally:
         await writer.aclose()
         engine.dispose()
+
+
+async def test_a_dead_child_is_restarted_without_waiting_for_a_write(tmp_path):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    engine = _stored(url, [])
+    writer = _writer(url)
+    try:
+        await writer.start()
+        first = writer._proc.pid
+        assert writer.healthy
+        os.kill(first, signal.SIGKILL)
+        for _ in range(100):  # the worker's /health reports it down ...
+            if not writer.healthy:
+                break
+            await asyncio.sleep(0.02)
+        assert not writer.healthy
+        for _ in range(250):  # ... and up again, with a new child, no write needed
+            if writer.healthy:
+                break
+            await asyncio.sleep(0.02)
+        assert writer.healthy and writer._proc.pid != first
+    finally:
+        await writer.aclose()
+        engine.dispose()
+    assert not writer.healthy
