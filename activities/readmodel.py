@@ -42,8 +42,15 @@ class SnapshotWriter:
     async def write(self, state: BundleState) -> bool:
         return await asyncio.wrap_future(self.submit(state))
 
+    # BundleWriter's lifecycle: the thread starts with the first snapshot, is a daemon, and idles
+    # on an empty queue, so there is nothing to start, stop or watch.
+    healthy = True
+
+    async def start(self) -> None:
+        pass
+
     async def aclose(self) -> None:
-        """Nothing to release: the thread is a daemon and idles on an empty queue."""
+        pass
 
     def submit(self, state: BundleState) -> Future[bool]:
         done: Future[bool] = Future()
@@ -85,7 +92,16 @@ class SnapshotWriter:
 
 
 class BundleWriter(Protocol):
+    """Where the worker's bundle snapshots go: SnapshotWriter (a thread) or ProcessSnapshotWriter."""
+
+    @property
+    def healthy(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
     async def write(self, state: BundleState) -> bool: ...
+
+    async def aclose(self) -> None: ...
 
 
 class ReadModelActivities:

@@ -115,14 +115,13 @@ class ProcessSnapshotWriter:
             code = await proc.wait()
             if self._proc is proc:
                 self._proc = None
+            unanswered = [done for done in self._pending.values() if not done.done()]
+            self._pending.clear()
+            for done in unanswered:
+                done.set_exception(WriterExited(f"read-model writer exited with code {code}"))
             if not self._closed:
                 log.warning("read-model writer process exited", pid=proc.pid, code=code,
-                            unanswered=len(self._pending))
-            for done in self._pending.values():
-                if not done.done():
-                    done.set_exception(WriterExited(f"read-model writer exited with code {code}"))
-            self._pending.clear()
-            if not self._closed:
+                            unanswered=len(unanswered))
                 self._restarter = asyncio.create_task(self._restart())
 
     async def _restart(self, first_delay: float = 1.0, max_delay: float = 30.0) -> None:

@@ -134,9 +134,8 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs, sms = make_ports(settings)
         engine = make_engine(settings.database_url)
-        snapshots = make_snapshot_writer(settings)
-        if snapshots is not None:
-            await snapshots.start()
+        snapshots = make_snapshot_writer(settings, engine)
+        await snapshots.start()
         worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine,
                               snapshots=snapshots)
         dispatcher = Dispatcher(engine, settings)  # hospital callbacks, as `kelahiran callbacks` does
@@ -156,6 +155,5 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             await dukcapil.aclose()
             await bpjs.aclose()
             await sms.aclose()
-            if snapshots is not None:
-                await snapshots.aclose()
+            await snapshots.aclose()
             engine.dispose()

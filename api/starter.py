@@ -20,7 +20,6 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 import structlog
@@ -111,7 +110,7 @@ class WorkflowStarter:
         await run_in_threadpool(self._settle, started, failed, {r.bundle_id: r.attempts for r in due})
         return len(due) == BATCH
 
-    def _due(self, now: datetime) -> list[Any]:
+    def _due(self, now: datetime) -> list[sa.Row]:
         """Rows with bundle_id, input_json and attempts (a Core query: ORM objects cost more than it)."""
         t = PendingStart.__table__
         with Session(self._engine) as session:
@@ -119,7 +118,7 @@ class WorkflowStarter:
                                      .where(t.c.next_try_at <= now)
                                      .order_by(t.c.created_at).limit(BATCH)).all())
 
-    async def _start(self, client: Client, row: Any) -> tuple[str, str | None]:
+    async def _start(self, client: Client, row: sa.Row) -> tuple[str, str | None]:
         """(bundle id, None) once Temporal has the workflow; else (bundle id, the error's type)."""
         async with self._gate:
             try:

@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
 from activities.family import FamilyNoticeActivities
-from activities.readmodel import BundleWriter, ReadModelActivities
+from activities.readmodel import BundleWriter, ReadModelActivities, SnapshotWriter
 from activities.readmodel_process import ProcessSnapshotWriter
 from activities.reminders import ReminderActivities
 from adapters.bpjs.client import BpjsClient
@@ -38,11 +38,11 @@ from workflows.kelahiran import KelahiranWorkflow
 log = structlog.get_logger("kelahiran.worker")
 
 
-def make_snapshot_writer(settings: Settings) -> ProcessSnapshotWriter | None:
-    """The worker's bundle-snapshot writer process, or None for a thread of the worker (settings).
-    The caller closes it (`aclose`) after the worker stops."""
+def make_snapshot_writer(settings: Settings, engine: Engine) -> BundleWriter:
+    """The worker's bundle-snapshot writer: a process of its own or a thread (settings). The caller
+    starts it before the worker and closes it (`aclose`) after the worker stops."""
     if settings.worker_readmodel_writer != "process":
-        return None
+        return SnapshotWriter(engine, settings.readmodel_cipher())
     return ProcessSnapshotWriter(settings.database_url, keys=settings.readmodel_keys,
                                  key_id=settings.readmodel_key_id, log_level=settings.log_level,
                                  log_json=settings.log_json)
@@ -52,7 +52,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
                  sms: SmsPort, engine: Engine, task_queue: str | None = None,
                  snapshots: BundleWriter | None = None) -> Worker:
     """Wire activities around the given ports; tests pass their own task queue. `snapshots`: see
-    make_snapshot_writer; None writes them from a thread of this process."""
+    make_snapshot_writer (None: a thread of this process)."""
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
                   *ReadModelActivities(engine, settings.readmodel_cipher(), writer=snapshots).all(),
@@ -96,9 +96,8 @@ async def run_worker(settings: Settings) -> None:
     client = await connect(settings, runtime=runtime)
     dukcapil, bpjs, sms = make_ports(settings)
     engine = make_engine(settings.database_url, background_checkpoints=True)
-    snapshots = make_snapshot_writer(settings)
-    if snapshots is not None:
-        await snapshots.start()
+    snapshots = make_snapshot_writer(settings, engine)
+    await snapshots.start()
     worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine,
                           snapshots=snapshots)
     stop = asyncio.Event()
@@ -109,7 +108,7 @@ async def run_worker(settings: Settings) -> None:
     if settings.worker_health_port:
         # Unhealthy while stopping, or while the read-model writer process is down (it restarts).
         health = await serve_health(settings.api_host, settings.worker_health_port,
-                                    lambda: not stop.is_set() and (snapshots is None or snapshots.healthy))
+                                    lambda: not stop.is_set() and snapshots.healthy)
     freeze_startup_objects()  # api/gcfreeze.py: collections walk only the bundles' objects
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:
@@ -122,6 +121,5 @@ async def run_worker(settings: Settings) -> None:
         await dukcapil.aclose()
         await bpjs.aclose()
         await sms.aclose()
-        if snapshots is not None:
-            await snapshots.aclose()  # after the worker: its last syncs are answered first
+        await snapshots.aclose()  # after the worker: its last syncs are answered first
         engine.dispose()

@@ -9,6 +9,7 @@ import os
 import signal
 
 import pytest
+import pytest_asyncio
 from sqlmodel import Session
 
 from activities.readmodel_process import ProcessSnapshotWriter, WriterExited, _serve
@@ -21,13 +22,31 @@ from tests.support.states import received_state
 CIPHER = StateCipher.from_spec(spec_for_tests())
 
 
-def _stored(url: str, states) -> tuple[object, list]:
+@pytest.fixture
+def url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def engine(url):
     engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def writer(url):
+    writer = _writer(url)
+    yield writer
+    await writer.aclose()  # a second close (a test's own) does nothing
+
+
+def _store(engine, states) -> None:
     with Session(engine) as s:
         for st in states:
             crud.insert_received(session=s, state=st, cipher=CIPHER)
-    return engine
 
 
 def _writer(url: str) -> ProcessSnapshotWriter:
@@ -39,63 +58,49 @@ def _versions(engine, states) -> set[int]:
         return {crud.get_bundle(session=s, bundle_id=st.bundle_id).version for st in states}
 
 
-async def test_snapshots_are_written_by_the_child_newest_wins(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
+async def test_snapshots_are_written_by_the_child_newest_wins(engine, writer):
     states = [received_state(f"RS-{i}") for i in range(20)]
-    engine = _stored(url, states)
-    writer = _writer(url)
+    _store(engine, states)
     snaps = []
     for v in (1, 2):
         for st in states:
             snap = st.model_copy(deep=True)
             snap.version = v
             snaps.append(snap)
-    try:
-        results = await asyncio.gather(*(writer.write(s) for s in snaps))
-        assert results == [True] * len(snaps)
-        assert await writer.write(states[0]) is False  # version 0: older than the stored one
-        assert _versions(engine, states) == {2}
-        with Session(engine) as s:  # encrypted with the key it was given, and opens with it
-            row = crud.get_bundle(session=s, bundle_id=states[0].bundle_id)
-            assert row.state_json.startswith(f"enc1:{TEST_KEY_ID}:")
-            assert json.loads(crud.state_json_of(row=row, cipher=CIPHER))["version"] == 2
-    finally:
-        await writer.aclose()
-        engine.dispose()
+    results = await asyncio.gather(*(writer.write(s) for s in snaps))
+    assert results == [True] * len(snaps)
+    assert await writer.write(states[0]) is False  # version 0: older than the stored one
+    assert _versions(engine, states) == {2}
+    with Session(engine) as s:  # encrypted with the key it was given, and opens with it
+        row = crud.get_bundle(session=s, bundle_id=states[0].bundle_id)
+        assert row.state_json.startswith(f"enc1:{TEST_KEY_ID}:")
+        assert json.loads(crud.state_json_of(row=row, cipher=CIPHER))["version"] == 2
 
 
-async def test_a_killed_child_fails_its_snapshots_and_the_next_write_starts_another(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
+async def test_a_killed_child_fails_its_snapshots_and_the_next_write_starts_another(engine, writer):
     st = received_state("RS-KILL")
-    engine = _stored(url, [st])
-    writer = _writer(url)
-    try:
-        st.version = 1
-        assert await writer.write(st) is True
-        first = writer._proc
-        assert first is not None
-        os.kill(first.pid, signal.SIGSTOP)  # stopped: the next snapshot stays unanswered
-        st.version = 2
-        pending = asyncio.create_task(writer.write(st.model_copy(deep=True)))
-        await asyncio.sleep(0.2)
-        assert not pending.done()
-        os.kill(first.pid, signal.SIGKILL)
-        with pytest.raises(WriterExited):
-            await asyncio.wait_for(pending, 10)
-        st.version = 3
-        assert await writer.write(st) is True  # a new child
-        assert writer._proc is not None and writer._proc.pid != first.pid
-        assert _versions(engine, [st]) == {3}
-    finally:
-        await writer.aclose()
-        engine.dispose()
+    _store(engine, [st])
+    st.version = 1
+    assert await writer.write(st) is True
+    first = writer._proc
+    assert first is not None
+    os.kill(first.pid, signal.SIGSTOP)  # stopped: the next snapshot stays unanswered
+    st.version = 2
+    pending = asyncio.create_task(writer.write(st.model_copy(deep=True)))
+    await asyncio.sleep(0.2)
+    assert not pending.done()
+    os.kill(first.pid, signal.SIGKILL)
+    with pytest.raises(WriterExited):
+        await asyncio.wait_for(pending, 10)
+    st.version = 3
+    assert await writer.write(st) is True  # a new child
+    assert writer._proc is not None and writer._proc.pid != first.pid
+    assert _versions(engine, [st]) == {3}
 
 
-async def test_close_answers_every_snapshot_already_given(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
+async def test_close_answers_every_snapshot_already_given(engine, writer):
     states = [received_state(f"RS-C{i}") for i in range(40)]
-    engine = _stored(url, states)
-    writer = _writer(url)
+    _store(engine, states)
     for st in states:
         st.version = 1
     writes = [asyncio.create_task(writer.write(st)) for st in states]
@@ -107,13 +112,11 @@ async def test_close_answers_every_snapshot_already_given(tmp_path):
     assert _versions(engine, states) == {1}
     with pytest.raises(WriterExited):
         await writer.write(states[0])
-    engine.dispose()
 
 
-def test_the_child_answers_a_bad_line_with_an_error_and_goes_on(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
+def test_the_child_answers_a_bad_line_with_an_error_and_goes_on(url, engine):
     st = received_state("RS-BAD")
-    engine = _stored(url, [st])
+    _store(engine, [st])
     st.version = 1
     config = {"database_url": url, "keys": spec_for_tests(), "key_id": TEST_KEY_ID,
               "max_batch": 4, "log_level": "WARNING", "log_json": True}
@@ -126,7 +129,6 @@ def test_the_child_answers_a_bad_line_with_an_error_and_goes_on(tmp_path):
     assert lines[0].startswith("7 E ValidationError") and lines[1] == "8 1"
     assert "RS-BAD" not in lines[0]  # the error names fields, never the snapshot's values
     assert _versions(engine, [st]) == {1}
-    engine.dispose()
 
 
 async def test_a_writer_whose_database_does_not_open_fails_to_start(tmp_path):
@@ -155,47 +157,35 @@ def test_errors_are_described_without_the_values_that_caused_them():
     assert describe(db) == "IntegrityError: UNIQUE constraint failed: bundle.id"
 
 
-async def test_a_write_given_up_on_leaves_nothing_behind(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
+async def test_a_write_given_up_on_leaves_nothing_behind(engine, writer):
     st = received_state("RS-GIVEUP")
-    engine = _stored(url, [st])
-    writer = _writer(url)
-    try:
-        await writer.start()
-        os.kill(writer._proc.pid, signal.SIGSTOP)  # no answer comes
-        st.version = 1
-        with pytest.raises(TimeoutError):  # as an activity's start-to-close timeout would
-            await asyncio.wait_for(writer.write(st), 0.3)
-        assert writer._pending == {}
-        os.kill(writer._proc.pid, signal.SIGCONT)
-        st.version = 2
-        assert await writer.write(st) is True  # the late answer to the first is dropped
-        assert _versions(engine, [st]) == {2}
-    finally:
-        await writer.aclose()
-        engine.dispose()
+    _store(engine, [st])
+    await writer.start()
+    os.kill(writer._proc.pid, signal.SIGSTOP)  # no answer comes
+    st.version = 1
+    with pytest.raises(TimeoutError):  # as an activity's start-to-close timeout would
+        await asyncio.wait_for(writer.write(st), 0.3)
+    assert writer._pending == {}
+    os.kill(writer._proc.pid, signal.SIGCONT)
+    st.version = 2
+    assert await writer.write(st) is True  # the late answer to the first is dropped
+    assert _versions(engine, [st]) == {2}
 
 
-async def test_a_dead_child_is_restarted_without_waiting_for_a_write(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
-    engine = _stored(url, [])
-    writer = _writer(url)
-    try:
-        await writer.start()
-        first = writer._proc.pid
-        assert writer.healthy
-        os.kill(first, signal.SIGKILL)
-        for _ in range(100):  # the worker's /health reports it down ...
-            if not writer.healthy:
-                break
-            await asyncio.sleep(0.02)
-        assert not writer.healthy
-        for _ in range(250):  # ... and up again, with a new child, no write needed
-            if writer.healthy:
-                break
-            await asyncio.sleep(0.02)
-        assert writer.healthy and writer._proc.pid != first
-    finally:
-        await writer.aclose()
-        engine.dispose()
+async def test_a_dead_child_is_restarted_without_waiting_for_a_write(writer):
+    await writer.start()
+    first = writer._proc.pid
+    assert writer.healthy
+    os.kill(first, signal.SIGKILL)
+    for _ in range(100):  # the worker's /health reports it down ...
+        if not writer.healthy:
+            break
+        await asyncio.sleep(0.02)
+    assert not writer.healthy
+    for _ in range(250):  # ... and up again, with a new child, no write needed
+        if writer.healthy:
+            break
+        await asyncio.sleep(0.02)
+    assert writer.healthy and writer._proc.pid != first
+    await writer.aclose()
     assert not writer.healthy
