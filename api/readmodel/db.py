@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from api.readmodel.checkpoint import WalCheckpointer
+from api.readmodel.writelock import WriteLockedConnection
 
 
 def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
@@ -21,15 +22,18 @@ def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         pool = {}
+        connect_args: dict = {"check_same_thread": False, "timeout": 30}
         checkpointer, stopped = None, threading.Event()
         if parsed.database and parsed.database != ":memory:":
+            # Every write transaction takes the read model's write lock (api/readmodel/writelock.py).
+            connect_args["factory"] = WriteLockedConnection
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             # The API serves up to 40 requests at once from its thread pool: with the default 5 (+10)
             # connections, every burst opened and closed connections (and re-ran the pragmas below).
             pool = {"pool_size": 20, "max_overflow": 20}
             if background_checkpoints and parsed.query.get("mode") != "memory":
                 checkpointer = WalCheckpointer(parsed.database)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+        engine = sa.create_engine(url, connect_args=connect_args, **pool)
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
 import os
 import stat
@@ -177,3 +178,76 @@ def test_the_lock_leaves_a_disabled_collector_disabled(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _held_elsewhere(db: Path) -> bool:
+    """Whether some holder has the sidecar's flock (probed from a description of our own)."""
+    fd = os.open(f"{db}.writelock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _engine_with_table(tmp_path: Path) -> tuple[sa.Engine, Path]:
+    db = tmp_path / "rm.db"
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a INTEGER)")
+    return engine, db
+
+
+def test_a_write_takes_the_lock_by_itself_until_its_transaction_ends(tmp_path):
+    engine, db = _engine_with_table(tmp_path)
+    with Session(engine) as s:
+        s.exec(sa.text("SELECT count(*) FROM t")).one()
+        assert not _held_elsewhere(db)  # reads never take it
+        s.exec(sa.text("INSERT INTO t VALUES (1)"))
+        assert _held_elsewhere(db) and write_lock(engine).held_here()
+        s.commit()
+        assert not _held_elsewhere(db)
+        s.exec(sa.text("UPDATE t SET a = 2"))
+        assert _held_elsewhere(db)
+        s.rollback()
+        assert not _held_elsewhere(db)
+    with engine.connect() as conn:  # Core, left without commit: the pool's rollback releases it
+        conn.exec_driver_sql("DELETE FROM t")
+        assert _held_elsewhere(db)
+    assert not _held_elsewhere(db)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT a FROM t").scalars().all() == [1]
+    engine.dispose()
+
+
+def test_a_write_inside_an_explicit_hold_does_not_wait_for_itself(tmp_path):
+    engine, db = _engine_with_table(tmp_path)
+    lock = write_lock(engine)
+    with lock:
+        with Session(engine) as s:
+            s.exec(sa.text("INSERT INTO t VALUES (1)"))
+            s.commit()
+        assert _held_elsewhere(db)  # still the explicit hold
+    assert not _held_elsewhere(db) and not lock.held_here()
+    engine.dispose()
+
+
+def test_a_writer_that_never_names_the_lock_still_waits_for_its_holder(tmp_path):
+    engine, _db = _engine_with_table(tmp_path)
+    wrote = threading.Event()
+
+    def plain_writer() -> None:
+        with Session(engine) as s:
+            s.exec(sa.text("INSERT INTO t VALUES (1)"))
+            wrote.set()
+            s.commit()
+
+    with write_lock(engine):  # as the intake holds it
+        t = threading.Thread(target=plain_writer)
+        t.start()
+        assert not wrote.wait(0.3)  # waiting in flock, not in SQLite's busy handler
+    assert wrote.wait(10)
+    t.join(10)
+    engine.dispose()
