@@ -12,7 +12,6 @@ from temporalio import activity
 
 from api.readmodel import crud
 from api.readmodel.models import Reminder
-from api.readmodel.writelock import write_lock
 from domain.contracts import ReminderInput
 from workflows import activity_names as act
 
@@ -24,7 +23,7 @@ class ReminderActivities:
         self._engine = engine
 
     def _queue(self, inp: ReminderInput) -> bool:
-        with write_lock(self._engine), Session(self._engine) as session:  # as every hot writer
+        with Session(self._engine) as session:
             return crud.queue_reminder(session=session, reminder=Reminder(
                 bundle_id=inp.bundle_id, service=inp.service.value, birth_order=inp.birth_order,
                 kind=inp.kind, due=inp.due, created_at=datetime.now(UTC)))

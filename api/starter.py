@@ -32,7 +32,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.readmodel.cipher import StateCipher
 from api.readmodel.models import PendingStart
-from api.readmodel.writelock import write_lock
 from domain.contracts import WORKFLOW_TYPE, KelahiranInput
 
 log = structlog.get_logger("kelahiran.starter")
@@ -139,7 +138,7 @@ class WorkflowStarter:
     def _settle(self, started: list[str], failed: dict[str, str], attempts: dict[str, int]) -> None:
         table = PendingStart.__table__
         now = datetime.now(UTC)
-        with write_lock(self._engine), Session(self._engine) as session:
+        with Session(self._engine) as session:
             if started:
                 session.exec(table.delete().where(table.c.bundle_id.in_(started)))
             for bundle_id, error in failed.items():

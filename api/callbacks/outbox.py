@@ -25,7 +25,6 @@ from api.callbacks import webhooks
 from api.callbacks.delivery import Outcome
 from api.callbacks.models import DEAD, DELIVERED, PENDING, HospitalEvent, HospitalWebhook
 from api.readmodel.cipher import StateCipher, StateKeyError
-from api.readmodel.writelock import write_lock
 
 E, W = HospitalEvent.__table__, HospitalWebhook.__table__
 log = structlog.get_logger("kelahiran.callbacks")
@@ -86,12 +85,11 @@ def claim(engine: Engine, cipher: StateCipher, *, now: datetime, limit: int,
             session.rollback()  # end the read: a write on a stale WAL snapshot is refused at once
             if not seqs:
                 return token, []
-            with write_lock(engine):
-                claimed = session.exec(
-                    E.update().where(E.c.seq.in_(seqs), E.c.delivery == PENDING,
-                                     sa.or_(E.c.lease_until.is_(None), E.c.lease_until < now))
-                    .values(lease_until=now + lease, lease_owner=token)).rowcount
-                session.commit()
+            claimed = session.exec(
+                E.update().where(E.c.seq.in_(seqs), E.c.delivery == PENDING,
+                                 sa.or_(E.c.lease_until.is_(None), E.c.lease_until < now))
+                .values(lease_until=now + lease, lease_owner=token)).rowcount
+            session.commit()
         else:
             due = session.exec(sa.select(E.c.seq).where(E.c.delivery == PENDING, E.c.next_attempt_at <= now)
                                .limit(1)).first()
@@ -126,10 +124,7 @@ def record(engine: Engine, token: str, results: list[tuple[Claimed, Outcome]], *
            backoff: Backoff) -> list[Claimed]:
     """Store each attempt's outcome (only where our lease still holds); returns the dead-lettered."""
     dead, by_hospital = [], defaultdict(list)
-    # Under the read model's write lock like every writer of a SQLite read model: without it this
-    # transaction could take SQLite's lock first, and an intake holding ours would then sleep in
-    # SQLite's busy handler (up to 100 ms a turn) until it ended.
-    with write_lock(engine), Session(engine) as session:
+    with Session(engine) as session:  # its first UPDATE takes the write lock (writelock.py)
         for c, outcome in results:
             values: dict = {"attempts": E.c.attempts + 1, "lease_until": None, "lease_owner": None}
             if outcome.ok:
@@ -164,9 +159,9 @@ def prune(engine: Engine, *, before: datetime, batch: int = 5000) -> int:
     with Session(engine) as session:
         while True:
             old = sa.select(E.c.seq).where(E.c.occurred_at < before, E.c.delivery != PENDING).limit(batch)
-            with write_lock(engine):  # one batch at a time: the intake waits for one at most
-                n = session.exec(E.delete().where(E.c.seq.in_(old))).rowcount
-                session.commit()
+            # One batch per transaction (and per hold of the write lock): the intake waits for one at most.
+            n = session.exec(E.delete().where(E.c.seq.in_(old))).rowcount
+            session.commit()
             total += n
             if n < batch:
                 return total

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.callbacks import events, outbox, webhooks
+from api.callbacks.delivery import Outcome
 from api.callbacks.models import HospitalEvent
 from api.callbacks.outbox import Backoff
 from api.readmodel import crud
@@ -152,11 +153,16 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
 
 @pytest.mark.parametrize("write", ["record", "prune"])
 def test_delivery_bookkeeping_waits_for_the_read_models_write_lock(sqlite_engine, write):
-    """Like every writer of a SQLite read model: else an intake holding our lock would sleep in
-    SQLite's busy handler behind it."""
+    """Like every writer of a SQLite read model (they take it by themselves): else an intake holding
+    our lock would sleep in SQLite's busy handler behind it."""
     now = datetime.now(UTC)
     backoff = Backoff(initial=1, maximum=2, max_age=timedelta(days=1))
-    run = {"record": lambda: outbox.record(sqlite_engine, "token", [], now=now, backoff=backoff),
+    tried = outbox.Claimed(seq=1, id="e1", type="bundle.completed", hospital_id="RS-1", bundle_id="b1",
+                           occurred_at=now, attempts=0, body="{}", url="http://127.0.0.1:1/hook",
+                           secrets=[], failures=0)
+    outcome = Outcome(ok=False, kind="connection", error="connection failed")
+    run = {"record": lambda: outbox.record(sqlite_engine, "token", [(tried, outcome)], now=now,
+                                           backoff=backoff),
            "prune": lambda: outbox.prune(sqlite_engine, before=now)}[write]
     with ThreadPoolExecutor(1) as pool:
         with write_lock(sqlite_engine):  # as the API's intake would, from another thread
