@@ -2,7 +2,7 @@
 
 Same activities in the same order and parallelism (lookup -> register -> akta -> kia ‖ kk after
 akta ‖ enrolment), the two deadline timers, the coalesced read-model sync loop (local activities, as
-KelahiranWorkflow's since its patch readmodel-local-sync-v1), its patch markers, and the family's
+KelahiranWorkflow's since its patch readmodel-local-sync-v1), its five patch markers, and the family's
 notice after the last write. Inert module: the workflow sandbox re-imports it.
 """
 
@@ -62,6 +62,7 @@ class FloorWorkflow:
 
     async def _bpjs(self, payload: dict) -> None:
         await self._step("enrol_newborn", payload)
+        workflow.patched("bpjs-completed-once-v1")  # asked when an enrolment is active at once
         self._settled["bpjs"] = True
 
     async def _watch(self, service: str) -> None:
@@ -73,6 +74,7 @@ class FloorWorkflow:
 
     async def _sync_loop(self) -> None:
         workflow.patched("readmodel-local-sync-v1")
+        workflow.patched("readmodel-history-version-v1")
         while True:
             await workflow.wait_condition(lambda: self._dirty or self._finished)
             if not self._dirty and self._finished:
