@@ -26,9 +26,14 @@ def summarize_phase(label: str, outcomes: list[Outcome], *, duration: float, rat
         "processes": processes or {},
     }
     if processes:
+        def per_bundle(cpu_seconds: float) -> float | None:
+            return round(1000 * cpu_seconds / len(done), 1) if done else None
+
+        # Where each bundle's CPU goes, process by process, and for the whole stack.
+        phase["processes"] = {name: {**fig, "cpu_ms_per_bundle": per_bundle(fig["cpu_seconds"])}
+                              for name, fig in processes.items()}
         phase["stack"] = totals(processes)
-        cpu = phase["stack"]["cpu_seconds"]
-        phase["cpu_ms_per_bundle"] = round(1000 * cpu / len(done), 1) if done else None
+        phase["cpu_ms_per_bundle"] = per_bundle(phase["stack"]["cpu_seconds"])
     return phase
 
 
@@ -110,16 +115,20 @@ def format_table(report: dict) -> str:
                          f"{_ms(c['p50']) + '/' + _ms(c['p95']) + '/' + _ms(c['p99']):>26}"
                          f"{p['errors']:>8}{p['lost']:>6}")
     lines.append("")
-    lines.append(f"{'process (phase)':<34}{'CPU s':>8}{'peak RSS MiB':>14}{'peak PSS MiB':>14}")
+    lines.append(f"{'process (phase)':<34}{'CPU s':>8}{'ms/bundle':>11}{'peak RSS MiB':>14}"
+                 f"{'peak PSS MiB':>14}")
     for who, phases in sections:
         for p in phases:
             for name, fig in p["processes"].items():
+                per = fig.get("cpu_ms_per_bundle")
                 lines.append(f"{who + ' ' + p['label'] + ' ' + name:<34}{fig['cpu_seconds']:>8.1f}"
+                             f"{'-' if per is None else f'{per:.1f}':>11}"
                              f"{fig['peak_rss_mib']:>14.0f}{fig.get('peak_pss_mib', 0):>14.0f}")
             if "stack" in p:
                 st = p["stack"]
-                name = f"{who} {p['label']} all ({p['cpu_ms_per_bundle']} CPU ms/bundle)"
-                lines.append(f"{name:<34}{st['cpu_seconds']:>8.1f}{st['peak_rss_mib']:>14.0f}"
+                per = p.get("cpu_ms_per_bundle")
+                lines.append(f"{who + ' ' + p['label'] + ' all':<34}{st['cpu_seconds']:>8.1f}"
+                             f"{'-' if per is None else f'{per:.1f}':>11}{st['peak_rss_mib']:>14.0f}"
                              f"{st.get('peak_pss_mib', 0):>14.0f}")
     if report["ratios"]:
         lines.append("")

@@ -29,6 +29,13 @@ def test_phase_counts_errors_lost_and_throttles_apart():
     assert p["intake"]["count"] == 11
     assert p["stack"] == {"cpu_seconds": 3.0, "peak_rss_mib": 300.0, "peak_pss_mib": 230.0}
     assert p["cpu_ms_per_bundle"] == pytest.approx(300.0)
+    # Per process too (10 completed bundles), without touching the figures passed in.
+    per = {k: v["cpu_ms_per_bundle"] for k, v in p["processes"].items()}
+    assert per == {"temporal": 200.0, "worker": 100.0}
+    assert "cpu_ms_per_bundle" not in PROCS["temporal"]
+    table = format_table(build_report(config={}, machine={}, ours=[p], floor=None))
+    assert [line.split()[-3] for line in table.splitlines() if line.startswith("ours rate2 ")][-3:] == [
+        "200.0", "100.0", "300.0"]  # the ms/bundle column: temporal, worker, all
 
 
 def test_throughput_is_completions_between_first_and_last():
