@@ -9,6 +9,7 @@ import platform
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,20 +21,21 @@ from adapters.http import AiohttpTransport
 from api.bench.births import BirthPoster, CompletionWatcher, draw_families, read_model_times
 from api.bench.floor import FloorStarter, FloorWorker, converter
 from api.bench.hospitals import issue_bench_keys
-from api.bench.load import run_phase
+from api.bench.load import Outcome, StartOne, run_phase
 from api.bench.procs import ProcessSampler
 from api.bench.profile import Profiler
 from api.bench.report import build_report, summarize_phase
 from api.bench.stack import Target, worker_settings_env
 
 SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
+Phase = tuple[str, float | None, int | None]  # (label, rate, inflight)
 
 
 @dataclass
 class Plan:
     """What to offer: (label, rate, inflight) phases of `duration` s, each drained for up to `drain` s."""
 
-    phases: list[tuple[str, float | None, int | None]]
+    phases: list[Phase]
     duration: float
     drain: float = 120.0
     floor: bool = True
@@ -86,23 +88,37 @@ async def history_shape(client: Client, workflow_id: str) -> dict:
             "event_types": {k.removesuffix("_event_attributes"): n for k, n in sorted(kinds.items())}}
 
 
-async def _phase(plan: Plan, phase: tuple[str, float | None, int | None], start_one, pids: dict[str, int],
-                 side: str, remaining=None, settle=None, say=print) -> tuple[dict, str | None]:
-    label, rate, inflight = phase
-    limit = plan.limit(rate, inflight)
-    if remaining is not None:
-        limit = min(limit, remaining())
-    with ProcessSampler(pids) as sampler:
-        outcomes, _ = await run_phase(start_one, rate=rate, inflight=inflight, duration=plan.duration,
-                                      drain=plan.drain, limit=limit)
-    if settle is not None:
-        settle(outcomes)  # exact completion times, read after the phase
-    result = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
-                             processes=sampler.result)
-    say(f"  {side} {label}: {result['completed']}/{result['offered']} completed, {result['errors']} errors, "
-        f"{result['lost']} lost")
-    await asyncio.sleep(1.0)  # let the stack settle between phases
-    return result, next((o.bundle_id for o in outcomes if o.complete is not None), None)
+@dataclass
+class Side:
+    """One side of the comparison (ours or the floor): how it starts a bundle, which processes it
+    measures, and what its phases gave."""
+
+    name: str
+    start_one: StartOne
+    pids: dict[str, int]
+    remaining: Callable[[], int] | None = None  # ours: births left in the drawn population
+    settle: Callable[[list[Outcome]], object] | None = None  # ours: exact completion times, read after
+    phases: list[dict] = field(default_factory=list)
+    sample_id: str | None = None  # one completed workflow, for its history's shape
+
+    async def run(self, plan: Plan, phase: Phase, say=print) -> None:
+        label, rate, inflight = phase
+        limit = plan.limit(rate, inflight)
+        if self.remaining is not None:
+            limit = min(limit, self.remaining())
+        with ProcessSampler(self.pids) as sampler:
+            outcomes, _ = await run_phase(self.start_one, rate=rate, inflight=inflight,
+                                          duration=plan.duration, drain=plan.drain, limit=limit)
+        if self.settle is not None:
+            self.settle(outcomes)
+        result = summarize_phase(label, outcomes, duration=plan.duration, rate=rate, inflight=inflight,
+                                 processes=sampler.result)
+        say(f"  {self.name} {label}: {result['completed']}/{result['offered']} completed, "
+            f"{result['errors']} errors, {result['lost']} lost")
+        self.phases.append(result)
+        self.sample_id = self.sample_id or next((o.bundle_id for o in outcomes if o.complete is not None),
+                                                None)
+        await asyncio.sleep(1.0)  # let the stack settle between phases
 
 
 def _profiled(plan: Plan, pids: dict[str, int], side: str):
@@ -133,7 +149,6 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
     # (its speed drifted by 10-20 % within an hour here). Profiling keeps the sides apart instead:
     # one profile per side.
     interleave = plan.floor and not plan.profile
-    ours, floor, our_id, floor_id = [], [], None, None
     async with client_for(48) as http, client_for(16) as polls, contextlib.AsyncExitStack() as stack:
         if not (target.hospital_keys or target.database_url):
             raise ValueError("the benchmark needs hospital API keys or the API's database to make them")
@@ -142,48 +157,39 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         families = await draw_families(http, target.dukcapil, need)
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
-        settle = (lambda outcomes: read_model_times(db, outcomes)) if db else None
         watcher = await stack.enter_async_context(CompletionWatcher(db)) if db else None
         poster = BirthPoster(http, target.api, families, keys=keys, watcher=watcher, polls=polls)
-        floor_side = None
+        ours = Side("ours", poster, target.pids, remaining=poster.remaining,
+                    settle=(lambda outcomes: read_model_times(db, outcomes)) if db else None)
+        floor = None
         if plan.floor:
             queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
             worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
                                  settings_env=worker_settings_env())
             stack.callback(worker.stop)
             floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
-            floor_pids["floor-worker"] = worker.pid
-            floor_side = (FloorStarter(client, queue), floor_pids)
+            floor = Side("floor", FloorStarter(client, queue), {**floor_pids, "floor-worker": worker.pid})
 
-        async def run_floor(phase) -> None:
-            nonlocal floor_id
-            result, sample = await _phase(plan, phase, floor_side[0], floor_side[1], "floor", say=say)
-            floor.append(result)
-            floor_id = floor_id or sample
-
-        with _profiled(plan, target.pids, "ours"):
+        with _profiled(plan, ours.pids, "ours"):
             for phase in plan.phases:
-                result, sample = await _phase(plan, phase, poster, target.pids, "ours",
-                                              remaining=poster.remaining, settle=settle, say=say)
-                ours.append(result)
-                our_id = our_id or sample
-                if interleave:
-                    await run_floor(phase)
-        if plan.floor and not interleave:
+                await ours.run(plan, phase, say)
+                if floor is not None and interleave:
+                    await floor.run(plan, phase, say)
+        if floor is not None and not interleave:
             say("running the engine floor")
-            with _profiled(plan, floor_side[1], "floor"):
+            with _profiled(plan, floor.pids, "floor"):
                 for phase in plan.phases:
-                    await run_floor(phase)
+                    await floor.run(plan, phase, say)
 
     shape = None
     if client is not None:
-        shape = {"ours": await history_shape(client, our_id) if our_id else None}
-        if floor_id:
-            shape["floor"] = await history_shape(client, floor_id)
+        shape = {"ours": await history_shape(client, ours.sample_id) if ours.sample_id else None}
+        if floor is not None and floor.sample_id:
+            shape["floor"] = await history_shape(client, floor.sample_id)
     info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     config = {"phases": plan.phases, "duration_s": plan.duration, "drain_s": plan.drain,
               "hospitals": plan.hospitals, "floor": plan.floor, "interleaved": interleave,
               "worker_settings": worker_settings_env(),
               **plan.extra}
-    return build_report(config=config, machine=info, ours=ours, floor=floor if plan.floor else None,
-                        shape=shape)
+    return build_report(config=config, machine=info, ours=ours.phases,
+                        floor=floor.phases if floor is not None else None, shape=shape)
