@@ -42,7 +42,8 @@ class FloorWorkflow:
         self._finished = self._dirty = True
         await syncer
         if workflow.patched("family-notice-v1"):  # the family's SMS, after the last write
-            await self._step("notify_family", payload)
+            # It also tells the bench when the last write ran (api/bench/floor_worker.py).
+            await self._step("notify_family", {**payload, "synced_at": self._synced_at})
         return self._synced_at
 
     async def _step(self, name: str, payload: dict) -> None:

@@ -168,7 +168,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
                                  settings_env=worker_settings_env())
             stack.callback(worker.stop)
             floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
-            floor = Side("floor", FloorStarter(client, queue), {**floor_pids, "floor-worker": worker.pid})
+            floor = Side("floor", FloorStarter(client, queue, worker.completions),
+                         {**floor_pids, "floor-worker": worker.pid})
 
         with _profiled(plan, ours.pids, "ours"):
             for phase in plan.phases:
