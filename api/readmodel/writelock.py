@@ -32,14 +32,14 @@ from sqlalchemy.engine import Engine
 
 
 class _NoCollection:
-    """No garbage collection in this process while any of its threads holds the write lock.
+    """No garbage collection in this process while any of its threads is in a `with` of this.
 
     WHY: a full collection holds the GIL for as long as it walks every object. In the worker, with
     hundreds of bundles in flight, that was 100-700 ms; one that started while the read-model
     writer held the write lock kept the lock (and every intake waiting on it) for that long (bench:
-    the 20/s burst). The collector is switched off as soon as the lock is taken and back on after
-    it is released; a due collection runs then, with no lock held. Counted: the holder of one
-    database's lock and of another's may overlap.
+    the 20/s burst). The collector is switched off before the lock is taken (a collection cannot
+    be running then: this thread holds the GIL) and back on after it is released; the collection
+    runs then, with no lock held. Counted, because several threads may be inside at once.
     """
 
     def __init__(self) -> None:
@@ -67,7 +67,7 @@ _no_collection = _NoCollection()
 class _FileWriteLock:
     """The thread lock, then flock on the sidecar file (opened once, kept open); reusable and
     reentrant per thread (so a write on a connection inside `with write_lock(...)` does not wait
-    for itself). No garbage collection in this process while it is held."""
+    for itself). No garbage collection in this process while it is held or waited for."""
 
     def __init__(self, db_path: str) -> None:
         self._threads = threading.Lock()
@@ -82,15 +82,17 @@ class _FileWriteLock:
         if self.held_here():
             self._depth += 1
             return
-        self._threads.acquire()
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-        # Only once it is held: a thread that merely waits (perhaps for another process) leaves the
-        # collector alone, so a process whose threads queue here all the time still collects.
         _no_collection.__enter__()
+        try:
+            self._threads.acquire()
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
+        except BaseException:
+            _no_collection.__exit__()
+            raise
         self._owner, self._depth = threading.get_ident(), 1
 
     def release(self) -> None:

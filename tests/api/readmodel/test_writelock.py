@@ -139,14 +139,12 @@ def test_the_writer_waits_for_the_lock(tmp_path):
     engine.dispose()
 
 
-def test_no_garbage_collection_while_the_lock_is_held_but_while_it_is_awaited(tmp_path):
+def test_no_garbage_collection_while_the_lock_is_held_or_awaited(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path}/rm.db")
     lock = write_lock(engine)
     assert gc.isenabled()
-    seen: list[bool] = []
-    other = os.open(f"{tmp_path}/rm.db.writelock", os.O_RDWR)  # as another process's hold
-    fcntl.flock(other, fcntl.LOCK_EX)
     entered, release = threading.Event(), threading.Event()
+    seen: list[bool] = []
 
     def holder() -> None:
         with lock:
@@ -154,17 +152,21 @@ def test_no_garbage_collection_while_the_lock_is_held_but_while_it_is_awaited(tm
             release.wait(5)
 
     t = threading.Thread(target=holder)
-    t.start()  # waits in flock for "the other process"
-    time.sleep(0.2)
-    seen.append(gc.isenabled())  # only waiting: the process still collects
-    fcntl.flock(other, fcntl.LOCK_UN)
-    os.close(other)
-    assert entered.wait(5)
-    seen.append(gc.isenabled())  # held by one of our threads: off for the whole process
+    t.start()
+    entered.wait(5)
+    seen.append(gc.isenabled())  # another thread holds it: off for the whole process
+    def wait_then_take() -> None:
+        with lock:
+            pass
+
+    waiter = threading.Thread(target=wait_then_take)
+    waiter.start()  # waits for the holder, counted
+    time.sleep(0.1)
     release.set()
     t.join(5)
-    seen.append(gc.isenabled())  # released: back on
-    assert seen == [True, False, True]
+    waiter.join(5)
+    seen.append(gc.isenabled())  # both out: back on
+    assert seen == [False, True]
 
 
 def test_the_lock_leaves_a_disabled_collector_disabled(tmp_path):
