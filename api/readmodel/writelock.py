@@ -43,8 +43,8 @@ class _NoCollection:
 
     Off while a thread only *waits*, too: flock is granted in the kernel, and a collection running
     in this process at that moment would keep the just-granted lock (and every other process's
-    writer) waiting until it ends. Switching it off only once held was tried: lock-wait p99 in the
-    20/s burst 40-48 ms (max 196) against 22-36 ms.
+    writer) waiting until it ends. (Switching it off only once held made no difference that the
+    20/s burst could show: its lock-wait p99 spreads from 22 to 77 ms between runs of one code.)
     """
 
     def __init__(self) -> None:
