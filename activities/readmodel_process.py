@@ -63,7 +63,11 @@ class ProcessSnapshotWriter:
                 proc = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "activities.readmodel_process",
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    limit=1 << 20)
+                    limit=1 << 20,
+                    # A scheduling group of its own (api/cli/priority.py): `kelahiran up` lowers
+                    # the worker's, but the API waits for the write lock this process holds.
+                    # It still ends with the worker: at the end of its stdin.
+                    start_new_session=True)
                 assert proc.stdin is not None and proc.stdout is not None
                 proc.stdin.write(self._config.encode() + b"\n")
                 # It answers `ready` once its database is open; else it exits (its error is logged).
@@ -221,10 +225,11 @@ def _failed(exc: BaseException) -> Future[bool]:
 
 
 def main() -> None:
-    # A Ctrl-C in the worker's terminal reaches us too. We end when our stdin closes (the worker
-    # closes it, or dies), after the snapshots already given: the worker's activities await them.
+    # We end when our stdin closes (the worker closes it, or dies), after the snapshots already
+    # given: the worker's activities await them. So signals meant for the worker's group (a
+    # Ctrl-C, a supervisor's stop) are ignored, should one reach us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # so does a supervisor's stop of the whole group
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         _serve(sys.stdin, sys.stdout)
     finally:

@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from api.bench.floor_workflow import FLOOR_WORKFLOW
 from api.bench.load import Outcome
+from api.cli.supervisor import child_setup
 from api.codec import data_converter
 
 
@@ -27,7 +28,7 @@ class FloorWorker:
     """`python -m api.bench.floor_worker` as a child process, with the stack's Temporal settings."""
 
     def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path,
-                 settings_env: dict[str, str] | None = None) -> None:
+                 settings_env: dict[str, str] | None = None, nice: int = 0) -> None:
         self.task_queue = task_queue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
         env.update(settings_env or {})  # the kelahiran worker's own settings, when they are not defaults
@@ -38,7 +39,10 @@ class FloorWorker:
         self.completions = Completions()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "api.bench.floor_worker", task_queue], env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log)
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
+            # `nice`: our worker's CPU priority, in a scheduling group of its own like ours
+            # (api/cli/priority.py), so both workers share the cores with Temporal alike.
+            start_new_session=True, preexec_fn=child_setup(nice))
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # blocks until "ready" or the process exits
         if b"ready" not in line:

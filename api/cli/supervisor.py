@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from api.cli.priority import lowerer
+
 ReadyCheck = Callable[[], bool]
 RUN_HEADER = "\n=== "  # starts each run's section of a log file
 
@@ -59,13 +61,21 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, have the kernel SIGTERM a child whose supervisor was killed outright."""
+def child_setup(nice: int = 0) -> Callable[[], None] | None:
+    """What a child runs before exec: on Linux, have the kernel SIGTERM it if its supervisor is
+    killed outright; and take `nice` (api/cli/priority.py)."""
+    lower = lowerer(nice)
     if not sys.platform.startswith("linux"):
-        return None
+        return lower
     libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork: preexec_fn must stay trivial
     pr_set_pdeathsig = 1
-    return lambda: libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    def setup() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if lower is not None:
+            lower()
+
+    return setup
 
 
 @dataclass
@@ -77,6 +87,7 @@ class ChildProcess:
     env: dict[str, str]
     log_path: Path
     ready: Sequence[ReadyCheck] = ()
+    nice: int = 0  # > 0: a background process, served after the others (api/cli/priority.py)
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -94,7 +105,7 @@ class ChildProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent(),
+                preexec_fn=child_setup(self.nice),
             )
 
     def exit_code(self) -> int | None:
