@@ -13,6 +13,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
 from api import console, family
+from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
 from api.gcfreeze import freeze_startup_objects
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.engine = make_engine(settings.database_url, background_checkpoints=True)
         app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest
         app.state.intake_limiter = RateLimiter(settings.intake_rate_per_second, settings.intake_burst)
+        app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
         app.state.payload_codec = settings.data_converter().payload_codec
         app.state.temporal = TemporalHolder(settings, temporal_client)
         app.state.temporal.start()

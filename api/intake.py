@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher
-from api.readmodel.writelock import write_lock
+from api.readmodel.writelock import try_write_lock, write_lock
 from api.settings import Settings
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import KelahiranInput
@@ -32,6 +32,11 @@ WIB = timedelta(hours=7)
 def today_wib() -> date:
     """Dates of birth are local dates; the hospitals are in WIB (UTC+7)."""
     return (datetime.now(UTC) + WIB).date()
+
+
+def _sqlite_connection_idle(engine: Engine) -> bool:
+    checkedin = getattr(engine.pool, "checkedin", None)  # QueuePool; not the in-memory StaticPool
+    return engine.dialect.name == "sqlite" and checkedin is not None and checkedin() > 0
 
 
 class ConflictingRecord(Exception):
@@ -64,22 +69,38 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
             waited["lock"] += time.perf_counter() - t
             yield
 
-    def insert() -> tuple[bool, str | None, str]:
+    def insert(session: Session) -> tuple[bool, str | None, str]:
+        if crud.insert_received(session=session, state=state, cipher=cipher,
+                                start_input_json=inp.model_dump_json(), lock=timed_lock()):
+            return True, chash, state.status.value
+        row = crud.get_bundle(session=session, bundle_id=bundle_id)
+        return False, row.content_hash if row else None, row.status if row else "in_progress"
+
+    def insert_pooled() -> tuple[bool, str | None, str]:
         waited["queued"] = time.perf_counter() - began
         with Session(engine) as session:
-            if crud.insert_received(session=session, state=state, cipher=cipher,
-                                    start_input_json=inp.model_dump_json(), lock=timed_lock()):
-                return True, chash, state.status.value
-            row = crud.get_bundle(session=session, bundle_id=bundle_id)
-            return False, row.content_hash if row else None, row.status if row else "in_progress"
+            return insert(session)
 
     began = time.perf_counter()
-    inserted, stored_hash, status = await run_in_threadpool(insert)
+    done = None
+    if _sqlite_connection_idle(engine):
+        # On the event loop when nothing is in the way (the lock free, a pooled connection idle):
+        # the INSERT takes ~1 ms, while the hop to the thread pool and back waited for the GIL
+        # and the loop (bench, the 20/s burst: intake p99 57 -> 50 ms). Never for PostgreSQL,
+        # whose writes wait on the network.
+        with Session(engine) as session:
+            session.connection()  # first: never wait for a connection while holding the lock
+            with try_write_lock(engine) as free:
+                if free:
+                    done = insert(session)
+    inline = done is not None
+    inserted, stored_hash, status = done or await run_in_threadpool(insert_pooled)
     if not inserted and stored_hash != chash:
         raise ConflictingRecord(bundle_id)
     kick()
     if inserted:
         log.info("birth accepted", bundle_id=bundle_id, hospital_id=hospital_id,
                  children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1),
-                 queued_ms=round(1000 * waited["queued"], 1), lock_ms=round(1000 * waited["lock"], 1))
+                 queued_ms=round(1000 * waited["queued"], 1), lock_ms=round(1000 * waited["lock"], 1),
+                 inline=inline)
     return Accepted(bundle_id=bundle_id, status=status, duplicate=not inserted)

@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -88,8 +90,51 @@ def list_keys(*, session: Session, hospital_id: str | None = None) -> list[ApiKe
     return list(session.exec(q))
 
 
-def verify_key(*, session: Session, presented: str) -> str | None:
-    """The hospital id a presented key belongs to, or None (malformed, unknown, revoked, expired)."""
+class KeyCache:
+    """Keys verified against the database in the last `ttl` seconds, by key id: most of a busy
+    hospital's requests then authenticate on the event loop, with no thread-pool hop and no query.
+
+    Measured (bench, the 20/s burst): the hop's p99 was 23-29 ms for 1.5 ms of work, waiting for
+    the GIL and the loop; with this cache the intake's p99 went from 73-75 to 47 ms.
+
+    The cost: in an API process that did not make the change itself, a key revoked or expired, or
+    a disabled hospital's key, keeps working for up to `ttl` seconds (the admin API forgets the
+    key in its own process at once; `kelahiran admin` runs elsewhere). Only successes are kept,
+    with the secret's hash as the database keeps it, never the key itself. `ttl` 0 turns it off.
+    """
+
+    def __init__(self, ttl: float, *, max_keys: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl, self._max, self._clock = ttl, max_keys, clock
+        # key id -> (secret hash, hospital id, the key's expiry, monotonic time to ask again)
+        self._known: dict[str, tuple[str, str, datetime | None, float]] = {}
+
+    def hospital_for(self, presented: str) -> str | None:
+        """The hospital of a key verified recently, or None: then ask the database (`verify_key`)."""
+        m = _KEY.match(presented)
+        entry = self._known.get(m.group(1)) if m else None
+        if entry is None:
+            return None
+        secret_hash, hospital_id, expires_at, until = entry
+        if self._clock() >= until or (expires_at is not None and expires_at <= _now()):
+            return None
+        return hospital_id if hmac.compare_digest(secret_hash, _hash(m.group(2))) else None
+
+    def remember(self, key_id: str, secret_hash: str, hospital_id: str, expires_at: datetime | None) -> None:
+        if self._ttl <= 0:
+            return
+        if len(self._known) >= self._max and key_id not in self._known:
+            self._known.clear()  # more keys than any registry has: start over rather than grow
+        self._known[key_id] = (secret_hash, hospital_id, expires_at, self._clock() + self._ttl)
+
+    def forget(self, key_id: str) -> None:
+        self._known.pop(key_id, None)
+
+
+def verify_key(*, session: Session, presented: str, cache: KeyCache | None = None) -> str | None:
+    """The hospital id a presented key belongs to, or None (malformed, unknown, revoked, expired).
+
+    A key that verifies is remembered in `cache`."""
     m = _KEY.match(presented)
     if not m:
         return None
@@ -112,4 +157,6 @@ def verify_key(*, session: Session, presented: str) -> str | None:
         # (api/readmodel/writelock.py), so it never waits in SQLite's busy handler.
         session.exec(sa.update(ApiKey).where(ApiKey.id == m.group(1)).values(last_used_at=now))
         session.commit()
+    if cache is not None:
+        cache.remember(m.group(1), key.secret_hash, key.hospital_id, key.expires_at)
     return key.hospital_id

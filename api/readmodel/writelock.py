@@ -25,7 +25,8 @@ import gc
 import os
 import sqlite3
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -100,6 +101,22 @@ class _FileWriteLock:
             raise
         self._owner, self._depth = threading.get_ident(), 1
 
+    def try_acquire(self) -> bool:
+        """Take the lock only if no one holds it (else False, at once)."""
+        if self.held_here():
+            self._depth += 1
+            return True
+        if not self._threads.acquire(blocking=False):
+            return False
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._threads.release()
+            return False
+        _no_collection.__enter__()
+        self._owner, self._depth = threading.get_ident(), 1
+        return True
+
     def release(self) -> None:
         self._depth -= 1
         if self._depth:
@@ -159,6 +176,21 @@ def write_lock(engine: Engine) -> AbstractContextManager:
         return nullcontext()
     lock = _by_url[str(engine.url)] = _lock_for(database)
     return lock
+
+
+@contextmanager
+def try_write_lock(engine: Engine) -> Iterator[bool]:
+    """Hold the read model's write lock for the block if it is free this instant: yields True, or
+    False at once (another writer holds it, or the database has no such lock: PostgreSQL and
+    in-memory SQLite). For a short write that may run where waiting would cost more."""
+    lock = write_lock(engine)
+    if not isinstance(lock, _FileWriteLock) or not lock.try_acquire():
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

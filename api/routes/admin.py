@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from api.auth import accounts, audit, keys
@@ -146,24 +146,28 @@ def issue_key(hospital_id: HospitalId, body: KeyCreate, who: Admins, session: Se
 
 
 @router.post("/keys/{key_id}/rotate", status_code=201, response_model=KeyIssued)
-def rotate_key(key_id: KeyId, body: KeyRotate, who: Admins, session: SessionDep) -> KeyIssued:
+def rotate_key(key_id: KeyId, body: KeyRotate, who: Admins, session: SessionDep,
+               request: Request) -> KeyIssued:
     """Replace a key: a new one now, the old one stops after the grace period."""
     try:
         k = keys.rotate_key(session=session, key_id=key_id, grace=timedelta(hours=body.grace_hours))
     except keys.UnknownKey as exc:
         raise HTTPException(404, str(exc)) from None
+    request.app.state.key_cache.forget(key_id)  # it has an expiry now
     _log(session, who, "admin.key.rotate", old_key_id=key_id, key_id=k.key_id)
     return KeyIssued(key_id=k.key_id, hospital_id=k.hospital_id, key=k.key,
                      old_key_expires_at=k.expires_old_at)
 
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyPublic)
-def revoke_key(key_id: KeyId, who: Admins, session: SessionDep) -> KeyPublic:
-    """Stop a key now (e.g. leaked)."""
+def revoke_key(key_id: KeyId, who: Admins, session: SessionDep, request: Request) -> KeyPublic:
+    """Stop a key now (e.g. leaked). Other API processes stop accepting it within
+    `KELAHIRAN_API_KEY_CACHE_SECONDS`."""
     try:
         k = keys.revoke_key(session=session, key_id=key_id)
     except keys.UnknownKey as exc:
         raise HTTPException(404, str(exc)) from None
+    request.app.state.key_cache.forget(key_id)
     _log(session, who, "admin.key.revoke", key_id=key_id)
     return _key(k)
 

@@ -121,3 +121,59 @@ async def test_admin_api_issues_rotates_and_revokes_keys(stack):
     other = stack.hospital()
     assert (await stack.http.get(f"{api}/v1/admin/hospitals", headers=other)).status_code == 403
     assert (await stack.http.get(f"{api}/v1/audit", headers=other)).status_code == 403
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_key_cache_answers_for_a_verified_key_until_its_time_is_up(db):
+    clock = Clock()
+    cache = keys.KeyCache(5, clock=clock)
+    issued = keys.issue_key(session=db, hospital_id="RS-A")
+    assert cache.hospital_for(issued.key) is None  # never verified: ask the database
+    assert keys.verify_key(session=db, presented=issued.key, cache=cache) == "RS-A"
+    assert cache.hospital_for(issued.key) == "RS-A"
+    assert cache.hospital_for(issued.key[:-1] + ("x" if issued.key[-1] != "x" else "y")) is None
+    assert cache.hospital_for("not a key") is None
+    clock.now += 5
+    assert cache.hospital_for(issued.key) is None  # stale: the database decides again
+
+
+def test_the_key_cache_keeps_only_successes_and_forgets_on_demand(db):
+    cache = keys.KeyCache(60)
+    issued = keys.issue_key(session=db, hospital_id="RS-A")
+    assert keys.verify_key(session=db, presented=issued.key[:-1] + "x", cache=cache) is None
+    assert cache.hospital_for(issued.key) is None
+    keys.verify_key(session=db, presented=issued.key, cache=cache)
+    keys.revoke_key(session=db, key_id=issued.key_id)
+    assert cache.hospital_for(issued.key) == "RS-A"  # a revocation elsewhere: up to the ttl
+    cache.forget(issued.key_id)  # what the admin API does in its own process
+    assert cache.hospital_for(issued.key) is None
+    assert keys.verify_key(session=db, presented=issued.key, cache=cache) is None
+
+
+def test_the_key_cache_honours_a_rotated_keys_expiry_and_can_be_off(db):
+    cache = keys.KeyCache(60)
+    old = keys.issue_key(session=db, hospital_id="RS-A")
+    keys.rotate_key(session=db, key_id=old.key_id, grace=timedelta(seconds=1))
+    assert keys.verify_key(session=db, presented=old.key, cache=cache) == "RS-A"  # in its grace
+    assert cache.hospital_for(old.key) == "RS-A"
+    row = db.get(ApiKey, old.key_id)
+    cache.remember(old.key_id, row.secret_hash, "RS-A", row.expires_at - timedelta(seconds=2))
+    assert cache.hospital_for(old.key) is None  # past its expiry, whatever the ttl
+    off = keys.KeyCache(0)
+    new = keys.issue_key(session=db, hospital_id="RS-A")
+    assert keys.verify_key(session=db, presented=new.key, cache=off) == "RS-A"
+    assert off.hospital_for(new.key) is None
+
+
+def test_the_key_cache_is_bounded():
+    cache = keys.KeyCache(60, max_keys=2)
+    for i in range(3):
+        cache.remember(f"{i:016x}", "h", "RS-A", None)
+    assert len(cache._known) == 1  # full: started over with the newest

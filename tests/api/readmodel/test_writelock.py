@@ -251,3 +251,48 @@ def test_a_writer_that_never_names_the_lock_still_waits_for_its_holder(tmp_path)
     assert wrote.wait(10)
     t.join(10)
     engine.dispose()
+
+
+def test_try_write_lock_takes_a_free_lock_and_never_waits_for_a_held_one(tmp_path):
+    from api.readmodel.writelock import try_write_lock
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/rm.db")
+    with try_write_lock(engine) as free:
+        assert free
+        seen = []
+        other = threading.Thread(target=lambda: seen.append(_try(engine)))
+        other.start()
+        other.join(5)
+        assert seen == [False]  # another thread: at once, not after we let go
+        with try_write_lock(engine) as again:
+            assert again  # reentrant in this thread
+    assert _try(engine) is True  # released
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(engine.url)], cwd=REPO,
+                              stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        began = time.monotonic()
+        assert _try(engine) is False  # another process holds it
+        assert time.monotonic() - began < 0.5
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert _try(engine) is True
+    assert _try(sa.create_engine("sqlite://")) is False  # no lock to take: the caller waits its own way
+
+
+_HOLDER = """
+import sys
+import sqlalchemy as sa
+from api.readmodel.writelock import write_lock
+with write_lock(sa.create_engine(sys.argv[1])):
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _try(engine) -> bool:
+    from api.readmodel.writelock import try_write_lock
+
+    with try_write_lock(engine) as free:
+        return free

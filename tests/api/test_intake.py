@@ -1,0 +1,92 @@
+"""Accepting a birth (api/intake.py): kept with its pending start, on the event loop when the write
+lock is free and in the thread pool, waiting its turn, when it is not."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from api import intake
+from api.readmodel.cipher import StateCipher, spec_for_tests
+from api.readmodel.db import make_engine
+from api.readmodel.migrate import upgrade_to_head
+from api.readmodel.models import Bundle, PendingStart
+from api.readmodel.writelock import write_lock
+from api.settings import Settings
+from domain.notification import BirthNotification
+from tests.support import payloads
+
+CIPHER = StateCipher.from_spec(spec_for_tests())
+SETTINGS = Settings(environment="test", readmodel_keys=spec_for_tests())
+
+
+@pytest.fixture
+def engine(tmp_path):
+    url = f"sqlite:///{tmp_path}/rm.db"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+async def accept(engine, notification: BirthNotification) -> intake.Accepted:
+    return await intake.accept_birth(notification=notification, hospital_id="RS-A", settings=SETTINGS,
+                                     engine=engine, cipher=CIPHER, kick=lambda: None)
+
+
+def no_thread_pool(monkeypatch) -> None:
+    async def refuse(*_a, **_k):
+        raise AssertionError("went to the thread pool")
+
+    monkeypatch.setattr(intake, "run_in_threadpool", refuse)
+
+
+async def test_with_the_lock_free_the_birth_is_kept_on_the_event_loop(engine, monkeypatch):
+    with Session(engine) as s:
+        s.exec(select(Bundle)).all()  # a pooled connection, idle
+    no_thread_pool(monkeypatch)
+    note = BirthNotification.model_validate(payloads.manual())
+    acc = await accept(engine, note)
+    assert not acc.duplicate
+    again = await accept(engine, note)  # the same record: found, not kept twice
+    assert again.duplicate and again.bundle_id == acc.bundle_id
+    earlier = payloads.manual(birth_date=note.birth_date - timedelta(days=1))
+    other = BirthNotification.model_validate({**earlier, "record_id": note.record_id})
+    with pytest.raises(intake.ConflictingRecord):
+        await accept(engine, other)
+    with Session(engine) as s:
+        assert [b.id for b in s.exec(select(Bundle))] == [acc.bundle_id]
+        assert [p.bundle_id for p in s.exec(select(PendingStart))] == [acc.bundle_id]
+
+
+async def test_with_the_lock_held_elsewhere_it_waits_in_the_thread_pool(engine):
+    with Session(engine) as s:
+        s.exec(select(Bundle)).all()
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with write_lock(engine):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(5)
+    try:
+        task = asyncio.create_task(accept(engine, BirthNotification.model_validate(payloads.manual())))
+        await asyncio.sleep(0.3)
+        assert not task.done()  # waiting for the lock, and the event loop is free meanwhile
+        began = time.monotonic()
+        release.set()
+        acc = await asyncio.wait_for(task, 10)
+        assert time.monotonic() - began < 5 and not acc.duplicate
+    finally:
+        release.set()
+        t.join(5)
+    with Session(engine) as s:
+        assert s.get(Bundle, acc.bundle_id) is not None
