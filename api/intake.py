@@ -86,7 +86,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     if _sqlite_connection_idle(engine):
         # On the event loop when nothing is in the way (the lock free, a pooled connection idle):
         # the INSERT takes ~1 ms, while the hop to the thread pool and back waited for the GIL
-        # and the loop (bench, the 20/s burst: intake p99 57 -> 50 ms). Never for PostgreSQL,
+        # and the loop (bench, the 20/s burst: intake p99 57 -> 48-50 ms). Never for PostgreSQL,
         # whose writes wait on the network.
         with Session(engine) as session:
             session.connection()  # first: never wait for a connection while holding the lock

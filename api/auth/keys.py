@@ -95,7 +95,7 @@ class KeyCache:
     hospital's requests then authenticate on the event loop, with no thread-pool hop and no query.
 
     Measured (bench, the 20/s burst): the hop's p99 was 23-29 ms for 1.5 ms of work, waiting for
-    the GIL and the loop; with this cache the intake's p99 went from 73-75 to 47 ms.
+    the GIL and the loop; with this cache the intake's p99 went from 73-75 to 47-59 ms.
 
     The cost: in an API process that did not make the change itself, a key revoked or expired, or
     a disabled hospital's key, keeps working for up to `ttl` seconds (the admin API forgets the

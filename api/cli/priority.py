@@ -8,8 +8,8 @@ Linux schedules each session as one group ("autogroup", on in Debian's kernels) 
 `up` runs in a session of its own (so Ctrl-C reaches only the supervisor). A thread's nice value
 then only ranks it inside its own process; between processes, each group's own nice value counts
 (`/proc/<pid>/autogroup`). Renicing a process is no use there (measured: the 20/s burst's intake
-p99 stayed at 135-177 ms with every background thread at nice 10); lowering the background
-processes' *autogroup* to nice 10 brought it to 76-88 ms. So a background child lowers its
+p99 stayed at 135-169 ms with every background thread at nice 10); lowering the background
+processes' *autogroup* to nice 10 brought it to 75-88 ms. So a background child lowers its
 session's group; where the kernel has no autogroups it lowers its own nice value instead (its
 threads inherit it). Lowering one's own priority needs no privilege.
 
