@@ -15,8 +15,8 @@ from sqlmodel import Session
 from activities.readmodel_process import ProcessSnapshotWriter, WriterExited, _serve
 from api.readmodel import crud
 from api.readmodel.cipher import TEST_KEY_ID, StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
 from api.readmodel.migrate import upgrade_to_head
+from tests.support.readmodel import engine_for
 from tests.support.states import received_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -31,9 +31,8 @@ def url(tmp_path) -> str:
 
 @pytest.fixture
 def engine(url):
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+    with engine_for(url) as engine:
+        yield engine
 
 
 @pytest_asyncio.fixture

@@ -13,13 +13,12 @@ from sqlmodel import Session, select
 
 from api import intake
 from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import Bundle, PendingStart
 from api.readmodel.writelock import write_lock
 from api.settings import Settings
 from domain.notification import BirthNotification
 from tests.support import payloads
+from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 SETTINGS = Settings(environment="test", readmodel_keys=spec_for_tests())
@@ -27,11 +26,8 @@ SETTINGS = Settings(environment="test", readmodel_keys=spec_for_tests())
 
 @pytest.fixture
 def engine(tmp_path):
-    url = f"sqlite:///{tmp_path}/rm.db"
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+    with engine_for(f"sqlite:///{tmp_path}/rm.db", migrate=True) as engine:
+        yield engine
 
 
 async def accept(engine, notification: BirthNotification) -> intake.Accepted:

@@ -12,8 +12,6 @@ from api.auth import accounts
 from api.embedded import serve_app
 from api.readmodel import crud
 from api.readmodel.cipher import TEST_KEY_ID, spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
 from api.settings import Settings
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service, ServiceStatus
@@ -21,6 +19,7 @@ from domain.notification import BirthNotification
 from tests.api.callbacks.receiver import Receiver
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+from tests.support.readmodel import engine_for
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -37,23 +36,16 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path}/rm.db"
 
 
-def _engine(url: str):
-    upgrade_to_head(url)
-    return make_engine(url)
-
-
 @pytest.fixture
 def engine(db_url):
-    eng = _engine(db_url)
-    yield eng
-    eng.dispose()
+    with engine_for(db_url, migrate=True) as eng:
+        yield eng
 
 
 @pytest.fixture
 def sqlite_engine(sqlite_url):
-    eng = _engine(sqlite_url)
-    yield eng
-    eng.dispose()
+    with engine_for(sqlite_url, migrate=True) as eng:
+        yield eng
 
 
 def settings_for(url: str, **over) -> Settings:

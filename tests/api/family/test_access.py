@@ -14,10 +14,9 @@ from adapters.sms.port import Sms, SmsAccepted
 from api.family import access
 from api.family.models import FamilyAccess
 from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import Bundle
 from domain.contracts import FamilyNoticeInput
+from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 POLICY = access.Policy(link_days=7, max_attempts=5, session_minutes=30, max_pins=3)
@@ -26,11 +25,8 @@ NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('family')}/kelahiran.db"
-    upgrade_to_head(url)
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
+    with engine_for(f"sqlite:///{tmp_path_factory.mktemp('family')}/kelahiran.db", migrate=True) as eng:
+        yield eng
 
 
 def _bundle(engine) -> str:

@@ -26,6 +26,7 @@ from domain.contracts import BundleState, FollowUpKind, FollowUpState
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
 from tests.support.production import production
+from tests.support.readmodel import engine_for
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -45,9 +46,8 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def engine(db_url):
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
+    with engine_for(db_url) as eng:
+        yield eng
 
 
 def _raw(engine, table: str, key: str, row_id: str) -> str:

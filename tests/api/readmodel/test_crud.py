@@ -12,14 +12,13 @@ from sqlmodel import Session
 
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import read_model_metadata
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import BundleStatus, KelahiranInput, Service, ServiceStatus
 from domain.notification import BirthNotification
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 
@@ -35,10 +34,8 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def engine(db_url):
-    upgrade_to_head(db_url)
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
+    with engine_for(db_url, migrate=True) as eng:
+        yield eng
 
 
 def _state(hospital="RSUD-A", children=None):

@@ -19,7 +19,6 @@ from api.auth.models import AuditEvent
 from api.cli import app
 from api.readmodel import crud
 from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
 from api.readmodel.drift import Observed, load_rows, row_ids, store
 from api.readmodel.migrate import upgrade_to_head
 from api.readmodel.models import Bundle, FollowUp, Reminder
@@ -34,6 +33,7 @@ from domain.contracts import (
     ServiceStatus,
 )
 from tests.support.postgres import throwaway_schema
+from tests.support.readmodel import engine_for
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -52,9 +52,8 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def engine(db_url):
-    eng = make_engine(db_url)
-    yield eng
-    eng.dispose()
+    with engine_for(db_url) as eng:
+        yield eng
 
 
 def _bundle(engine, status: BundleStatus, *, completed: datetime | None, updated: datetime) -> BundleState:
