@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from api.cli.priority import priority_of
+from api.cli.priority import autogroups_enabled, priority_of
 from api.temporal_bin import temporal_cli
 from tests.support import payloads
 
@@ -158,7 +158,9 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         worker = next(pid for pid, role in roles.items() if role == "worker")
         writer = next(p for p in psutil.Process(worker).children() if "activities.readmodel_process"
                       in p.cmdline())
-        assert priority_of(writer.pid) == 0 and os.getsid(writer.pid) == writer.pid
+        # In a group of its own at normal priority; without autogroups it inherits the worker's.
+        assert priority_of(writer.pid) == (0 if autogroups_enabled() else 10)
+        assert os.getsid(writer.pid) == writer.pid
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr
