@@ -25,7 +25,7 @@ from api.bench.load import Outcome, StartOne, run_phase
 from api.bench.procs import ProcessSampler
 from api.bench.profile import Profiler
 from api.bench.report import build_report, summarize_phase
-from api.bench.stack import Target, priorities, worker_priority, worker_settings_env
+from api.bench.stack import Target, priorities, worker_settings_env
 
 SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
 Phase = tuple[str, float | None, int | None]  # (label, rate, inflight)
@@ -166,7 +166,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         if plan.floor:
             queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
             worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
-                                 settings_env=worker_settings_env(), nice=worker_priority(target.pids))
+                                 settings_env=worker_settings_env(),
+                                 nice=max(0, info["cpu_priority"].get("worker") or 0))  # ours (0: unknown)
             stack.callback(worker.stop)
             floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
             floor = Side("floor", FloorStarter(client, queue, worker.completions),

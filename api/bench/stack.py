@@ -56,11 +56,6 @@ def priorities(pids: dict[str, int]) -> dict[str, int | None]:
     return found
 
 
-def worker_priority(pids: dict[str, int]) -> int:
-    """Our worker's CPU priority, which the floor's worker then takes (0 if unknown)."""
-    return max(0, priorities({"worker": pids["worker"]})["worker"] or 0) if "worker" in pids else 0
-
-
 def _up_has(option: str) -> bool:
     from api.cli.up import up
 
