@@ -56,9 +56,20 @@ def lowerer(nice: int) -> Callable[[], None] | None:
     return lambda: os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
+def group_nice(autogroup_text: str) -> int | None:
+    """The nice value in a `/proc/<pid>/autogroup` line, or None for the root group.
+
+    The kernel prints "/autogroup-254 nice 10" for a session's group and nothing at all for a
+    process in the root group (init's session; CI runners start the tests there)."""
+    _, sep, nice = autogroup_text.partition(" nice ")
+    return int(nice) if sep else None
+
+
 def priority_of(pid: int) -> int:
     """The nice value that ranks `pid` against other processes: its group's, else its own."""
     if autogroups_enabled():
-        # "/autogroup-254 nice 10"
-        return int(Path(f"/proc/{pid}/autogroup").read_text().split("nice")[1])
+        nice = group_nice(Path(f"/proc/{pid}/autogroup").read_text())
+        if nice is not None:
+            return nice
+        # The root group is not a group of its own: its processes compete by their own nice value.
     return os.getpriority(os.PRIO_PROCESS, pid)

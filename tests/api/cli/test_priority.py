@@ -56,5 +56,14 @@ def test_an_unreadable_switch_means_no_autogroups(tmp_path, monkeypatch):
     assert not priority.autogroups_enabled()
 
 
+def test_the_root_group_has_no_nice_value_of_its_own():
+    # The kernel prints nothing for a process in the root autogroup (init's session, where CI
+    # runners start the tests); reading it used to raise IndexError there. priority_of then
+    # falls back to the process's own nice value.
+    assert priority.group_nice("") is None
+    assert priority.group_nice("/autogroup-254 nice 10\n") == 10
+    assert priority.group_nice("/autogroup-3 nice -5\n") == -5
+
+
 def test_nice_zero_changes_nothing():
     assert priority.lowerer(0) is None
