@@ -16,7 +16,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
+# `import workflows.x as y`, not `from workflows import x`: the sandbox passes through only the
+# module an import statement names; a submodule reached from a fresh package's fromlist is
+# imported afresh, i.e. compiled and run again for every workflow run.
 with workflow.unsafe.imports_passed_through():
+    import workflows.activity_names as act
     from domain.contracts import (
         CORRECTION_WORKFLOW_TYPE,
         DEATH_WORKFLOW_TYPE,
@@ -36,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         KkReissued,
         UpdateAccepted,
     )
-    from workflows import activity_names as act
     from workflows.calls import business_reason, call
 
 T = TypeVar("T")

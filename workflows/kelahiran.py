@@ -17,7 +17,14 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 from temporalio.workflow import ParentClosePolicy
 
+# `import workflows.x as y`, not `from workflows import x`: the sandbox passes through only the
+# module an import statement names; a submodule reached from a fresh package's fromlist is
+# imported afresh, i.e. compiled and run again for every workflow run.
 with workflow.unsafe.imports_passed_through():
+    import workflows.activity_names as act
+    import workflows.deadlines as deadlines
+    import workflows.family as family
+    import workflows.requests as rq
     from domain import bundle_state as bs
     from domain.contracts import (
         DEATH_WORKFLOW_TYPE,
@@ -55,9 +62,6 @@ with workflow.unsafe.imports_passed_through():
         UpdateAccepted,
     )
     from domain.notification import Child, Outcome
-    from workflows import activity_names as act
-    from workflows import deadlines, family
-    from workflows import requests as rq
     from workflows.calls import business_reason, call
     from workflows.tracker import Tracker, snapshot_version
 
