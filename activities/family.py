@@ -29,9 +29,10 @@ class FamilyNoticeActivities:
 
     def _prepare(self, inp: FamilyNoticeInput) -> access.Notice | None:
         # Under the read model's write lock, like the snapshots: no busy-handler sleeps for the intake.
-        with write_lock(self._engine), Session(self._engine) as session:
+        with Session(self._engine) as session:
             return access.prepare_notice(session=session, bundle_id=inp.bundle_id, phone=inp.phone,
-                                         cipher=self._cipher, policy=self._policy, now=datetime.now(UTC))
+                                         cipher=self._cipher, policy=self._policy, now=datetime.now(UTC),
+                                         lock=write_lock(self._engine))
 
     def _mark(self, bundle_id: str, message_id: str) -> None:
         with write_lock(self._engine), Session(self._engine) as session:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -58,25 +59,36 @@ def new_pin() -> str:
 
 
 def prepare_notice(*, session: Session, bundle_id: str, phone: str, cipher: StateCipher, policy: Policy,
-                   now: datetime) -> Notice | None:
+                   now: datetime, lock: AbstractContextManager | None = None) -> Notice | None:
     """A new link and PIN for the bundle, or None when the notice was already sent.
 
     An attempt that stopped before the gateway accepted the SMS left nothing the family has: its
-    link and PIN are replaced.
+    link and PIN are replaced. `lock` (writelock.write_lock) is held around the read and the write
+    only: the secrets, their hashes and the encrypted phone are made before it (the worker runs at
+    a lower CPU priority, and the hospitals' intake waits for whoever holds that lock).
     """
-    row = session.get(FamilyAccess, bundle_id)
-    if row is not None and row.sent_at is not None:
-        return None
     token, pin = secrets.token_urlsafe(20), new_pin()
-    row = row or FamilyAccess(bundle_id=bundle_id, token_hash="", phone="", created_at=now, expires_at=now)
-    row.token_hash, row.pin_hash = digest(token), _pin_hash(cipher, bundle_id, pin)
-    row.phone = cipher.encrypt(TABLE, bundle_id, phone)
-    row.expires_at = now + timedelta(days=policy.link_days)
-    row.failed_attempts, row.locked_at, row.session_hash = 0, None, None
-    row.pins_sent, row.pin_sent_at, row.notices = 1, now, row.notices + 1
-    session.add(row)
-    session.commit()
-    return Notice(token=token, pin=pin, reference=f"{bundle_id}.pemberitahuan.{row.notices}")
+    values = {"token_hash": digest(token), "pin_hash": _pin_hash(cipher, bundle_id, pin),
+              "phone": cipher.encrypt(TABLE, bundle_id, phone),
+              "expires_at": now + timedelta(days=policy.link_days),
+              "failed_attempts": 0, "locked_at": None, "session_hash": None,
+              "pins_sent": 1, "pin_sent_at": now}
+    table = FamilyAccess.__table__  # Core statements: no unit of work while the lock is held
+    with lock or nullcontext():
+        seen = session.exec(sa.select(table.c.sent_at, table.c.notices)
+                            .where(table.c.bundle_id == bundle_id)).first()
+        if seen is not None and seen.sent_at is not None:
+            session.rollback()
+            return None
+        notices = (seen.notices if seen is not None else 0) + 1
+        if seen is None:
+            session.exec(table.insert().values(bundle_id=bundle_id, created_at=now, notices=notices,
+                                               **values))
+        else:
+            session.exec(table.update().where(table.c.bundle_id == bundle_id)
+                         .values(notices=notices, **values))
+        session.commit()
+    return Notice(token=token, pin=pin, reference=f"{bundle_id}.pemberitahuan.{notices}")
 
 
 def mark_sent(*, session: Session, bundle_id: str, message_id: str, now: datetime) -> None:
