@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from api.cli.priority import autogroups_enabled, priority_of
+from api.cli.priority import BACKGROUND_NICE, autogroups_enabled, priority_of
 from api.temporal_bin import temporal_cli
 from tests.support import payloads
 
@@ -153,13 +153,14 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         # worker's read-model writer, which holds the write lock the API's intake waits for.
         roles = {pid: cmd.partition(" -m api.cli ")[2] or "temporal" for pid, cmd in children.items()}
         assert {role: priority_of(pid) for pid, role in roles.items()} == {
-            "temporal": 10, "simulator dukcapil": 10, "simulator bpjs": 10, "simulator sms": 10,
-            "worker": 10, "callbacks": 10, "api": 0}
+            "temporal": BACKGROUND_NICE, "simulator dukcapil": BACKGROUND_NICE,
+            "simulator bpjs": BACKGROUND_NICE, "simulator sms": BACKGROUND_NICE,
+            "worker": BACKGROUND_NICE, "callbacks": BACKGROUND_NICE, "api": 0}
         worker = next(pid for pid, role in roles.items() if role == "worker")
         writer = next(p for p in psutil.Process(worker).children() if "activities.readmodel_process"
                       in p.cmdline())
         # In a group of its own at normal priority; without autogroups it inherits the worker's.
-        assert priority_of(writer.pid) == (0 if autogroups_enabled() else 10)
+        assert priority_of(writer.pid) == (0 if autogroups_enabled() else BACKGROUND_NICE)
         assert os.getsid(writer.pid) == writer.pid
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
