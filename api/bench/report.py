@@ -53,6 +53,27 @@ def _pick(phase: dict | None, *path: str):
     return phase
 
 
+# Our processes that have a counterpart in the floor's run (its Temporal server, its worker); the
+# others (the simulators, the API, the callback dispatcher) do work the floor never does, on the
+# same cores.
+ENGINE_PROCESSES = frozenset({"temporal", "worker"})
+
+
+def ceiling(ours: dict, floor: dict) -> float | None:
+    """The done/s ratio ours could reach if our Temporal server and worker cost per bundle only
+    what the floor's do: the floor's CPU per bundle over that plus our other processes' CPU per
+    bundle (at saturation both sides are CPU-bound, so throughput goes as 1 / CPU per bundle).
+
+    A ratio above it needs our engine processes to be cheaper than the floor's, whose activities
+    do nothing. None without per-process CPU figures on both sides."""
+    f = floor.get("cpu_ms_per_bundle")
+    others = [fig.get("cpu_ms_per_bundle") for name, fig in ours.get("processes", {}).items()
+              if name not in ENGINE_PROCESSES]
+    if not f or not ours.get("processes") or any(v is None for v in others):
+        return None
+    return round(f / (f + sum(others)), 3)
+
+
 def ratios(ours: list[dict], floor: list[dict]) -> dict:
     """Our figures divided by the floor's, phase by phase (matched by label)."""
     by_label = {p["label"]: p for p in floor}
@@ -68,6 +89,7 @@ def ratios(ours: list[dict], floor: list[dict]) -> dict:
                for q in ("p50", "p95", "p99")},
             "throughput": ratio(p["throughput"], f["throughput"]),
             "cpu_per_bundle": ratio(p.get("cpu_ms_per_bundle"), f.get("cpu_ms_per_bundle")),
+            "throughput_ceiling": ceiling(p, f),
         }
     return out
 
@@ -133,11 +155,11 @@ def format_table(report: dict) -> str:
     if report["ratios"]:
         lines.append("")
         lines.append(f"{'ours / floor':<14}{'complete p50':>13}{'p95':>8}{'p99':>8}{'intake p99':>11}"
-                     f"{'done/s':>8}{'CPU/bundle':>11}")
+                     f"{'done/s':>8}{'CPU/bundle':>11}{'ceiling':>9}")
         for label, r in report["ratios"].items():
             lines.append(f"{label:<14}{_x(r['complete_p50']):>13}{_x(r['complete_p95']):>8}"
                          f"{_x(r['complete_p99']):>8}{_x(r['intake_p99']):>11}{_x(r['throughput']):>8}"
-                         f"{_x(r['cpu_per_bundle']):>11}")
+                         f"{_x(r['cpu_per_bundle']):>11}{_x(r.get('throughput_ceiling')):>9}")
     lines.append("")
     lines.append(f"errors: {report['errors']}  lost bundles: {report['lost']}")
     return "\n".join(lines)

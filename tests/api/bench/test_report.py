@@ -52,6 +52,26 @@ def test_ratios_match_phases_by_label():
     assert set(r) == {"rate2"}
     assert r["rate2"]["complete_p50"] == pytest.approx(4.0)
     assert r["rate2"]["cpu_per_bundle"] == pytest.approx(1.0)
+    assert r["rate2"]["throughput_ceiling"] == pytest.approx(1.0)  # nothing outside the engine
+
+
+def test_the_ceiling_charges_what_the_floor_never_runs():
+    # 10 bundles each side. The floor: 1.0 CPU-s of engine (100 ms/bundle). Ours: the same engine
+    # cost plus simulators and an API at 20 + 5 ms/bundle: at best 100 / 125 of the floor's done/s.
+    engine = {"temporal": {"cpu_seconds": 0.6, "peak_rss_mib": 1.0},
+              "worker": {"cpu_seconds": 0.4, "peak_rss_mib": 1.0}}
+    floor_procs = {"temporal": engine["temporal"], "floor-worker": engine["worker"]}
+    ours_procs = {**engine, "dukcapil-sim": {"cpu_seconds": 0.2, "peak_rss_mib": 1.0},
+                  "api": {"cpu_seconds": 0.05, "peak_rss_mib": 1.0}}
+    ours = [summarize_phase("saturation", _outcomes(2.0), duration=5.0, inflight=8, processes=ours_procs)]
+    floor = [summarize_phase("saturation", _outcomes(1.0), duration=5.0, inflight=8, processes=floor_procs)]
+    r = ratios(ours, floor)["saturation"]
+    assert r["throughput_ceiling"] == pytest.approx(0.8)
+    table = format_table(build_report(config={}, machine={}, ours=ours, floor=floor))
+    assert table.splitlines()[-3].split()[-1] == "0.80x"
+    # Without per-process CPU (a --target run without --pids) there is no ceiling to tell.
+    bare = [summarize_phase("saturation", _outcomes(1.0), duration=5.0, inflight=8)]
+    assert ratios(bare, bare)["saturation"]["throughput_ceiling"] is None
 
 
 def test_report_table_and_files(tmp_path):
