@@ -55,7 +55,7 @@ def envelope_error_response(_request: Request, exc: EnvelopeError) -> JSONRespon
     return JSONResponse(body, status_code=exc.status_code)
 
 
-def get_state(request: Request) -> SimState:
+async def get_state(request: Request) -> SimState:  # no thread-pool hop for an attribute read
     return request.app.state.sim
 
 

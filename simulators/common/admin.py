@@ -51,7 +51,7 @@ def _check_endpoints(request: Request, faults: list[Fault]) -> None:
 
 
 def admin_router(*, token: str, faults: FaultBook, clock: SimClock) -> APIRouter:
-    def require_token(x_admin_token: Annotated[str | None, Header()] = None) -> None:
+    async def require_token(x_admin_token: Annotated[str | None, Header()] = None) -> None:
         if x_admin_token is None or not hmac.compare_digest(x_admin_token, token):
             raise HTTPException(status_code=401, detail="admin token required")
 

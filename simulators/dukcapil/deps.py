@@ -18,7 +18,9 @@ from simulators.dukcapil.service import FaultInjected, Registry
 _FAMILY_FIELDS = ("no_kk", "nik_ibu", "nik_ayah", "nik_anak", "nik")  # not the witnesses
 
 
-def get_registry(request: Request) -> Registry:
+# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a hop per request for
+# what is an attribute read.
+async def get_registry(request: Request) -> Registry:
     return request.app.state.registry
 
 

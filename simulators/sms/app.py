@@ -61,7 +61,7 @@ def create_app(settings: SmsSimSettings | None = None) -> FastAPI:
         with Session(engine) as s:
             yield s
 
-    def api_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
+    async def api_key(x_api_key: Annotated[str | None, Header()] = None) -> None:
         if x_api_key is None or not hmac.compare_digest(x_api_key.encode(), settings.api_key.encode()):
             raise Refused(401, "KUNCI_API_TIDAK_SAH", "Header X-Api-Key tidak ada atau salah")
 
@@ -70,7 +70,7 @@ def create_app(settings: SmsSimSettings | None = None) -> FastAPI:
         decision = faults.decide(call, seed=settings.seed, now=clock.now())
         await before_action(decision, lambda status: Refused(status, "GANGGUAN_SIMULASI", "Gangguan"))
 
-    def admin(x_admin_token: Annotated[str | None, Header()] = None) -> None:
+    async def admin(x_admin_token: Annotated[str | None, Header()] = None) -> None:
         token = settings.admin_token.encode()
         if x_admin_token is None or not hmac.compare_digest(x_admin_token.encode(), token):
             raise HTTPException(401, "admin token required")
