@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases cost the same time.
-_DUMMY = _hasher.hash("not-a-real-password-but-the-same-cost")
+
+
+@cache
+def _dummy() -> str:
+    """Verified against when the username is unknown, so both cases cost the same time.
+
+    Made at the first login, not at import: a hash costs ~90 ms of CPU and 64 MiB of memory, and
+    every `kelahiran` process (the simulators, `kelahiran --help`) imports this module."""
+    return _hasher.hash("not-a-real-password-but-the-same-cost")
+
 MIN_LENGTH = 12
 
 
@@ -29,7 +39,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
