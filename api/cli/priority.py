@@ -24,11 +24,6 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-# `kelahiran up --background-nice`; 0 leaves every process at normal priority. 19, not 10: at 10 the
-# five background groups still took ~a quarter of the CPU from the API and the writer process while
-# the API waited for the write lock (bench, 20/s burst: intake p99 49-58 ms at 10, 21-25 ms at 19,
-# with the same bundles completed per second; saturation throughput unchanged).
-BACKGROUND_NICE = 19
 _AUTOGROUP_SWITCH = Path("/proc/sys/kernel/sched_autogroup_enabled")
 
 
@@ -37,6 +32,15 @@ def autogroups_enabled() -> bool:
         return _AUTOGROUP_SWITCH.read_text().strip() == "1"
     except OSError:  # not Linux, or a kernel built without autogroups
         return False
+
+
+# `kelahiran up --background-nice`; 0 leaves every process at normal priority. 19, not 10: at 10 the
+# five background groups still took ~a quarter of the CPU from the API and the writer process while
+# the API waited for the write lock (bench, 20/s burst: intake p99 49-58 ms at 10, 21-25 ms at 19,
+# with the same bundles completed per second; saturation throughput unchanged). Without autogroups
+# the worker's read-model writer inherits the worker's nice value, and at 19 it would hold that lock
+# with 1.5 % of a normal process's CPU weight: 10 there, as before.
+BACKGROUND_NICE = 19 if autogroups_enabled() else 10
 
 
 def lowerer(nice: int) -> Callable[[], None] | None:
