@@ -51,7 +51,7 @@ def priorities(pids: dict[str, int]) -> dict[str, int | None]:
     for role, pid in pids.items():
         try:
             found[role] = priority_of(pid)
-        except (OSError, ValueError, IndexError):
+        except (OSError, ValueError):
             found[role] = None
     return found
 

@@ -125,8 +125,7 @@ def up(
     _refuse_busy_ports(stack)
     (stack.data / "logs").mkdir(parents=True, exist_ok=True)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
-    children = _children(stack, bpjs_poll_seconds)
-    temporal, dukcapil, bpjs, migrate, worker, api, callbacks, sms = children
+    temporal, dukcapil, bpjs, migrate, worker, api, callbacks, sms = _children(stack, bpjs_poll_seconds)
     for child in (temporal, dukcapil, bpjs, worker, callbacks, sms):  # all but the API (and migrate)
         child.nice = background_nice
 

@@ -84,36 +84,28 @@ class _FileWriteLock:
     def held_here(self) -> bool:
         return self._owner == threading.get_ident()
 
-    def acquire(self) -> None:
-        if self.held_here():
-            self._depth += 1
-            return
-        _no_collection.__enter__()
-        try:
-            self._threads.acquire()
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except BaseException:
-                self._threads.release()
-                raise
-        except BaseException:
-            _no_collection.__exit__()
-            raise
-        self._owner, self._depth = threading.get_ident(), 1
-
-    def try_acquire(self) -> bool:
-        """Take the lock only if no one holds it (else False, at once)."""
+    def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock, waiting for it; with `blocking=False` only if no one holds it (else
+        False, at once)."""
         if self.held_here():
             self._depth += 1
             return True
-        if not self._threads.acquire(blocking=False):
-            return False
+        _no_collection.__enter__()  # also while waiting: no collection may start meanwhile
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._threads.release()
-            return False
-        _no_collection.__enter__()
+            if not self._threads.acquire(blocking=blocking):
+                _no_collection.__exit__()
+                return False
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BaseException as exc:
+                self._threads.release()
+                if blocking or not isinstance(exc, OSError):
+                    raise
+                _no_collection.__exit__()  # another process holds it
+                return False
+        except BaseException:
+            _no_collection.__exit__()
+            raise
         self._owner, self._depth = threading.get_ident(), 1
         return True
 
@@ -184,7 +176,7 @@ def try_write_lock(engine: Engine) -> Iterator[bool]:
     False at once (another writer holds it, or the database has no such lock: PostgreSQL and
     in-memory SQLite). For a short write that may run where waiting would cost more."""
     lock = write_lock(engine)
-    if not isinstance(lock, _FileWriteLock) or not lock.try_acquire():
+    if not isinstance(lock, _FileWriteLock) or not lock.acquire(blocking=False):
         yield False
         return
     try:
