@@ -6,6 +6,7 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.dukcapil.port import DukcapilPort
+from domain import activity_names as act
 from domain.contracts import (
     AktaCorrected,
     AktaCorrectionInput,
@@ -25,7 +26,6 @@ from domain.contracts import (
     StillbirthInput,
     StillbirthRecorded,
 )
-from workflows import activity_names as act
 
 
 class DukcapilActivities:

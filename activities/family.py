@@ -12,11 +12,12 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.sms.port import Sms, SmsPort
-from api.family import access, texts
-from api.readmodel.cipher import StateCipher
-from api.readmodel.writelock import write_lock
+from domain import activity_names as act
+from domain import sms_texts as texts
 from domain.contracts import FamilyNoticeInput, FamilyNoticeSent
-from workflows import activity_names as act
+from store import family_access as access
+from store.cipher import StateCipher
+from store.writelock import write_lock
 
 log = structlog.get_logger("kelahiran.family")
 

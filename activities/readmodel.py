@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher
-from api.readmodel.writelock import write_lock
+from domain import activity_names as act
 from domain.contracts import BundleState, FollowUpSync, ReadModelSync
-from workflows import activity_names as act
+from store import crud
+from store.cipher import StateCipher
+from store.writelock import write_lock
 
 log = structlog.get_logger("kelahiran.readmodel")
 
@@ -28,7 +28,7 @@ class SnapshotWriter:
 
     SQLite takes one writer at a time; one commit per snapshot also made every sync pay a commit.
     Under load the queue grows and the batches with it, so the writer keeps up instead of falling
-    behind. Each transaction holds the read model's write lock (api/readmodel/writelock.py), taken
+    behind. Each transaction holds the read model's write lock (store/writelock.py), taken
     only after the snapshots' JSON and encryption are ready; at most `max_batch` (4) snapshots per
     transaction, so the API's intake, waiting on that lock, waits for one short transaction at most.
     """

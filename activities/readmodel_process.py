@@ -64,7 +64,7 @@ class ProcessSnapshotWriter:
                     sys.executable, "-m", "activities.readmodel_process",
                     stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                     limit=1 << 20,
-                    # A scheduling group of its own (api/cli/priority.py): `kelahiran up` lowers
+                    # A scheduling group of its own (cli/priority.py): `kelahiran up` lowers
                     # the worker's, but the API waits for the write lock this process holds.
                     # It still ends with the worker: at the end of its stdin.
                     start_new_session=True)
@@ -164,9 +164,9 @@ class ProcessSnapshotWriter:
 def _serve(stdin, stdout) -> None:
     from activities.readmodel import SnapshotWriter
     from api.gcfreeze import freeze_startup_objects
-    from api.logging_setup import configure_logging
-    from api.readmodel.cipher import StateCipher
-    from api.readmodel.db import make_engine
+    from infra.logging_setup import configure_logging
+    from store.cipher import StateCipher
+    from store.db import make_engine
 
     config = json.loads(stdin.readline())
     configure_logging(config["log_level"], json=config["log_json"])

@@ -10,10 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from api.readmodel import crud
-from api.readmodel.models import Reminder
+from domain import activity_names as act
 from domain.contracts import ReminderInput
-from workflows import activity_names as act
+from store import crud
+from store.models import Reminder
 
 log = structlog.get_logger("kelahiran.reminders")
 

@@ -18,11 +18,11 @@ from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
 from api.gcfreeze import freeze_startup_objects
 from api.middleware import CodecCors, Protections
-from api.readmodel.db import make_engine
 from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations
-from api.settings import Settings
 from api.starter import WorkflowStarter
-from api.temporal_client import connect
+from infra.settings import Settings
+from infra.temporal_client import connect
+from store.db import make_engine
 
 log = structlog.get_logger("kelahiran.api")
 

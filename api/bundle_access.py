@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from api.auth import audit
 from api.auth.roles import Principal, Role
-from api.readmodel import crud
-from api.readmodel.models import Bundle
+from store import crud
+from store.models import Bundle
 
 NOT_FOUND = "bundle not found"
 

@@ -9,8 +9,8 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 from temporalio.client import Client
 
-from api.readmodel.cipher import StateCipher
-from api.settings import Settings
+from infra.settings import Settings
+from store.cipher import StateCipher
 
 
 # `async def`, though nothing here awaits: FastAPI runs a plain `def` dependency in its thread

@@ -8,7 +8,6 @@ from datetime import date
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
-from api.settings import Settings
 from domain.contracts import (
     CORRECTION_WORKFLOW_TYPE,
     DEATH_WORKFLOW_TYPE,
@@ -18,6 +17,7 @@ from domain.contracts import (
     Service,
     ServiceStatus,
 )
+from infra.settings import Settings
 
 
 class NotIssuedYet(Exception):

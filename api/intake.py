@@ -17,13 +17,13 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher
-from api.readmodel.writelock import try_write_lock, write_lock
-from api.settings import Settings
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import KelahiranInput
 from domain.notification import BirthNotification
+from infra.settings import Settings
+from store import crud
+from store.cipher import StateCipher
+from store.writelock import try_write_lock, write_lock
 
 log = structlog.get_logger("kelahiran.intake")
 WIB = timedelta(hours=7)

@@ -30,9 +30,9 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api.readmodel.cipher import StateCipher
-from api.readmodel.models import PendingStart
 from domain.contracts import WORKFLOW_TYPE, KelahiranInput
+from store.cipher import StateCipher
+from store.models import PendingStart
 
 log = structlog.get_logger("kelahiran.starter")
 POLL_S = 1.0

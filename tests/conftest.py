@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest_asyncio
 
-from api.embedded import embedded_stack, start_temporal
 from tests.support.stack import Stack
+from tools.embedded import embedded_stack, start_temporal
 
 
 @pytest_asyncio.fixture(scope="session")

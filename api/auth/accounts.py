@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session, select
 
 from api.auth import passwords
-from api.auth.models import Hospital, Operator
 from api.auth.roles import OPERATOR_ROLES, Role
+from store.auth_models import Hospital, Operator
 
 
 class AccountError(ValueError):

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from api.auth.models import AuditEvent
 from api.auth.roles import Principal
+from store.auth_models import AuditEvent
 
 
 def record(*, session: Session, who: Principal, action: str, bundle_id: str | None = None,

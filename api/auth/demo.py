@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from api.auth import accounts, keys
 from api.auth.roles import Role
-from api.readmodel.db import make_engine
+from store.db import make_engine
 
 DEMO_HOSPITAL = "RSUD-DEMO"
 FILE = "demo-credentials.json"

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.auth.models import ApiKey, Hospital
+from store.auth_models import ApiKey, Hospital
 
 PREFIX = "khk"
 _KEY = re.compile(r"^khk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
@@ -154,7 +154,7 @@ def verify_key(*, session: Session, presented: str, cache: KeyCache | None = Non
         return None
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
         # Throttled: on every intake's path. The UPDATE takes the read model's write lock by itself
-        # (api/readmodel/writelock.py), so it never waits in SQLite's busy handler.
+        # (store/writelock.py), so it never waits in SQLite's busy handler.
         session.exec(sa.update(ApiKey).where(ApiKey.id == m.group(1)).values(last_used_at=now))
         session.commit()
     if cache is not None:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from api.auth import passwords
-from api.auth.models import Operator, OperatorSession
 from api.auth.roles import Principal, Role
+from store.auth_models import Operator, OperatorSession
 
 SEEN_EVERY = timedelta(seconds=60)  # refresh last_seen at most this often (one write a minute)
 

@@ -17,10 +17,10 @@ from api.bundle_access import audited_view, visible_bundle
 from api.console import sse, view
 from api.console.web import PREFIX, ConsoleError, Staff, render
 from api.deps import CipherDep, SessionDep, SettingsDep
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher
-from api.settings import Settings
 from domain.contracts import BundleState
+from infra.settings import Settings
+from store import crud
+from store.cipher import StateCipher
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 MARK = re.compile(r"^[0-9.]{1,40}$")

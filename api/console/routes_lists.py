@@ -16,10 +16,10 @@ from api.console import worklist
 from api.console.i18n import WIB
 from api.console.web import PREFIX, Staff, office_scope, redirect, render
 from api.deps import SessionDep, SettingsDep
-from api.readmodel import crud
-from api.readmodel.models import Bundle
 from domain import regions
 from domain.contracts import BundleStatus, Service, ServiceStatus
+from store import crud
+from store.models import Bundle
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE = 50

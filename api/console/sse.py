@@ -15,8 +15,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from starlette.requests import Request
 
-from api.readmodel.models import Bundle, FollowUp
 from domain.contracts import TERMINAL_STATUSES
+from store.models import Bundle, FollowUp
 
 POLL_SECONDS = 1.0
 IDLE_POLL_SECONDS = 5.0  # a finished bundle only changes through follow-ups: look less often

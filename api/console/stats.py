@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from api.console.i18n import WIB
 from api.console.worklist import open_items
-from api.readmodel.models import Bundle, ServiceStatusRow
 from domain.contracts import Service, ServiceStatus, WorkflowTuning
+from store.models import Bundle, ServiceStatusRow
 
 TIMED_SERVICES = (Service.NIK, Service.AKTA, Service.KIA, Service.KK, Service.BPJS)
 HOUR, DAY = 3600, 86400

@@ -11,7 +11,6 @@ from datetime import date
 
 from api.auth.roles import Role
 from api.console.i18n import CATALOGUE
-from api.readmodel.models import Bundle
 from domain.contracts import (
     TERMINAL_STATUSES,
     BundleState,
@@ -23,6 +22,7 @@ from domain.contracts import (
     ServiceStatus,
     TimelineEvent,
 )
+from store.models import Bundle
 
 OPERATOR_ACTIONS = frozenset({"name", "parents", "retry", "forward", "death", "correction"})
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {

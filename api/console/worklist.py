@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from api.readmodel.models import Bundle, ServiceStatusRow
 from domain.contracts import TERMINAL_STATUSES, Service, ServiceStatus, WorkflowTuning
+from store.models import Bundle, ServiceStatusRow
 
 WAITS_FOR_A_PERSON = (ServiceStatus.NEEDS_ATTENTION.value, ServiceStatus.WAITING_INPUT.value)
 LIMIT = 300  # the top of the list is what matters; the page says how many more there are

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher
 from domain.contracts import BundleState, FollowUpKind, Service, ServiceStatus
+from store import crud
+from store.cipher import StateCipher
 
 
 @dataclass(frozen=True)

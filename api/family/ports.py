@@ -8,7 +8,7 @@ from adapters.dukcapil.client import DukcapilClient
 from adapters.dukcapil.port import DukcapilPort
 from adapters.sms.client import SmsGatewayClient
 from adapters.sms.port import SmsPort
-from api.settings import Settings
+from infra.settings import Settings
 
 
 @dataclass

@@ -19,11 +19,13 @@ from starlette.responses import Response
 from adapters.errors import BusinessRejection, TransientError
 from adapters.sms.port import Sms
 from api.deps import CipherDep, SessionDep, SettingsDep
-from api.family import access, documents, texts
-from api.family.models import FamilyAccess
+from api.family import documents
 from api.family.ports import FamilyPorts
 from api.family.web import CSRF_COOKIE, PREFIX, SESSION_COOKIE, form_page, link_path, page, redirect
-from api.settings import Settings
+from domain import sms_texts as texts
+from infra.settings import Settings
+from store import family_access as access
+from store.family_models import FamilyAccess
 
 log = structlog.get_logger("kelahiran.family")
 router = APIRouter(prefix=PREFIX, include_in_schema=False)

@@ -9,7 +9,7 @@ import jinja2
 from fastapi import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.family.texts import BULAN
+from domain.sms_texts import BULAN
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from api.auth import audit
 from api.auth.deps import AUTH_RESPONSES, Auditors
-from api.auth.models import AuditEvent
 from api.deps import SessionDep
+from store.auth_models import AuditEvent
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=AUTH_RESPONSES)
 Actor = Annotated[str | None, Query(max_length=64)]

@@ -15,7 +15,6 @@ from api.auth.deps import AUTH_RESPONSES, Actors, HospitalOnly, Readers
 from api.auth.roles import Role
 from api.bundle_access import audited_view, visible_bundle
 from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
-from api.readmodel import crud
 from api.schemas import (
     ActionResult,
     BirthAccepted,
@@ -27,6 +26,7 @@ from api.schemas import (
 )
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems
+from store import crud
 
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
 BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]

@@ -16,10 +16,10 @@ from api.auth.deps import AUTH_RESPONSES, Actors
 from api.auth.roles import Principal
 from api.bundle_access import visible_bundle
 from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
-from api.readmodel import crud
 from api.schemas import ErrorOut
 from domain.contracts import TERMINAL_STATUSES, BundleState, ReportDeathInput
 from domain.notification import PersonName
+from store import crud
 
 router = APIRouter(prefix="/v1/births/{bundle_id}/children/{birth_order}", tags=["follow-ups"],
                    responses=AUTH_RESPONSES)

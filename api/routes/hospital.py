@@ -11,12 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
+from adapters.webhooks import addresses
 from api.auth import audit
 from api.auth.deps import AUTH_RESPONSES, HospitalOnly
-from api.callbacks import addresses, outbox, webhooks
-from api.callbacks.events import CallbackEvent
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.schemas import ErrorOut
+from store import outbox, webhooks
+from store.callback_events import CallbackEvent
 
 router = APIRouter(prefix="/v1/hospital", tags=["hospital"], responses=AUTH_RESPONSES)
 E404 = {404: {"model": ErrorOut, "description": "No webhook registered"}}

@@ -7,10 +7,10 @@ import asyncio
 from sqlmodel import Session
 
 from activities.readmodel import SnapshotWriter
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store import crud
+from store.cipher import StateCipher, spec_for_tests
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 from tests.support.states import received_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())

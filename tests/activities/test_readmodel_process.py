@@ -13,9 +13,9 @@ import pytest_asyncio
 from sqlmodel import Session
 
 from activities.readmodel_process import ProcessSnapshotWriter, WriterExited, _serve
-from api.readmodel import crud
-from api.readmodel.cipher import TEST_KEY_ID, StateCipher, spec_for_tests
-from api.readmodel.migrate import upgrade_to_head
+from store import crud
+from store.cipher import TEST_KEY_ID, StateCipher, spec_for_tests
+from store.migrate import upgrade_to_head
 from tests.support.readmodel import engine_for
 from tests.support.states import received_state
 

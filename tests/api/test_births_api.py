@@ -11,13 +11,13 @@ import pytest
 from sqlmodel import Session, select
 from temporalio.client import Client
 
-from api import codec
 from api.app import create_app
-from api.readmodel.cipher import spec_for_tests
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
-from api.readmodel.models import PendingStart
-from api.settings import Settings
+from infra import codec
+from infra.settings import Settings
+from store.cipher import spec_for_tests
+from store.db import make_engine
+from store.migrate import upgrade_to_head
+from store.models import PendingStart
 from tests.support import creds, payloads
 from tests.support.servers import serve_app
 

@@ -10,8 +10,8 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
 from api.app import create_app
-from api.readmodel.migrate import upgrade_to_head
-from api.settings import Settings
+from infra.settings import Settings
+from store.migrate import upgrade_to_head
 from tests.support import payloads
 from tests.support.servers import serve_app
 

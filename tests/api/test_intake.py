@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import Session, select
 
 from api import intake
-from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.models import Bundle, PendingStart
-from api.readmodel.writelock import write_lock
-from api.settings import Settings
 from domain.notification import BirthNotification
+from infra.settings import Settings
+from store.cipher import StateCipher, spec_for_tests
+from store.models import Bundle, PendingStart
+from store.writelock import write_lock
 from tests.support import payloads
 from tests.support.readmodel import engine_for
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
-from api.codec import TEST_KEY, TEST_KEY_ID
-from api.embedded import serve_app
-from api.readmodel.cipher import TEST_KEY_ID as RM_TEST_KEY_ID
-from api.readmodel.cipher import spec_for_tests
-from api.settings import Settings
+from infra.codec import TEST_KEY, TEST_KEY_ID
+from infra.settings import Settings
+from store.cipher import TEST_KEY_ID as RM_TEST_KEY_ID
+from store.cipher import spec_for_tests
 from tests.crash.processes import Processes, WorkerProc
 from tests.support import payloads
 from tests.support.stack import ADMIN, TERMINAL, Stack
+from tools.embedded import serve_app
 
 HOSPITAL = "RSUD-CRASH"
 # Families that complete without a payment: PBI, or PPU with room under the three covered children.
@@ -86,13 +86,13 @@ async def chaos_stack(tmp: Path, client: Client, procs: Processes | None = None,
     """Simulators and API in-process against `client`'s Temporal; workers are started by the test.
     Every process in `procs` (and every worker) is stopped on exit, its log tail printed on failure."""
     from api.app import create_app
-    from api.readmodel.migrate import upgrade_to_head
     from simulators.bpjs.app import create_app as create_bpjs
     from simulators.bpjs.settings import BpjsSimSettings
     from simulators.dukcapil.app import create_app as create_dukcapil
     from simulators.dukcapil.settings import DukcapilSimSettings
     from simulators.sms.app import create_app as create_sms
     from simulators.sms.settings import SmsSimSettings
+    from store.migrate import upgrade_to_head
 
     procs = procs if procs is not None else Processes()
     with contextlib.ExitStack() as servers:
@@ -109,7 +109,7 @@ async def chaos_stack(tmp: Path, client: Client, procs: Processes | None = None,
             bpjs_poll_seconds=1, retry_initial_seconds=0.2, retry_max_seconds=1,
             activity_timeout_seconds=4, http_timeout_seconds=10, temporal_ui_url=None,
             worker_metrics_port=0, worker_health_port=0,
-            # The same test-only payload key as the session's Temporal client (see api.embedded).
+            # The same test-only payload key as the session's Temporal client (see tools.embedded).
             payload_keys=f"{TEST_KEY_ID}:{TEST_KEY}", payload_key_id=TEST_KEY_ID,
             readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID)
         settings = Settings(**{**values, **overrides})

@@ -18,10 +18,10 @@ from pathlib import Path
 import httpx
 from temporalio.client import Client
 
-from api.codec import test_converter as make_test_converter
-from api.embedded import free_port
-from api.settings import Settings
-from api.temporal_bin import temporal_cli
+from infra.codec import test_converter as make_test_converter
+from infra.settings import Settings
+from infra.temporal_bin import temporal_cli
+from tools.embedded import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def _python_env() -> dict[str, str]:
 
 
 class WorkerProc(Proc):
-    """`python -m api.cli worker` with the settings of the stack it serves; /health tells it is up."""
+    """`python -m cli worker` with the settings of the stack it serves; /health tells it is up."""
 
     def __init__(self, settings: Settings, log: Path) -> None:
         self.health_port = free_port()
@@ -130,7 +130,7 @@ class WorkerProc(Proc):
         }
         if settings.payload_key_id:
             env["KELAHIRAN_PAYLOAD_KEY_ID"] = settings.payload_key_id
-        super().__init__("worker", [sys.executable, "-m", "api.cli", "worker"], env, log)
+        super().__init__("worker", [sys.executable, "-m", "cli", "worker"], env, log)
 
     async def started(self, timeout: float = 60) -> None:
         """Start and wait until the worker answers on /health."""

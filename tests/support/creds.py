@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from api.auth import accounts, keys
 from api.auth.roles import Role
-from api.readmodel.db import make_engine
-from api.settings import Settings
+from infra.settings import Settings
+from store.db import make_engine
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts only
 _keys: dict[tuple[str, str], str] = {}

@@ -6,8 +6,8 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from api.cli.notifications import consent, notification_from_sample
 from domain.nik import make_nik
+from tools.notifications import consent, notification_from_sample
 
 _counter = itertools.count(1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.codec import new_key_spec
+from infra.codec import new_key_spec
 
 SECRETS: dict[str, Any] = {
     "environment": "production",

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import Engine
 
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 
 
 @contextlib.contextmanager

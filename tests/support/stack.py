@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from adapters.dukcapil.auth import ClientCredentials
-from api.settings import Settings
 from domain.contracts import TERMINAL_STATUSES
+from infra.settings import Settings
 from tests.support import creds
 
 TERMINAL = {s.value for s in TERMINAL_STATUSES}

@@ -14,8 +14,8 @@ import sys
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from api.codec import test_converter
 from domain.contracts import ReadModelSync
+from infra.codec import test_converter
 from tests.support.fake_activities import Fakes
 from workflows.kelahiran import KelahiranWorkflow
 

@@ -13,7 +13,6 @@ import pytest_asyncio
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from api.embedded import start_temporal
 from api.intake import WIB
 from domain.bundle_state import content_hash
 from domain.contracts import (
@@ -26,6 +25,7 @@ from domain.contracts import (
 from domain.notification import BirthNotification
 from tests.support import payloads
 from tests.support.fake_activities import Fakes
+from tools.embedded import start_temporal
 from workflows.kelahiran import KelahiranWorkflow
 
 

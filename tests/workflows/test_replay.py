@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from api.codec import test_converter as make_test_converter
+from infra.codec import test_converter as make_test_converter
 from tests.support import payloads
 from workflows.followups import KematianWorkflow, KoreksiWorkflow
 from workflows.kelahiran import KelahiranWorkflow

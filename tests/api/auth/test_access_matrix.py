@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 
 from api.app import create_app
 from api.auth.deps import Allow
-from api.settings import Settings
+from infra.settings import Settings
 
 pytestmark = pytest.mark.integration
 H, OP, S, A, AD = "hospital", "operator", "supervisor", "auditor", "admin"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
 

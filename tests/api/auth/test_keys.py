@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session
 
 from api.auth import accounts, keys
-from api.auth.models import ApiKey
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store.auth_models import ApiKey
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 from tests.support import payloads
 
 

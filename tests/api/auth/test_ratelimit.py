@@ -7,8 +7,8 @@ import pytest
 
 from api.app import create_app
 from api.auth.ratelimit import RateLimiter
-from api.readmodel.migrate import upgrade_to_head
-from api.settings import Settings
+from infra.settings import Settings
+from store.migrate import upgrade_to_head
 from tests.support import creds, payloads
 from tests.support.servers import serve_app
 

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import Session
 
 from api.auth import accounts, sessions
-from api.auth.models import Operator, OperatorSession
 from api.auth.passwords import WeakPassword
 from api.auth.roles import Role
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store.auth_models import Operator, OperatorSession
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 from tests.support import creds
 
 POLICY = sessions.Policy(idle=timedelta(minutes=30), absolute=timedelta(hours=8), max_failures=3,

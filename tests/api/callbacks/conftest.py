@@ -9,17 +9,17 @@ import pytest
 from sqlmodel import Session
 
 from api.auth import accounts
-from api.embedded import serve_app
-from api.readmodel import crud
-from api.readmodel.cipher import TEST_KEY_ID, spec_for_tests
-from api.settings import Settings
 from domain.bundle_state import bundle_id_for, content_hash, initial_state
 from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service, ServiceStatus
 from domain.notification import BirthNotification
+from infra.settings import Settings
+from store import crud
+from store.cipher import TEST_KEY_ID, spec_for_tests
 from tests.api.callbacks.receiver import Receiver
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
 from tests.support.readmodel import engine_for
+from tools.embedded import serve_app
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

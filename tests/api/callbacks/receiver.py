@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
 
-from api.callbacks import signing
+from adapters.webhooks import signing
 
 
 @dataclass

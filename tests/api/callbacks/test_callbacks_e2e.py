@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from api.embedded import free_port, serve_app
 from tests.api.callbacks.receiver import Receiver
 from tests.support import payloads
+from tools.embedded import free_port, serve_app
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from api.app import create_app
-from api.embedded import serve_app
-from api.readmodel.migrate import upgrade_to_head
+from store.migrate import upgrade_to_head
 from tests.api.callbacks.conftest import settings_for
 from tests.support import creds
+from tools.embedded import serve_app
 
 # As in tests/api/test_openapi_fuzz.py: schema-valid URLs may rightly be refused (422).
 EXCLUDED = [positive_data_acceptance, ignored_auth]

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 from structlog.testing import capture_logs
 
-from api.callbacks import signing, webhooks
-from api.callbacks.dispatcher import Dispatcher
-from api.callbacks.models import HospitalEvent, HospitalWebhook
-from api.readmodel.db import make_engine
+from adapters.webhooks import signing
+from cli.dispatcher import Dispatcher
+from store import webhooks
+from store.callback_models import HospitalEvent, HospitalWebhook
+from store.db import make_engine
 from tests.api.callbacks.conftest import hospital, received, settings_for, sync
 
 

@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from api.callbacks import events, outbox, webhooks
-from api.callbacks.delivery import Outcome
-from api.callbacks.models import HospitalEvent
-from api.callbacks.outbox import Backoff
-from api.readmodel import crud
-from api.readmodel.cipher import StateCipher, spec_for_tests
-from api.readmodel.writelock import write_lock
+from adapters.webhooks.delivery import Outcome
 from domain.contracts import Service, ServiceStatus
+from store import callback_events as events
+from store import crud, outbox, webhooks
+from store.callback_models import HospitalEvent
+from store.cipher import StateCipher, spec_for_tests
+from store.outbox import Backoff
+from store.writelock import write_lock
 from tests.api.callbacks.conftest import hospital, received, sync
 
 CIPHER = StateCipher.from_spec(spec_for_tests())

@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import Session, select
 
 from api.app import create_app
-from api.auth.models import AuditEvent
-from api.embedded import serve_app
-from api.readmodel.db import make_engine
-from api.readmodel.migrate import upgrade_to_head
+from store.auth_models import AuditEvent
+from store.db import make_engine
+from store.migrate import upgrade_to_head
 from tests.api.callbacks.conftest import settings_for
 from tests.support import creds
+from tools.embedded import serve_app
 
 
 @contextlib.contextmanager

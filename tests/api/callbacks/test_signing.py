@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import time
 
-from api.callbacks import signing
+from adapters.webhooks import signing
 
 BODY = b'{"id":"6a1c","type":"bundle.completed","status":"completed"}'
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from api.callbacks import webhooks
-from api.readmodel.cipher import StateCipher, StateKeyError
-from api.readmodel.reencrypt import reencrypt
+from store import webhooks
+from store.cipher import StateCipher, StateKeyError
+from store.reencrypt import reencrypt
 from tests.api.callbacks.conftest import hospital
 
 

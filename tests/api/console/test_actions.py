@@ -8,8 +8,8 @@ import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
-from api.auth.models import AuditEvent
-from api.readmodel.db import make_engine
+from store.auth_models import AuditEvent
+from store.db import make_engine
 from tests.api.console import cases
 from tests.api.console.support import login, wait_page
 from tests.support import payloads

@@ -13,9 +13,6 @@ from sqlmodel import Session
 from api.auth.roles import Role
 from api.console import charts, i18n, stats, view, worklist
 from api.console.routes_bundle import temporal_link
-from api.readmodel.db import make_engine
-from api.readmodel.models import Bundle, ServiceStatusRow, read_model_metadata
-from api.settings import Settings
 from domain.contracts import (
     BundleState,
     BundleStatus,
@@ -26,6 +23,9 @@ from domain.contracts import (
     ServiceStatus,
     WorkflowTuning,
 )
+from infra.settings import Settings
+from store.db import make_engine
+from store.models import Bundle, ServiceStatusRow, read_model_metadata
 
 CONSOLE = Path(__file__).parents[3] / "api" / "console"
 DYNAMIC = ("st_", "ss_", "svc_", "r_", "fix_", "ev_", "role_", "sex_", "dl_", "fu_", "ref_", "ok_", "u_")

@@ -1,0 +1,132 @@
+"""The read model: one row per bundle for listing/filtering, one row per service for its status.
+
+Written only by the workflow's sync activity (and the API's first insert), read by the API, so
+listing and filtering never scan workflows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """Timestamps stored in UTC and read back timezone-aware on every backend.
+
+    SQLite keeps no offset: without this, an input in +07:00 would be stored as if it were UTC and
+    values would come back naive.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+class Bundle(SQLModel, table=True):
+    __tablename__ = "bundle"
+    __table_args__ = (sa.UniqueConstraint("hospital_id", "record_id", name="uq_bundle_hospital_record"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    hospital_id: str = Field(index=True, max_length=64)
+    record_id: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+    status: str = Field(index=True, max_length=32)
+    birth_date: date = Field(index=True)
+    received_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    office_code: str | None = Field(default=None, max_length=4)
+    domicile_kecamatan: str | None = Field(default=None, index=True, max_length=6)
+    child_count: int
+    reasons: str = Field(default="", max_length=500)  # open reason codes, comma-separated
+    deadline_risk: bool = Field(default=False, index=True)  # an open service near/past its deadline
+    version: int = 0  # the workflow's state version: older snapshots never overwrite newer ones
+    state_json: str = Field(sa_type=sa.Text)  # encrypted (store/cipher.py), or legacy plain JSON
+    # Set by retention: the state kept only statuses, dates and reason codes; nothing rewrites it.
+    anonymised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ServiceStatusRow(SQLModel, table=True):
+    __tablename__ = "service_status"
+    __table_args__ = (sa.Index("ix_service_status_service_status", "service", "status"),)
+
+    bundle_id: str = Field(foreign_key="bundle.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    birth_order: int = Field(primary_key=True)  # 0 for bundle-level services (routing, kk)
+    service: str = Field(primary_key=True, max_length=32)
+    status: str = Field(max_length=32)
+    reason: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Reminder(SQLModel, table=True):
+    """Outbox of reminders to families; a delivery channel (SMS gateway) drains it."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (sa.UniqueConstraint("bundle_id", "service", "birth_order", "kind",
+                                          name="uq_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: str = Field(foreign_key="bundle.id", index=True, max_length=36, ondelete="CASCADE")
+    service: str = Field(max_length=32)
+    birth_order: int
+    kind: str = Field(max_length=32)
+    due: date
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
+
+
+class FollowUp(SQLModel, table=True):
+    """A follow-up after issue (death, correction), written by its own workflow."""
+
+    __tablename__ = "follow_up"
+
+    workflow_id: str = Field(primary_key=True, max_length=120)
+    bundle_id: str = Field(foreign_key="bundle.id", index=True, max_length=36, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    birth_order: int
+    status: str = Field(index=True, max_length=32)
+    version: int = 0
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    state_json: str = Field(sa_type=sa.Text)  # encrypted like the bundle's
+
+
+class PendingStart(SQLModel, table=True):
+    """An accepted birth whose workflow is not known to be started yet (the intake's outbox).
+
+    Written in the intake's transaction with the bundle row, deleted once Temporal has the workflow;
+    `api/starter.py` drains it. The workflow's input is kept exactly as the intake built it.
+    """
+
+    __tablename__ = "pending_start"
+
+    bundle_id: str = Field(foreign_key="bundle.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    input_json: str = Field(sa_type=sa.Text)  # KelahiranInput, encrypted like the bundle's state
+    created_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    attempts: int = 0
+    next_try_at: datetime = Field(sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, max_length=80)  # an error type, never a message
+
+
+def read_model_metadata() -> sa.MetaData:
+    """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
+    process) must never leak into this database's migrations."""
+    from store.auth_models import AUTH_TABLES  # auth imports this module's column type
+    from store.callback_models import CALLBACK_TABLES
+    from store.family_models import FAMILY_TABLES
+
+    md = sa.MetaData()
+    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, PendingStart, *AUTH_TABLES, *CALLBACK_TABLES,
+                  *FAMILY_TABLES):
+        model.__table__.to_metadata(md)
+    return md

@@ -1,0 +1,238 @@
+"""`kelahiran up` end to end: every printed URL answers, Ctrl-C stops everything, data survives."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+import httpx
+import psutil
+import pytest
+
+from cli.priority import BACKGROUND_NICE, autogroups_enabled, priority_of
+from infra.temporal_bin import temporal_cli
+from tests.support import payloads
+
+PORT_OPTIONS = ("--temporal-port", "--temporal-ui-port", "--api-port", "--dukcapil-port",
+                "--bpjs-port", "--worker-metrics-port", "--worker-health-port", "--callbacks-port",
+                "--sms-port")
+URL = re.compile(r"https?://\S+")
+
+
+def distinct_free_ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def up_argv(data_dir: Path, ports: list[int]) -> list[str]:
+    port_args = [a for opt, port in zip(PORT_OPTIONS, ports, strict=True) for a in (opt, str(port))]
+    # `python -m cli`, as `up` itself runs its children: no activated venv needed.
+    return [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), *port_args]
+
+
+class Up:
+    """One `kelahiran up` subprocess; its output is collected on a thread."""
+
+    def __init__(self, data_dir: Path, ports: list[int]) -> None:
+        self.proc = subprocess.Popen(up_argv(data_dir, ports), stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.lines: list[str] = []
+        self.settled = threading.Event()  # up and serving, or gone
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if "Ctrl-C to stop" in line:
+                self.settled.set()
+        self.settled.set()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_up(self, timeout: float = 240) -> list[str]:
+        """The printed URLs, once `up` says it is up."""
+        assert self.settled.wait(timeout), f"not up within {timeout} s:\n{self.output}"
+        assert self.proc.poll() is None, f"exited with {self.proc.returncode}:\n{self.output}"
+        return URL.findall(self.output)
+
+    def children(self) -> dict[int, str]:
+        """pid -> command line of each direct child, from /proc."""
+        found = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+                if int(fields[1]) == self.proc.pid:
+                    cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                    found[int(stat.parent.name)] = cmdline.decode().strip()
+            except (OSError, ValueError, IndexError):
+                continue  # the process went away while we looked
+        return found
+
+    def stop(self, sig: signal.Signals = signal.SIGINT, timeout: float = 20) -> int:
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"`kelahiran up` did not exit within {timeout} s of {sig.name}:\n{self.output}")
+
+    def kill(self) -> None:
+        """Test cleanup: the children die with it (parent-death signal)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+
+
+def running(pids) -> list[int]:
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 3
+    while (left := [p for p in pids if alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def http(method: str, url: str, **kw) -> httpx.Response:
+    return httpx.request(method, url, timeout=15, trust_env=False, follow_redirects=True, **kw)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(900)
+def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path):
+    data, ports = tmp_path / "data", distinct_free_ports(len(PORT_OPTIONS))
+    temporal_address = f"127.0.0.1:{ports[0]}"
+
+    up = Up(data, ports)
+    try:
+        urls = up.wait_up()
+        # API, docs, console, Web UI, three simulators, worker metrics and health, callbacks
+        assert len(urls) == 10, up.output
+        for url in urls:
+            assert http("GET", url).status_code < 500, url
+        api = urls[0]
+        assert http("GET", f"{api}/ready").status_code == 200
+        # First start: a demo hospital key and accounts, printed and kept readable by the owner only.
+        demo_file = data / "demo-credentials.json"
+        demo = json.loads(demo_file.read_text())
+        assert demo_file.stat().st_mode & 0o077 == 0
+        assert demo["hospital_key"] in up.output and demo["admin_password"] in up.output
+        HOSPITAL = {"X-API-Key": demo["hospital_key"]}
+        assert http("POST", f"{api}/v1/births", json=payloads.manual()).status_code == 401
+        login = http("POST", f"{api}/v1/auth/login",
+                     json={"username": demo["admin_user"], "password": demo["admin_password"]})
+        assert login.status_code == 200 and login.json()["role"] == "admin"
+        created = http("POST", f"{api}/v1/births", json=payloads.manual(), headers=HOSPITAL)
+        assert created.status_code == 202, created.text
+        bundle_url = urljoin(api + "/", created.json()["status_url"])
+        children = up.children()
+        # temporal, three simulators, worker, api, callbacks (migrate ended)
+        assert len(children) == 7, children
+        # The API answers hospitals first: the others run at a lower CPU priority, except the
+        # worker's read-model writer, which holds the write lock the API's intake waits for.
+        roles = {pid: cmd.partition(" -m cli ")[2] or "temporal" for pid, cmd in children.items()}
+        assert {role: priority_of(pid) for pid, role in roles.items()} == {
+            "temporal": BACKGROUND_NICE, "simulator dukcapil": BACKGROUND_NICE,
+            "simulator bpjs": BACKGROUND_NICE, "simulator sms": BACKGROUND_NICE,
+            "worker": BACKGROUND_NICE, "callbacks": BACKGROUND_NICE, "api": 0}
+        worker = next(pid for pid, role in roles.items() if role == "worker")
+        writer = next(p for p in psutil.Process(worker).children() if "activities.readmodel_process"
+                      in p.cmdline())
+        # In a group of its own at normal priority; without autogroups it inherits the worker's.
+        assert priority_of(writer.pid) == (0 if autogroups_enabled() else BACKGROUND_NICE)
+        assert os.getsid(writer.pid) == writer.pid
+        second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr
+        assert up.stop(signal.SIGINT) == 0, up.output
+        assert running(children) == [], children
+        assert "stopped" in up.output
+    finally:
+        up.kill()
+    assert {"temporal.db", "kelahiran.db", "dukcapil.db", "bpjs.db"} <= {p.name for p in data.iterdir()}
+
+    again = Up(data, ports)
+    try:
+        again.wait_up()
+        assert demo["hospital_key"] in again.output  # the same credentials, printed again
+        got = http("GET", bundle_url, headers=HOSPITAL)
+        assert got.status_code == 200 and got.json()["bundle_id"] == created.json()["bundle_id"]
+        listed = subprocess.run(
+            [temporal_cli(), "workflow", "list", "--address", temporal_address, "-o", "json"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )
+        assert json.loads(listed.stdout or "[]"), "the bundle's workflow did not survive the restart"
+        children = again.children()
+        assert again.stop(signal.SIGTERM) == 0, again.output
+        assert running(children) == [], children
+    finally:
+        again.kill()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(600)
+def test_up_names_a_child_that_dies_and_stops_the_rest(tmp_path):
+    up = Up(tmp_path / "data", distinct_free_ports(len(PORT_OPTIONS)))
+    try:
+        up.wait_up()
+        children = up.children()
+        worker = next(pid for pid, cmd in children.items() if cmd.endswith("cli worker"))
+        os.kill(worker, signal.SIGKILL)
+        assert up.proc.wait(30) == 1, up.output
+        assert "worker stopped unexpectedly (killed by SIGKILL)" in up.output
+        assert "last lines of" in up.output and "worker.log" in up.output
+        assert running(children) == [], children
+    finally:
+        up.kill()
+
+
+def test_up_refuses_a_port_that_is_taken(tmp_path):
+    ports = distinct_free_ports(len(PORT_OPTIONS))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", ports[2]))
+        taken.listen()
+        out = subprocess.run(up_argv(tmp_path / "data", ports), capture_output=True, text=True,
+                             timeout=60)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert f"port already in use on 127.0.0.1: {ports[2]} (api)" in out.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started
+
+
+def test_up_refuses_duplicate_ports(tmp_path):
+    ports = distinct_free_ports(len(PORT_OPTIONS))
+    ports[4] = ports[3]
+    out = subprocess.run(up_argv(tmp_path / "data", ports), capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and "every port must be different" in out.stderr
+
+
+def test_the_read_model_is_sqlite_in_the_data_dir_unless_a_database_is_given(tmp_path):
+    from cli.up import Ports, Stack, _app_env
+
+    ports = Ports(*distinct_free_ports(7))
+    default = Stack(host="127.0.0.1", ports=ports, data=tmp_path)
+    assert _app_env(default, 5.0)["KELAHIRAN_DATABASE_URL"] == f"sqlite:///{tmp_path / 'kelahiran.db'}"
+    pg = "postgresql+psycopg://postgres@127.0.0.1:5432/kelahiran_bench"
+    assert _app_env(Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=pg),
+                    5.0)["KELAHIRAN_DATABASE_URL"] == pg
