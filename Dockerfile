@@ -16,7 +16,15 @@ COPY activities ./activities
 COPY adapters ./adapters
 COPY simulators ./simulators
 COPY api ./api
-RUN pip install /src
+COPY refdata ./refdata
+COPY infra ./infra
+COPY store ./store
+COPY cli ./cli
+COPY tools ./tools
+# PYTHONDONTWRITEBYTECODE: bytecode is written once here, never at run time. The workflow sandbox
+# imports the workflow modules afresh for every run, which then loads bytecode instead of compiling.
+RUN pip install /src \
+    && python -m compileall -q "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 
 RUN useradd --create-home --uid 10001 kelahiran
 USER kelahiran

@@ -12,12 +12,11 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.sms.port import Sms, SmsPort
-from domain import activity_names as act
 from domain import sms_texts as texts
 from domain.contracts import FamilyNoticeInput, FamilyNoticeSent
+from domain.contracts import names as act
 from store import family_access as access
 from store.cipher import StateCipher
-from store.writelock import write_lock
 
 log = structlog.get_logger("kelahiran.family")
 
@@ -29,14 +28,12 @@ class FamilyNoticeActivities:
         self._link_base, self._policy = link_base.rstrip("/"), policy
 
     def _prepare(self, inp: FamilyNoticeInput) -> access.Notice | None:
-        # Under the read model's write lock, like the snapshots: no busy-handler sleeps for the intake.
         with Session(self._engine) as session:
             return access.prepare_notice(session=session, bundle_id=inp.bundle_id, phone=inp.phone,
-                                         cipher=self._cipher, policy=self._policy, now=datetime.now(UTC),
-                                         lock=write_lock(self._engine))
+                                         cipher=self._cipher, policy=self._policy, now=datetime.now(UTC))
 
     def _mark(self, bundle_id: str, message_id: str) -> None:
-        with write_lock(self._engine), Session(self._engine) as session:
+        with Session(self._engine) as session:
             access.mark_sent(session=session, bundle_id=bundle_id, message_id=message_id,
                              now=datetime.now(UTC))
 

@@ -16,7 +16,6 @@ from api import console, family
 from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
-from api.gcfreeze import freeze_startup_objects
 from api.middleware import CodecCors, Protections
 from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations
 from api.starter import WorkflowStarter
@@ -61,19 +60,14 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None,
-               freeze_gc: bool = False) -> FastAPI:
-    """Build the app; tests pass explicit settings (and may pass a connected client).
-
-    `freeze_gc`: the process serves only this app (`kelahiran api`), so what exists once it has
-    started is frozen out of garbage collection (api/gcfreeze.py); never in a process that makes
-    and drops apps, like the tests."""
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+    """Build the app; tests pass explicit settings (and may pass a connected client)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.engine = make_engine(settings.database_url, background_checkpoints=True)
+        app.state.engine = make_engine(settings.database_url)
         app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest
         app.state.intake_limiter = RateLimiter(settings.intake_rate_per_second, settings.intake_burst)
         app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
@@ -85,8 +79,6 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
                                             client=lambda: app.state.temporal.client)
         app.state.starter.start()
         app.state.family_ports = family.FamilyPorts.from_settings(settings)  # Dukcapil documents, SMS
-        if freeze_gc:
-            freeze_startup_objects()  # collections walk only what requests make
         yield
         await app.state.starter.stop()
         await app.state.temporal.stop()

@@ -6,9 +6,8 @@ The workflow is started from that outbox (`api/starter.py`), not in the hospital
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,7 +22,6 @@ from domain.notification import BirthNotification
 from infra.settings import Settings
 from store import crud
 from store.cipher import StateCipher
-from store.writelock import try_write_lock, write_lock
 
 log = structlog.get_logger("kelahiran.intake")
 WIB = timedelta(hours=7)
@@ -32,11 +30,6 @@ WIB = timedelta(hours=7)
 def today_wib() -> date:
     """Dates of birth are local dates; the hospitals are in WIB (UTC+7)."""
     return (datetime.now(UTC) + WIB).date()
-
-
-def _sqlite_connection_idle(engine: Engine) -> bool:
-    checkedin = getattr(engine.pool, "checkedin", None)  # QueuePool; not the in-memory StaticPool
-    return engine.dialect.name == "sqlite" and checkedin is not None and checkedin() > 0
 
 
 class ConflictingRecord(Exception):
@@ -60,47 +53,20 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                          tuning=settings.tuning())
     state = initial_state(inp)
 
-    waited = {"queued": 0.0, "lock": 0.0}  # seconds in the thread pool's queue, for the write lock
-
-    @contextlib.contextmanager
-    def timed_lock() -> Iterator[None]:
-        t = time.perf_counter()
-        with write_lock(engine):
-            waited["lock"] += time.perf_counter() - t
-            yield
-
-    def insert(session: Session) -> tuple[bool, str | None, str]:
-        if crud.insert_received(session=session, state=state, cipher=cipher,
-                                start_input_json=inp.model_dump_json(), lock=timed_lock()):
-            return True, chash, state.status.value
-        row = crud.get_bundle(session=session, bundle_id=bundle_id)
-        return False, row.content_hash if row else None, row.status if row else "in_progress"
-
-    def insert_pooled() -> tuple[bool, str | None, str]:
-        waited["queued"] = time.perf_counter() - began
+    def insert() -> tuple[bool, str | None, str]:
         with Session(engine) as session:
-            return insert(session)
+            if crud.insert_received(session=session, state=state, cipher=cipher,
+                                    start_input_json=inp.model_dump_json()):
+                return True, chash, state.status.value
+            row = crud.get_bundle(session=session, bundle_id=bundle_id)
+            return False, row.content_hash if row else None, row.status if row else "in_progress"
 
     began = time.perf_counter()
-    done = None
-    if _sqlite_connection_idle(engine):
-        # On the event loop when nothing is in the way (the lock free, a pooled connection idle):
-        # the INSERT takes ~1 ms, while the hop to the thread pool and back waited for the GIL
-        # and the loop (bench, the 20/s burst: intake p99 57 -> 48-50 ms). Never for PostgreSQL,
-        # whose writes wait on the network.
-        with Session(engine) as session:
-            session.connection()  # first: never wait for a connection while holding the lock
-            with try_write_lock(engine) as free:
-                if free:
-                    done = insert(session)
-    inline = done is not None
-    inserted, stored_hash, status = done or await run_in_threadpool(insert_pooled)
+    inserted, stored_hash, status = await run_in_threadpool(insert)  # the driver blocks
     if not inserted and stored_hash != chash:
         raise ConflictingRecord(bundle_id)
     kick()
     if inserted:
         log.info("birth accepted", bundle_id=bundle_id, hospital_id=hospital_id,
-                 children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1),
-                 queued_ms=round(1000 * waited["queued"], 1), lock_ms=round(1000 * waited["lock"], 1),
-                 inline=inline)
+                 children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1))
     return Accepted(bundle_id=bundle_id, status=status, duplicate=not inserted)

@@ -18,7 +18,7 @@ def serve_api() -> None:
     from api.app import create_app
 
     # log_config=None keeps uvicorn's records on our (JSON, redacting) handler.
-    uvicorn.run(create_app(settings, freeze_gc=True), host=settings.api_host, port=settings.api_port,
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port,
                 log_config=None)
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from cli.priority import lowerer
-
 ReadyCheck = Callable[[], bool]
 RUN_HEADER = "\n=== "  # starts each run's section of a log file
 
@@ -61,19 +59,16 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def child_setup(nice: int = 0) -> Callable[[], None] | None:
+def child_setup() -> Callable[[], None] | None:
     """What a child runs before exec: on Linux, have the kernel SIGTERM it if its supervisor is
-    killed outright; and take `nice` (cli/priority.py)."""
-    lower = lowerer(nice)
+    killed outright."""
     if not sys.platform.startswith("linux"):
-        return lower
+        return None
     libc = ctypes.CDLL(None, use_errno=True)  # loaded before fork: preexec_fn must stay trivial
     pr_set_pdeathsig = 1
 
     def setup() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-        if lower is not None:
-            lower()
 
     return setup
 
@@ -87,7 +82,6 @@ class ChildProcess:
     env: dict[str, str]
     log_path: Path
     ready: Sequence[ReadyCheck] = ()
-    nice: int = 0  # > 0: a background process, served after the others (cli/priority.py)
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -105,7 +99,7 @@ class ChildProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=child_setup(self.nice),
+                preexec_fn=child_setup(),
             )
 
     def exit_code(self) -> int | None:

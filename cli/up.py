@@ -20,7 +20,6 @@ import typer
 
 from api.auth.demo import DemoCredentials, ensure_demo_accounts
 from cli import app
-from cli.priority import BACKGROUND_NICE
 from cli.supervisor import (
     ChildFailed,
     ChildProcess,
@@ -101,13 +100,6 @@ def up(
         typer.Option(envvar="KELAHIRAN_UP_DATABASE_URL",
                      help="The read model's database (postgresql+psycopg://...); default: SQLite in data."),
     ] = None,
-    background_nice: Annotated[
-        int,
-        typer.Option(envvar="KELAHIRAN_UP_BACKGROUND_NICE", min=0, max=19,
-                     help="Run Temporal, the worker, the simulators and the callback dispatcher at this "
-                          "lower CPU priority, so the API answers hospitals first when the machine is "
-                          "busy; 0: all alike."),
-    ] = BACKGROUND_NICE,
 ) -> None:
     """Run Temporal, both simulators, the worker and the API locally until Ctrl-C."""
     ports = Ports(
@@ -126,8 +118,6 @@ def up(
     (stack.data / "logs").mkdir(parents=True, exist_ok=True)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
     temporal, dukcapil, bpjs, migrate, worker, api, callbacks, sms = _children(stack, bpjs_poll_seconds)
-    for child in (temporal, dukcapil, bpjs, worker, callbacks, sms):  # all but the API (and migrate)
-        child.nice = background_nice
 
     supervisor = Supervisor()
     code = 0

@@ -72,13 +72,6 @@ class Settings(BaseSettings):
     worker_health_port: int = Field(default=9465, description="0 disables the worker's /health")
     worker_max_concurrent_activities: int = 100
     worker_max_concurrent_workflow_tasks: int = 100
-    worker_switch_interval_ms: float = Field(default=1.0, gt=0, le=100, description=(
-        "the worker's GIL switch interval: how long its read-model writer thread (with "
-        "worker_readmodel_writer=thread) may wait for the event loop's GIL while it holds the "
-        "database's write lock (Python's default is 5)"))
-    worker_readmodel_writer: Literal["process", "thread"] = Field(default="process", description=(
-        "where the worker writes bundle snapshots: a child process of its own (out of the worker's "
-        "GIL, so the database's write lock is held briefly) or a thread of the worker"))
     worker_uvloop: bool = Field(default=True, description="run the worker on uvloop (if installed)")
 
     dukcapil_url: str = "http://127.0.0.1:8101"

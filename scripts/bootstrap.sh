@@ -17,6 +17,9 @@ fi
 spec="."
 [ -n "${1:-}" ] && spec=".[${1}]"
 .venv/bin/uv pip install --quiet --python .venv/bin/python -e "$spec"
+# Bytecode for our packages, written once: the workflow sandbox imports the workflow modules afresh
+# for every run, and where PYTHONDONTWRITEBYTECODE is set (as on our machines) nothing else writes it.
+.venv/bin/python -m compileall -q domain workflows activities adapters infra store cli api simulators tools
 # The console's htmx, from npm as pinned by package-lock.json, copied into a git-ignored static
 # folder (no third-party code in the repository). Without npm the console still works: full page
 # loads instead of partial swaps, and console.js keeps the bundle page live.

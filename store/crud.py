@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -54,27 +53,25 @@ def _replace_services(session: Session, state: BundleState) -> None:
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
-                    start_input_json: str | None = None, lock: AbstractContextManager | None = None) -> bool:
+                    start_input_json: str | None = None) -> bool:
     """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
-    transaction; False when (hospital, record) or the id already exists. `lock`: held around the
-    write only (store/writelock.py)."""
-    values = _row_values(state, cipher)  # JSON and encryption before any lock
+    transaction; False when (hospital, record) or the id already exists."""
+    values = _row_values(state, cipher)
     pending = None
     if start_input_json is not None:
         now = datetime.now(UTC)
         pending = {"bundle_id": state.bundle_id, "created_at": now, "next_try_at": now, "attempts": 0,
                    "input_json": cipher.encrypt(PendingStart.__tablename__, state.bundle_id,
                                                 start_input_json)}
-    with lock or nullcontext():
-        try:
-            session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **values))
-            _insert_services(session, state)
-            if pending is not None:
-                session.exec(PendingStart.__table__.insert().values(**pending))
-            session.commit()
-        except IntegrityError:
-            session.rollback()  # before the lock is released
-            return False
+    try:
+        session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **values))
+        _insert_services(session, state)
+        if pending is not None:
+            session.exec(PendingStart.__table__.insert().values(**pending))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
     return True
 
 
@@ -108,48 +105,43 @@ def _update_snapshot(session: Session, state: BundleState, values: dict) -> bool
     return bool(updated)
 
 
-def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher,
-                   lock: AbstractContextManager | None = None) -> bool:
+def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
     """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
-    row); True if written. `lock` (e.g. writelock.write_lock) is held around the transaction only."""
-    values = _row_values(state, cipher)  # JSON and encryption before the write lock
-    with lock or nullcontext():
-        for _ in range(2):
-            if _update_snapshot(session, state, values):
-                session.commit()
-                return True
-            if session.get(Bundle, state.bundle_id) is not None:
-                session.rollback()
-                return False  # a newer (or the same) snapshot is already stored
-            try:
-                session.add(Bundle(id=state.bundle_id, **values))
-                session.flush()
-                _replace_services(session, state)
-                record_change(session=session, state=state)
-                session.commit()
-                return True
-            except IntegrityError:
-                session.rollback()  # inserted concurrently by the API: go round and update it
-        return False
+    row); True if written."""
+    values = _row_values(state, cipher)
+    for _ in range(2):
+        if _update_snapshot(session, state, values):
+            session.commit()
+            return True
+        if session.get(Bundle, state.bundle_id) is not None:
+            session.rollback()
+            return False  # a newer (or the same) snapshot is already stored
+        try:
+            session.add(Bundle(id=state.bundle_id, **values))
+            session.flush()
+            _replace_services(session, state)
+            record_change(session=session, state=state)
+            session.commit()
+            return True
+        except IntegrityError:
+            session.rollback()  # inserted concurrently by the API: go round and update it
+    return False
 
 
-def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher,
-                    lock: AbstractContextManager | None = None) -> list[bool]:
+def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher) -> list[bool]:
     """Several snapshots in one transaction (one commit for all); each as apply_snapshot would.
 
     Those that were not simply newer than their row go through apply_snapshot afterwards, each in
     its own transaction. On an error nothing of the batch is kept: write them one by one instead.
-    `lock` (e.g. writelock.write_lock) is held around each transaction, not the preparation.
     """
-    values = [_row_values(st, cipher) for st in states]  # JSON and encryption before the write lock
-    with lock or nullcontext():
-        try:
-            done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-    return [ok or apply_snapshot(session=session, state=st, cipher=cipher, lock=lock)
+    values = [_row_values(st, cipher) for st in states]
+    try:
+        done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return [ok or apply_snapshot(session=session, state=st, cipher=cipher)
             for ok, st in zip(done, states, strict=True)]
 
 

@@ -1,57 +1,47 @@
-"""Engine construction for SQLite (default) and PostgreSQL."""
+"""Engine construction for SQLite (the embedded default) and PostgreSQL (replicas, several machines)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from store.checkpoint import WalCheckpointer
-from store.writelock import WriteLockedConnection
+# How long a SQLite writer waits for another process's transaction before failing (busy_timeout).
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
-def make_engine(url: str, *, background_checkpoints: bool = False) -> Engine:
-    """One engine per process; SQLite gets WAL and a busy timeout so readers never block writers.
+def make_engine(url: str) -> Engine:
+    """One engine per process.
 
-    `background_checkpoints` (the API and the worker, which write hot): a SQLite file's WAL is
-    checkpointed by a thread of this engine until it is disposed, never inside a commit
-    (store/checkpoint.py).
+    SQLite runs in WAL mode (readers never block the writer) with a busy timeout, and every
+    transaction starts with BEGIN IMMEDIATE, SQLAlchemy's documented pysqlite recipe: a transaction
+    that reads and then writes takes the write lock up front, waiting in the busy handler, instead
+    of failing with "database is locked" when it upgrades a read lock another writer got first.
+    Several processes writing one file is the embedded default only; replicas use PostgreSQL.
     """
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        pool = {}
-        connect_args: dict = {"check_same_thread": False, "timeout": 30}
-        checkpointer, stopped = None, threading.Event()
-        if parsed.database and parsed.database != ":memory:":
-            # Every write transaction takes the read model's write lock (store/writelock.py).
-            connect_args["factory"] = WriteLockedConnection
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            # The API serves up to 40 requests at once from its thread pool: with the default 5 (+10)
-            # connections, every burst opened and closed connections (and re-ran the pragmas below).
-            pool = {"pool_size": 20, "max_overflow": 20}
-            if background_checkpoints and parsed.query.get("mode") != "memory":
-                checkpointer = WalCheckpointer(parsed.database)
-        engine = sa.create_engine(url, connect_args=connect_args, **pool)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    pool = {}
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # The API's thread pool serves up to 40 requests at once: keep their connections open.
+        pool = {"pool_size": 20, "max_overflow": 20}
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **pool)
 
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            if checkpointer is not None and not stopped.is_set():
-                cur.execute("PRAGMA wal_autocheckpoint=0")
-            cur.close()
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite's own BEGIN off: SQLAlchemy emits ours below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
 
-        if checkpointer is not None:
-            @sa.event.listens_for(engine, "engine_disposed")
-            def _stop(_engine) -> None:
-                # Connections made after this (if the engine is used again) checkpoint as usual.
-                stopped.set()
-                checkpointer.stop()
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-            checkpointer.start()
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return engine

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -59,13 +58,11 @@ def new_pin() -> str:
 
 
 def prepare_notice(*, session: Session, bundle_id: str, phone: str, cipher: StateCipher, policy: Policy,
-                   now: datetime, lock: AbstractContextManager | None = None) -> Notice | None:
+                   now: datetime) -> Notice | None:
     """A new link and PIN for the bundle, or None when the notice was already sent.
 
     An attempt that stopped before the gateway accepted the SMS left nothing the family has: its
-    link and PIN are replaced. `lock` (writelock.write_lock) is held around the read and the write
-    only: the secrets, their hashes and the encrypted phone are made before it (the worker runs at
-    a lower CPU priority, and the hospitals' intake waits for whoever holds that lock).
+    link and PIN are replaced.
     """
     token, pin = secrets.token_urlsafe(20), new_pin()
     values = {"token_hash": digest(token), "pin_hash": _pin_hash(cipher, bundle_id, pin),
@@ -73,21 +70,20 @@ def prepare_notice(*, session: Session, bundle_id: str, phone: str, cipher: Stat
               "expires_at": now + timedelta(days=policy.link_days),
               "failed_attempts": 0, "locked_at": None, "session_hash": None,
               "pins_sent": 1, "pin_sent_at": now}
-    table = FamilyAccess.__table__  # Core statements: no unit of work while the lock is held
-    with lock or nullcontext():
-        seen = session.exec(sa.select(table.c.sent_at, table.c.notices)
-                            .where(table.c.bundle_id == bundle_id)).first()
-        if seen is not None and seen.sent_at is not None:
-            session.rollback()
-            return None
-        notices = (seen.notices if seen is not None else 0) + 1
-        if seen is None:
-            session.exec(table.insert().values(bundle_id=bundle_id, created_at=now, notices=notices,
-                                               **values))
-        else:
-            session.exec(table.update().where(table.c.bundle_id == bundle_id)
-                         .values(notices=notices, **values))
-        session.commit()
+    table = FamilyAccess.__table__
+    seen = session.exec(sa.select(table.c.sent_at, table.c.notices)
+                        .where(table.c.bundle_id == bundle_id)).first()
+    if seen is not None and seen.sent_at is not None:
+        session.rollback()
+        return None
+    notices = (seen.notices if seen is not None else 0) + 1
+    if seen is None:
+        session.exec(table.insert().values(bundle_id=bundle_id, created_at=now, notices=notices,
+                                           **values))
+    else:
+        session.exec(table.update().where(table.c.bundle_id == bundle_id)
+                     .values(notices=notices, **values))
+    session.commit()
     return Notice(token=token, pin=pin, reference=f"{bundle_id}.pemberitahuan.{notices}")
 
 

@@ -124,7 +124,7 @@ def record(engine: Engine, token: str, results: list[tuple[Claimed, Outcome]], *
            backoff: Backoff) -> list[Claimed]:
     """Store each attempt's outcome (only where our lease still holds); returns the dead-lettered."""
     dead, by_hospital = [], defaultdict(list)
-    with Session(engine) as session:  # its first UPDATE takes the write lock (writelock.py)
+    with Session(engine) as session:
         for c, outcome in results:
             values: dict = {"attempts": E.c.attempts + 1, "lease_until": None, "lease_owner": None}
             if outcome.ok:

@@ -96,13 +96,30 @@ def test_secrets_are_required(compose: Compose, name: str):
     assert out.returncode != 0 and name in out.stderr
 
 
+SIMULATORS = {"dukcapil-sim", "bpjs-sim", "sms-sim"}
+
+
+def test_the_simulators_run_only_in_the_sim_profile(compose: Compose):
+    plain = compose("-f", str(COMPOSE_FILE), "config", "--format", "json", extra_env=REQUIRED)
+    assert plain.returncode == 0, plain.stderr
+    production = json.loads(plain.stdout)["services"]
+    assert SIMULATORS.isdisjoint(production)
+    assert not any(SIMULATORS & set(s.get("depends_on", {})) for s in production.values())
+    assert production["worker"]["environment"]["KELAHIRAN_DUKCAPIL_URL"] == "http://dukcapil-sim:8101"
+    real = compose("-f", str(COMPOSE_FILE), "config", "--format", "json",
+                   extra_env={**REQUIRED, "KELAHIRAN_DUKCAPIL_URL": "https://dukcapil.example.go.id"})
+    assert json.loads(real.stdout)["services"]["worker"]["environment"]["KELAHIRAN_DUKCAPIL_URL"] == \
+        "https://dukcapil.example.go.id"
+
+
 def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
-    out = compose("-f", str(COMPOSE_FILE), "config", "--format", "json", extra_env=REQUIRED)
+    out = compose("-f", str(COMPOSE_FILE), "--profile", "sim", "config", "--format", "json",
+                  extra_env=REQUIRED)
     assert out.returncode == 0, out.stderr
     services = json.loads(out.stdout)["services"]
     assert set(services) == {
         "postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
-        "migrate", "api", "worker", "callbacks", "dukcapil-sim", "bpjs-sim", "sms-sim",
+        "migrate", "api", "worker", "callbacks", *SIMULATORS,
     }
     assert not any("auto-setup" in s["image"] for s in services.values())
     assert services["postgresql"]["image"] == "postgres:16"
@@ -122,7 +139,6 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     assert "ports" not in services["worker"]
     assert waits_for("callbacks", "migrate") == "service_completed_successfully"
     assert "ports" not in services["callbacks"] and services["callbacks"]["healthcheck"]["test"]
-    assert waits_for("worker", "sms-sim") == "service_healthy"  # the families' SMS
     for app in ("api", "worker", "dukcapil-sim", "bpjs-sim", "sms-sim", "postgresql", "temporal"):
         assert services[app]["healthcheck"]["test"], app
     assert services["api"]["environment"]["KELAHIRAN_DATABASE_URL"].endswith("@postgresql:5432/kelahiran")

@@ -96,7 +96,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
     """The simulators (Dukcapil, BPJS, SMS), the API and a worker on `env`, databases in `data_dir`."""
     from api.app import create_app
     from cli.dispatcher import Dispatcher
-    from cli.worker import build_worker, make_ports, make_snapshot_writer
+    from cli.worker import build_worker, make_ports
     from simulators.bpjs.app import create_app as create_bpjs
     from simulators.bpjs.settings import BpjsSimSettings
     from simulators.dukcapil.app import create_app as create_dukcapil
@@ -134,10 +134,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
         upgrade_to_head(settings.database_url)
         dukcapil, bpjs, sms = make_ports(settings)
         engine = make_engine(settings.database_url)
-        snapshots = make_snapshot_writer(settings, engine)
-        await snapshots.start()
-        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine,
-                              snapshots=snapshots)
+        worker = build_worker(env.client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
         dispatcher = Dispatcher(engine, settings)  # hospital callbacks, as `kelahiran callbacks` does
         stop_callbacks = asyncio.Event()
         try:
@@ -155,5 +152,4 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             await dukcapil.aclose()
             await bpjs.aclose()
             await sms.aclose()
-            await snapshots.aclose()
             engine.dispose()

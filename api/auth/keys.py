@@ -153,8 +153,7 @@ def verify_key(*, session: Session, presented: str, cache: KeyCache | None = Non
     if key.disabled_at is not None:  # the hospital was disabled
         return None
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_EVERY:
-        # Throttled: on every intake's path. The UPDATE takes the read model's write lock by itself
-        # (store/writelock.py), so it never waits in SQLite's busy handler.
+        # Throttled: it is on every intake's path.
         session.exec(sa.update(ApiKey).where(ApiKey.id == m.group(1)).values(last_used_at=now))
         session.commit()
     if cache is not None:

@@ -90,7 +90,7 @@ def resolve(*, session: Session, token: str, policy: Policy, via_cookie: bool) -
     if op is None or op.disabled_at is not None or op.password_changed_at > row.created_at:
         return None  # disabling an account or changing its password ends its sessions
     if now - row.last_seen_at > SEEN_EVERY:
-        row.last_seen_at = now  # the write takes the read model's write lock (writelock.py)
+        row.last_seen_at = now
         session.add(row)
         session.commit()
     return Principal(kind="operator", subject=op.username, role=Role(op.role), office_code=op.office_code,

@@ -4,6 +4,7 @@ lock is free and in the thread pool, waiting its turn, when it is not."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from datetime import timedelta
@@ -16,7 +17,6 @@ from domain.notification import BirthNotification
 from infra.settings import Settings
 from store.cipher import StateCipher, spec_for_tests
 from store.models import Bundle, PendingStart
-from store.writelock import write_lock
 from tests.support import payloads
 from tests.support.readmodel import engine_for
 
@@ -60,15 +60,20 @@ async def test_with_the_lock_free_the_birth_is_kept_on_the_event_loop(engine, mo
         assert [p.bundle_id for p in s.exec(select(PendingStart))] == [acc.bundle_id]
 
 
-async def test_with_the_lock_held_elsewhere_it_waits_in_the_thread_pool(engine):
+async def test_while_another_process_writes_it_waits_in_the_thread_pool(engine):
+    """SQLite's busy timeout, not a lock of ours: the intake waits for another writer's
+    transaction (here a raw connection, as another process would hold it) and then succeeds."""
     with Session(engine) as s:
         s.exec(select(Bundle)).all()
     held, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        with write_lock(engine):
-            held.set()
-            release.wait(10)
+        other = sqlite3.connect(engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        release.wait(10)
+        other.execute("COMMIT")
+        other.close()
 
     t = threading.Thread(target=holder)
     t.start()
@@ -76,7 +81,7 @@ async def test_with_the_lock_held_elsewhere_it_waits_in_the_thread_pool(engine):
     try:
         task = asyncio.create_task(accept(engine, BirthNotification.model_validate(payloads.manual())))
         await asyncio.sleep(0.3)
-        assert not task.done()  # waiting for the lock, and the event loop is free meanwhile
+        assert not task.done()  # waiting for the other writer, and the event loop is free meanwhile
         began = time.monotonic()
         release.set()
         acc = await asyncio.wait_for(task, 10)

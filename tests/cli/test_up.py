@@ -15,10 +15,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import httpx
-import psutil
 import pytest
 
-from cli.priority import BACKGROUND_NICE, autogroups_enabled, priority_of
 from infra.temporal_bin import temporal_cli
 from tests.support import payloads
 
@@ -149,19 +147,6 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         children = up.children()
         # temporal, three simulators, worker, api, callbacks (migrate ended)
         assert len(children) == 7, children
-        # The API answers hospitals first: the others run at a lower CPU priority, except the
-        # worker's read-model writer, which holds the write lock the API's intake waits for.
-        roles = {pid: cmd.partition(" -m cli ")[2] or "temporal" for pid, cmd in children.items()}
-        assert {role: priority_of(pid) for pid, role in roles.items()} == {
-            "temporal": BACKGROUND_NICE, "simulator dukcapil": BACKGROUND_NICE,
-            "simulator bpjs": BACKGROUND_NICE, "simulator sms": BACKGROUND_NICE,
-            "worker": BACKGROUND_NICE, "callbacks": BACKGROUND_NICE, "api": 0}
-        worker = next(pid for pid, role in roles.items() if role == "worker")
-        writer = next(p for p in psutil.Process(worker).children() if "activities.readmodel_process"
-                      in p.cmdline())
-        # In a group of its own at normal priority; without autogroups it inherits the worker's.
-        assert priority_of(writer.pid) == (0 if autogroups_enabled() else BACKGROUND_NICE)
-        assert os.getsid(writer.pid) == writer.pid
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr

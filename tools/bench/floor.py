@@ -28,7 +28,7 @@ class FloorWorker:
     """`python -m tools.bench.floor_worker` as a child process, with the stack's Temporal settings."""
 
     def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path,
-                 settings_env: dict[str, str] | None = None, nice: int = 0) -> None:
+                 settings_env: dict[str, str] | None = None) -> None:
         self.task_queue = task_queue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
         env.update(settings_env or {})  # the kelahiran worker's own settings, when they are not defaults
@@ -40,9 +40,7 @@ class FloorWorker:
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "tools.bench.floor_worker", task_queue], env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
-            # `nice`: our worker's CPU priority, in a scheduling group of its own like ours
-            # (cli/priority.py), so both workers share the cores with Temporal alike.
-            start_new_session=True, preexec_fn=child_setup(nice))
+            start_new_session=True, preexec_fn=child_setup())
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()  # blocks until "ready" or the process exits
         if b"ready" not in line:

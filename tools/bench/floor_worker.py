@@ -14,10 +14,9 @@ import time
 from temporalio import activity
 from temporalio.worker import Worker
 
-from api.bytecode import precompile
-from api.sandbox import DirectContextSandboxRunner
 from infra.settings import Settings
 from infra.temporal_client import connect
+from infra.workflow_runner import workflow_runner
 from tools.bench.floor_workflow import FloorWorkflow
 
 ACTIVITIES = ("lookup_family", "register_birth", "issue_akta", "issue_kia", "reissue_kk", "enrol_newborn")
@@ -48,13 +47,12 @@ async def sync_read_model(payload: dict) -> float:
 
 async def main(task_queue: str) -> None:
     settings = Settings()
-    precompile("tools.bench.floor_workflow")  # like the kelahiran worker
     client = await connect(settings)
     worker = Worker(client, task_queue=task_queue, workflows=[FloorWorkflow],
                     activities=[*(_noop(n) for n in ACTIVITIES), notify_family, sync_read_model],
                     max_concurrent_activities=settings.worker_max_concurrent_activities,
                     max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
-                    workflow_runner=DirectContextSandboxRunner())  # the same runner as ours
+                    workflow_runner=workflow_runner())  # the same sandbox as ours
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)

@@ -25,7 +25,7 @@ from tools.bench.load import Outcome, StartOne, run_phase
 from tools.bench.procs import ProcessSampler
 from tools.bench.profile import Profiler
 from tools.bench.report import build_report, summarize_phase
-from tools.bench.stack import Target, priorities, worker_settings_env
+from tools.bench.stack import Target, worker_settings_env
 
 SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
 Phase = tuple[str, float | None, int | None]  # (label, rate, inflight)
@@ -131,7 +131,6 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
     """Run every phase against `target` and against the engine floor, in turns (or all of ours first
     when profiling); return the report."""
     info = machine()
-    info["cpu_priority"] = priorities(target.pids)  # `up` serves the API first (cli/priority.py)
     # The load generator must not become the bottleneck it measures: its connections are the
     # adapters' (aiohttp's pool under httpx, adapters/http.py), whose CPU per request does not grow
     # with the number in flight as httpcore's did (a poll(2) on every pooled connection per
@@ -166,8 +165,7 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         if plan.floor:
             queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
             worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
-                                 settings_env=worker_settings_env(),
-                                 nice=max(0, info["cpu_priority"].get("worker") or 0))  # ours (0: unknown)
+                                 settings_env=worker_settings_env())
             stack.callback(worker.stop)
             floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
             floor = Side("floor", FloorStarter(client, queue, worker.completions),

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import psutil
 
-from cli.priority import priority_of
 from tools.embedded import free_port
 
 # Which `kelahiran up` child is which, recognised by its command line.
@@ -42,18 +41,6 @@ def worker_settings_env() -> dict[str, str]:
     """The worker tuning given to the benchmark (KELAHIRAN_WORKER_*): the started stack's worker and
     the engine floor's both run with it."""
     return {k: v for k, v in os.environ.items() if k.startswith("KELAHIRAN_WORKER_")}
-
-
-def priorities(pids: dict[str, int]) -> dict[str, int | None]:
-    """Each process's CPU priority as a nice value (`kelahiran up` lowers all but the API's); None
-    where it cannot be read (gone, or not Linux)."""
-    found: dict[str, int | None] = {}
-    for role, pid in pids.items():
-        try:
-            found[role] = priority_of(pid)
-        except (OSError, ValueError):
-            found[role] = None
-    return found
 
 
 def _up_has(option: str) -> bool:
@@ -89,9 +76,8 @@ class UpStack:
     """Runs `python -m cli up` with free ports and a temporary data dir; stops it on exit."""
 
     def __init__(self, timeout: float = 120.0, population: int = 3000, keep: Path | None = None,
-                 database_url: str | None = None, background_nice: int | None = None) -> None:
+                 database_url: str | None = None) -> None:
         self._timeout = timeout
-        self._background_nice = background_nice  # None: `up`'s default
         self._database_url = database_url  # the read model: None is SQLite in the data dir
         self._population = population
         # `keep`: a fresh folder that stays afterwards (databases and data/logs, to look into).
@@ -113,8 +99,6 @@ class UpStack:
                  for a in (f"--{name}-port", str(ports[name]))]
         if self._database_url:
             argv += ["--database-url", self._database_url]
-        if self._background_nice is not None:
-            argv += ["--background-nice", str(self._background_nice)]
         # The stack's own settings, not a developer's environment, decide what runs.
         own = ("KELAHIRAN_", "TEMPORAL_", "DUKCAPIL_SIM_", "BPJS_SIM_", "SMS_SIM_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(own)} | worker_settings_env()

@@ -68,8 +68,6 @@ def bench(
         help="run the started stack in this (new, empty) folder and keep its databases and logs")] = None,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
-    stack_background_nice: Annotated[int | None, typer.Option(
-        min=0, max=19, help="the started stack's `up --background-nice` (default: up's own default)")] = None,
 ) -> None:
     """Drive births at a rate or in flight; report latency, throughput, CPU and memory vs the engine floor."""
     try:
@@ -125,8 +123,7 @@ def bench(
     else:
         typer.echo("starting the stack (`kelahiran up` on free ports, temporary data dir)")
         with _stop_signals_as_interrupt(), UpStack(population=population, keep=keep_stack,
-                                                   database_url=stack_database_url,
-                                                   background_nice=stack_background_nice) as t:
+                                                   database_url=stack_database_url) as t:
             typer.echo(f"stack up: API {t.api}, Temporal {t.temporal}; measuring {', '.join(t.pids)}")
             report = go(t)
     js, png = write(report, out)

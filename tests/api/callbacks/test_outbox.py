@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,6 @@ from store import crud, outbox, webhooks
 from store.callback_models import HospitalEvent
 from store.cipher import StateCipher, spec_for_tests
 from store.outbox import Backoff
-from store.writelock import write_lock
 from tests.api.callbacks.conftest import hospital, received, sync
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -152,9 +152,9 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
 
 
 @pytest.mark.parametrize("write", ["record", "prune"])
-def test_delivery_bookkeeping_waits_for_the_read_models_write_lock(sqlite_engine, write):
-    """Like every writer of a SQLite read model (they take it by themselves): else an intake holding
-    our lock would sleep in SQLite's busy handler behind it."""
+def test_delivery_bookkeeping_waits_for_another_writer_then_succeeds(sqlite_engine, write):
+    """SQLite's busy timeout: while another process holds a write transaction, the bookkeeping
+    waits for it instead of failing with "database is locked"."""
     now = datetime.now(UTC)
     backoff = Backoff(initial=1, maximum=2, max_age=timedelta(days=1))
     tried = outbox.Claimed(seq=1, id="e1", type="bundle.completed", hospital_id="RS-1", bundle_id="b1",
@@ -165,8 +165,11 @@ def test_delivery_bookkeeping_waits_for_the_read_models_write_lock(sqlite_engine
                                            backoff=backoff),
            "prune": lambda: outbox.prune(sqlite_engine, before=now)}[write]
     with ThreadPoolExecutor(1) as pool:
-        with write_lock(sqlite_engine):  # as the API's intake would, from another thread
-            done = pool.submit(run)
-            time.sleep(0.3)
-            assert not done.done()
+        other = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # as the API's intake would, from another process
+        done = pool.submit(run)
+        time.sleep(0.3)
+        assert not done.done()
+        other.execute("COMMIT")
+        other.close()
         done.result(timeout=10)
