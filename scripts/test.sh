@@ -10,4 +10,5 @@ if ! command -v chromium >/dev/null; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 .venv/bin/ruff check .
+.venv/bin/mkdocs build --strict --quiet
 exec .venv/bin/pytest "$@"
