@@ -1,4 +1,8 @@
-"""NIK and KK number rules (PPKKCC DDMMYY SSSS; day + 40 for women)."""
+"""NIK and KK number rules (PPKKCC DDMMYY SSSS; day + 40 for women): reading and validating them.
+
+Issuing NIKs is Dukcapil's job, so it lives in the simulator (simulators/common/nik.py), written
+separately: its issued numbers are what this parser is tested against.
+"""
 
 from __future__ import annotations
 
@@ -63,18 +67,6 @@ def parse_nik(value: str, *, today: date | None = None) -> ParsedNik:
     if serial == 0:
         raise NikError("NIK serial 0000 is invalid")
     return ParsedNik(kecamatan=kec, birth_date=born, sex=sex, serial=serial)
-
-
-def nik_prefix(kecamatan: str, birth_date: date, sex: Sex) -> str:
-    """The 12-digit prefix a person registered in `kecamatan` gets."""
-    day = birth_date.day + (40 if sex == "female" else 0)
-    return f"{kecamatan}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
-
-
-def make_nik(kecamatan: str, birth_date: date, sex: Sex, serial: int) -> str:
-    if not 1 <= serial <= 9999:
-        raise NikError("NIK serial must be 0001-9999")
-    return f"{nik_prefix(kecamatan, birth_date, sex)}{serial:04d}"
 
 
 def validate_kk_number(value: str) -> str:

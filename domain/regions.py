@@ -1,19 +1,20 @@
-"""Kemendagri region codes the project needs, loaded once from the JSON shipped in the package."""
+"""Kemendagri region codes the project needs, loaded once from refdata/regions.json.
+
+refdata/ sits next to this package, in the repository and in the installed wheel alike.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
-# The Dukcapil offices this deployment can reach. Kota Tangerang (3671) is deliberately absent:
-# a family living there is a case for an operator to forward (DOMISILI_LUAR).
-CONNECTED_OFFICES: tuple[str, ...] = ("3673", "3604", "3672", "3201")
+_REGIONS_JSON = Path(__file__).resolve().parent.parent / "refdata" / "regions.json"
 
 
 @cache
 def _data() -> dict:
-    return json.loads(resources.files("domain.data").joinpath("regions.json").read_text("utf-8"))
+    return json.loads(_REGIONS_JSON.read_text("utf-8"))
 
 
 def province_exists(code: str) -> bool:

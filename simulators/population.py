@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 from random import Random
 from typing import Literal
 
-from domain import regions
-from domain.nik import make_nik, nik_prefix
+from simulators.common import regions
+from simulators.common.nik import make_nik, nik_prefix
 
 REFERENCE_DATE = date(2025, 10, 1)
 
@@ -143,9 +142,6 @@ class _Builder:
         self.serials: dict[str, int] = {}
         self.kk_serials: dict[str, int] = {}
         self.marriages = 0
-        # regions scans its tables on every call; 600 families ask for the same few lists.
-        self.kecamatan_of = cache(regions.kecamatan_of)
-        self.villages_of = cache(regions.villages_of)
 
     def nik(self, kecamatan: str, born: date, sex: Sex) -> str:
         prefix = nik_prefix(kecamatan, born, sex)
@@ -178,8 +174,8 @@ class _Builder:
 
     def family(self, plan: _Plan) -> FamilyRecord:
         rng = self.rng
-        kec = plan.kecamatan or rng.choice(self.kecamatan_of(plan.kab_kota))
-        village = rng.choice(self.villages_of(kec))
+        kec = plan.kecamatan or rng.choice(regions.kecamatan_of(plan.kab_kota))
+        village = rng.choice(regions.villages_of(kec))
         wife_born = self.day_between(date(1975, 1, 1), date(2003 - 2 * plan.children, 12, 31))
         legacy_wife = plan.legacy and (plan.marital == "TIDAK_KAWIN" or rng.random() < 0.7)
         wife_kec = LEGACY_OF[kec] if legacy_wife else kec

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from domain.nik import NikError, parse_nik
 from simulators.bpjs.models import Family, Member, MemberEnd
 from simulators.bpjs.schemas import EndRequest, Membership, NewbornRequest, UpdateRequest
 from simulators.bpjs.settings import BpjsSimSettings
+from simulators.common.nik import read_nik
 
 PPU_COVERED_CHILDREN = 3  # the worker's contribution covers at most three children
 
@@ -64,8 +64,8 @@ def find_card(session: Session, no_kartu: str) -> tuple[Member, Family]:
 def _check_baby(req: NewbornRequest, today: date) -> None:
     # BPJS checks the baby against Dukcapil; the NIK itself must agree with the request.
     try:
-        parsed = parse_nik(req.nik_bayi, today=today)
-    except NikError as exc:
+        parsed = read_nik(req.nik_bayi, today)
+    except ValueError as exc:
         raise Refusal("NIK_BAYI_TIDAK_VALID", str(exc)) from exc
     if parsed.birth_date != req.tgl_lahir or parsed.sex != (
         "male" if req.jenis_kelamin == "L" else "female"

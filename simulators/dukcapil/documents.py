@@ -16,11 +16,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from domain import regions
+from simulators.common import regions
 from simulators.dukcapil import pdf, signing
 from simulators.dukcapil.models import Akta, AktaDiganti, Dokumen, Kelahiran, Keluarga, Penduduk
-from simulators.dukcapil.offices import office
-from simulators.dukcapil.places import province_name
+from simulators.dukcapil.offices import CONNECTED_OFFICES, office
 from simulators.dukcapil.rules import Refusal, not_found
 
 AKTA, KK = "akta_kelahiran", "kk"
@@ -79,7 +78,7 @@ def kk_data(session: Session, kk_number: str) -> dict:
     from simulators.dukcapil.schemas_inspect import DetailKk
 
     kk = kk_detail(DetailKk(no_kk=kk_number), session)
-    if kk.kode_kab_kota not in regions.CONNECTED_OFFICES:
+    if kk.kode_kab_kota not in CONNECTED_OFFICES:
         raise Refusal("KANTOR_TIDAK_TERHUBUNG", "KK ini tidak diterbitkan oleh kantor yang terhubung", 404)
     head = next((m for m in kk.anggota if m.kode_hubungan == 1), kk.anggota[0] if kk.anggota else None)
     return {
@@ -89,7 +88,7 @@ def kk_data(session: Session, kk_number: str) -> dict:
         "kelurahan": regions.village_name(kk.kode_kelurahan) or kk.kode_kelurahan,
         "kecamatan": regions.kecamatan_name(kk.kode_kecamatan) or kk.kode_kecamatan,
         "kab_kota": regions.kab_kota_name(kk.kode_kab_kota) or kk.kode_kab_kota,
-        "provinsi": province_name(kk.kode_kab_kota[:2]),
+        "provinsi": regions.province_name(kk.kode_kab_kota[:2]) or kk.kode_kab_kota[:2],
         "anggota": [{**m.model_dump(mode="json", exclude={"kode_hubungan"}),
                      "jenis_kelamin": m.jenis_kelamin} for m in kk.anggota],
     }
@@ -150,7 +149,7 @@ class DocumentBook:
 
     def public_keys(self) -> dict[str, str]:
         return {code: signing.raw_public(signing.public_key(self._secret, code))
-                for code in sorted(regions.CONNECTED_OFFICES)}
+                for code in sorted(CONNECTED_OFFICES)}
 
     # --- verification ---------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from domain import regions
-from domain.nik import make_nik, nik_prefix
+from simulators.common import regions
+from simulators.common.nik import make_nik, nik_prefix
 from simulators.dukcapil import checks, followups
 from simulators.dukcapil import rules as r
 from simulators.dukcapil.models import Akta, Kelahiran, Keluarga, Kia, KkTerbit, LahirMati, Penduduk

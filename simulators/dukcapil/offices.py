@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import regions
+from simulators.common import regions
+
+# The Dukcapil offices the simulator runs. Kota Tangerang (3671) is deliberately absent: a family
+# living there is a case for an operator to forward (DOMISILI_LUAR).
+CONNECTED_OFFICES: tuple[str, ...] = ("3673", "3604", "3672", "3201")
 
 
 @dataclass(frozen=True)

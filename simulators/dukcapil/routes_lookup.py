@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from domain import regions
+from simulators.common import regions
 from simulators.dukcapil.deps import REFUSALS, SessionDep, fault_point
 from simulators.dukcapil.models import (
     Akta,
@@ -24,7 +24,7 @@ from simulators.dukcapil.models import (
     LahirMati,
     Penduduk,
 )
-from simulators.dukcapil.places import province_name
+from simulators.dukcapil.offices import CONNECTED_OFFICES
 from simulators.dukcapil.rules import MARRIED_ON_KK, not_found
 from simulators.dukcapil.schemas import CariKeluarga, Kantor, KeluargaDomisili
 from simulators.dukcapil.schemas_inspect import (
@@ -51,7 +51,7 @@ def _family(session: Session, kk_number: str) -> Keluarga:
 @router.get("/kantor")
 def offices() -> list[Kantor]:
     """The Dukcapil offices this simulator serves."""
-    return [Kantor(kode=k, nama=regions.kab_kota_name(k) or k) for k in regions.CONNECTED_OFFICES]
+    return [Kantor(kode=k, nama=regions.kab_kota_name(k) or k) for k in CONNECTED_OFFICES]
 
 
 @router.post("/keluarga/cari", dependencies=[fault_point("lookup")])
@@ -61,12 +61,12 @@ def lookup_family(body: CariKeluarga, session: SessionDep) -> KeluargaDomisili:
     prov = fam.kab_kota[:2]
     return KeluargaDomisili(
         no_kk=fam.kk_number, kode_provinsi=prov,
-        nama_provinsi=province_name(prov),
+        nama_provinsi=regions.province_name(prov) or prov,
         kode_kab_kota=fam.kab_kota, nama_kab_kota=regions.kab_kota_name(fam.kab_kota) or "",
         kode_kecamatan=fam.kecamatan, nama_kecamatan=regions.kecamatan_name(fam.kecamatan) or "",
         kode_kelurahan=fam.kelurahan, nama_kelurahan=regions.village_name(fam.kelurahan) or "",
         status_perkawinan=fam.marital, orang_tua_kawin=fam.marital in MARRIED_ON_KK,
-        kantor_terhubung=fam.kab_kota in regions.CONNECTED_OFFICES,
+        kantor_terhubung=fam.kab_kota in CONNECTED_OFFICES,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from sqlmodel import Session, select
 
-from domain import regions
+from simulators.common import regions
 from simulators.dukcapil.deps import SessionDep
 from simulators.dukcapil.models import Kelahiran, Keluarga, Penduduk
 from simulators.dukcapil.schemas_inspect import Domisili, Orang, SampelKeluarga

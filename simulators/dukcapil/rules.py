@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain import regions
+from simulators.common import regions
 
 LATE_AFTER_DAYS = 60  # UU 23/2006 Pasal 27
 UNMARRIED_PHRASE = (

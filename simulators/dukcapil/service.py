@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from domain import regions
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultBook
 from simulators.dukcapil.models import Idempotensi
+from simulators.dukcapil.offices import CONNECTED_OFFICES
 from simulators.dukcapil.rules import Refusal, not_found
 
 # One lock for the whole process: serial numbers and register counters are read-then-written,
@@ -51,7 +51,7 @@ class Registry:
     def issue(self, *, endpoint: str, office: str, key: str, body: BaseModel, action: Action,
               status: int = 201) -> tuple[int, dict]:
         """Run `action` once per idempotency key; same key and body replays the first answer."""
-        if office not in regions.CONNECTED_OFFICES:
+        if office not in CONNECTED_OFFICES:
             raise not_found("KANTOR_TIDAK_TERHUBUNG", "Kantor Dukcapil ini tidak terhubung")
         digest = body_hash(endpoint, office, body)
         args = (endpoint, office, key, body, digest, action, status)

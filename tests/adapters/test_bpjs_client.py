@@ -13,9 +13,9 @@ import pytest
 from adapters.bpjs.client import BpjsClient
 from adapters.errors import BusinessRejection, TransientError
 from domain.contracts import BpjsEnrolInput
-from domain.nik import make_nik
 from simulators.bpjs.app import create_app
 from simulators.bpjs.settings import BpjsSimSettings
+from simulators.common.nik import make_nik
 from simulators.population import FamilyRecord, generate_population
 from tests.support.servers import free_port, serve_app
 

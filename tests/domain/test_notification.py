@@ -3,8 +3,8 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from domain.nik import make_nik
 from domain.notification import BirthNotification, intake_problems
+from simulators.common.nik import make_nik
 from tests.support import payloads
 
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from adapters.bpjs.bridging import open_response, sign_headers
-from domain.nik import make_nik
 from simulators.bpjs.app import create_app
 from simulators.bpjs.settings import BpjsSimSettings
+from simulators.common.nik import make_nik
 from simulators.population import FamilyRecord, generate_population
 from tests.support.servers import serve_app
 

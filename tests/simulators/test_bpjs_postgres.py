@@ -11,9 +11,9 @@ import pytest
 
 from adapters.bpjs.client import BpjsClient
 from domain.contracts import BpjsEnrolInput
-from domain.nik import make_nik
 from simulators.bpjs.app import create_app
 from simulators.bpjs.settings import BpjsSimSettings
+from simulators.common.nik import make_nik
 from simulators.population import generate_population
 from tests.support.servers import serve_app
 

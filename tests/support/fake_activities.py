@@ -33,7 +33,7 @@ from domain.contracts import (
     StillbirthInput,
     StillbirthRecorded,
 )
-from domain.nik import make_nik
+from simulators.common.nik import make_nik
 
 
 class Fakes:

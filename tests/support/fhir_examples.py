@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from domain.nik import make_nik
+from simulators.common.nik import make_nik
 
 EXAMPLES = Path(__file__).parent.parent / "api" / "fhir" / "examples"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")

@@ -6,7 +6,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from domain.nik import make_nik
+from simulators.common.nik import make_nik
 from tools.notifications import consent, notification_from_sample
 
 _counter = itertools.count(1)

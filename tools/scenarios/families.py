@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from domain.nik import make_nik
+from simulators.common.nik import make_nik
 from tools.notifications import child as child_body
 from tools.notifications import notification_from_sample
 from tools.scenarios.schema import BirthSpec, ChildSpec, FamilySpec

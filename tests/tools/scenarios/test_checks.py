@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.nik import make_nik
+from simulators.common.nik import make_nik
 from tools.scenarios.checks import bundle_checks, issued_checks
 from tools.scenarios.context import Context
 from tools.scenarios.expect import BundleExpect, IssuedExpect
