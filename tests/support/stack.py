@@ -39,6 +39,7 @@ class Stack:
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(
         timeout=30, limits=httpx.Limits(keepalive_expiry=2)))
     owner: dict[str, str] = field(default_factory=dict)  # bundle id -> hospital that posted it
+    drawn: set[str] = field(default_factory=set)  # KK numbers of the families tests drew
 
     def hospital(self, hospital: str = "RSUD-SERANG") -> dict[str, str]:
         """Headers authenticating as this hospital (created, with a key, on first use)."""
@@ -108,14 +109,23 @@ class Stack:
         raise AssertionError(f"bundle {bundle_id} did not reach the expected state; last: {last}")
 
     async def family(self, **traits: Any) -> dict:
-        """Draw one family with the given traits from the Dukcapil population (a new one each call)."""
-        params = {"limit": 1, "seed": next(_seeds), "belum_ada_kelahiran": True, **traits}
-        r = await self.http.get(f"{self.dukcapil_url}/v1/sampel/keluarga", params=params)
-        assert r.status_code == 200, r.text
-        items = r.json()
-        items = items["items"] if isinstance(items, dict) else items
-        assert items, f"no family with traits {traits}"
-        return items[0]
+        """Draw a family with the given traits that no test of this session drew before.
+
+        `belum_ada_kelahiran` alone is not enough: a family whose bundle registered no birth (stuck
+        at routing or at the mother's NIK, a stillbirth, not yet that far) would be drawn again.
+        """
+        for _ in range(20):
+            params = {"limit": 5, "seed": next(_seeds), "belum_ada_kelahiran": True, **traits}
+            r = await self.http.get(f"{self.dukcapil_url}/v1/sampel/keluarga", params=params)
+            assert r.status_code == 200, r.text
+            items = r.json()
+            items = items["items"] if isinstance(items, dict) else items
+            assert items, f"no family with traits {traits}"
+            fresh = [f for f in items if f["no_kk"] not in self.drawn]
+            if fresh:
+                self.drawn.add(fresh[0]["no_kk"])
+                return fresh[0]
+        raise AssertionError(f"every family with traits {traits} was drawn by an earlier test")
 
     @functools.cached_property
     def dukcapil_auth(self) -> ClientCredentials:
@@ -136,9 +146,12 @@ class Stack:
     async def dukcapil_stats(self) -> dict:
         return await self.dukcapil("/v1/statistik")
 
-    async def bpjs_fault(self, endpoint: str, status: int, remaining: int | None) -> None:
-        r = await self.http.post(f"{self.bpjs_url}/admin/faults", headers=ADMIN,
-                                 json={"endpoint": endpoint, "status_code": status, "remaining": remaining})
+    async def bpjs_fault(self, endpoint: str, status: int, remaining: int | None,
+                         rule_id: str | None = None) -> None:
+        body = {"endpoint": endpoint, "status_code": status, "remaining": remaining}
+        if rule_id is not None:
+            body["id"] = rule_id
+        r = await self.http.post(f"{self.bpjs_url}/admin/faults", headers=ADMIN, json=body)
         assert r.status_code == 201, r.text
 
     async def bpjs_faults(self) -> list:
