@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("domain", "workflows", "activities", "adapters", "infra", "store", "cli", "tools", "api", "simulators")
+PACKAGES = ("domain", "workflows", "activities", "adapters", "infra", "store", "cli", "tools", "api",
+            "simulators")
 MAX_LINES = 300
 
 
