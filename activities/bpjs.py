@@ -6,8 +6,8 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.bpjs.port import BpjsPort
-from domain import activity_names as act
 from domain.contracts import BpjsEndInput, BpjsEnrolInput, BpjsMembership, BpjsStatusInput, BpjsUpdateInput
+from domain.contracts import names as act
 
 
 class BpjsActivities:

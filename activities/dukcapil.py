@@ -6,7 +6,6 @@ from temporalio import activity
 
 from activities.errors import classified
 from adapters.dukcapil.port import DukcapilPort
-from domain import activity_names as act
 from domain.contracts import (
     AktaCorrected,
     AktaCorrectionInput,
@@ -26,6 +25,7 @@ from domain.contracts import (
     StillbirthInput,
     StillbirthRecorded,
 )
+from domain.contracts import names as act
 
 
 class DukcapilActivities:

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from domain import activity_names as act
 from domain.contracts import ReminderInput
+from domain.contracts import names as act
 from store import crud
 from store.models import Reminder
 

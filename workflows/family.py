@@ -12,7 +12,7 @@ from temporalio.exceptions import ActivityError
 # module an import statement names; a submodule reached from a fresh package's fromlist is
 # imported afresh, i.e. compiled and run again for every workflow run.
 with workflow.unsafe.imports_passed_through():
-    import domain.activity_names as act
+    import domain.contracts.names as act
     from domain.contracts import (
         BundleState,
         BundleStatus,

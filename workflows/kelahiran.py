@@ -21,7 +21,7 @@ from temporalio.workflow import ParentClosePolicy
 # module an import statement names; a submodule reached from a fresh package's fromlist is
 # imported afresh, i.e. compiled and run again for every workflow run.
 with workflow.unsafe.imports_passed_through():
-    import domain.activity_names as act
+    import domain.contracts.names as act
     import workflows.deadlines as deadlines
     import workflows.family as family
     import workflows.requests as rq

@@ -1,0 +1,64 @@
+"""The services of a bundle, their statuses, the bundle's status and the reason codes a person sees."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Service(StrEnum):
+    ROUTING = "routing"  # bundle-level: which Dukcapil office serves the family's KK
+    NIK = "nik"
+    AKTA = "akta"
+    KIA = "kia"
+    BPJS = "bpjs"
+    KK = "kk"
+    STILLBIRTH = "surat_lahir_mati"
+
+
+class ServiceStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    WAITING_INPUT = "waiting_input"  # e.g. the baby's name
+    AWAITING_PAYMENT = "awaiting_payment"  # BPJS: family VA not paid yet
+    COMPLETED = "completed"
+    NEEDS_ATTENTION = "needs_attention"  # business rejection: a person must act
+    NOT_APPLICABLE = "not_applicable"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = frozenset(
+    {ServiceStatus.PENDING, ServiceStatus.IN_PROGRESS, ServiceStatus.WAITING_INPUT,
+     ServiceStatus.AWAITING_PAYMENT, ServiceStatus.NEEDS_ATTENTION}
+)
+
+
+class BundleStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    NEEDS_ATTENTION = "needs_attention"
+    COMPLETED = "completed"
+    CLOSED_WITH_ISSUES = "closed_with_issues"
+    STILLBIRTH_RECORDED = "stillbirth_recorded"
+    FORWARDED = "forwarded"  # handed to an office this system does not serve (with its reference)
+
+
+# A bundle in one of these states changes no more (follow-ups after issue are their own workflows).
+TERMINAL_STATUSES = frozenset({BundleStatus.COMPLETED, BundleStatus.CLOSED_WITH_ISSUES,
+                               BundleStatus.STILLBIRTH_RECORDED, BundleStatus.FORWARDED})
+
+
+class Reason(StrEnum):
+    """Reason codes a person sees; each case in the domain notes has its own."""
+
+    DOMISILI_LUAR = "DOMISILI_LUAR"  # no connected Dukcapil office serves the family's KK
+    KK_TIDAK_DITEMUKAN = "KK_TIDAK_DITEMUKAN"
+    NIK_IBU_TIDAK_DITEMUKAN = "NIK_IBU_TIDAK_DITEMUKAN"
+    IBU_TIDAK_DI_KK = "IBU_TIDAK_DI_KK"
+    SPTJM_TIDAK_SAH = "SPTJM_TIDAK_SAH"
+    KEPUTUSAN_KADIS_DIPERLUKAN = "KEPUTUSAN_KADIS_DIPERLUKAN"  # akta > 60 days: LT needs a decision
+    NAMA_BELUM_ADA = "NAMA_BELUM_ADA"
+    PESERTA_TIDAK_AKTIF = "PESERTA_TIDAK_AKTIF"
+
+
+class FollowUpKind(StrEnum):
+    DEATH = "death"  # akta kematian, KK updated, BPJS ended; the akta kelahiran stands
+    CORRECTION = "correction"  # akta reissued (old number superseded), KIA and KK reissued
