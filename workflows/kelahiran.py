@@ -97,8 +97,7 @@ class KelahiranWorkflow:
     async def run(self, inp: KelahiranInput) -> BundleState:
         syncer = asyncio.create_task(self._sync_loop())
         self._t.event("received", message=f"{len(self._n.children)} child(ren) reported")
-        if workflow.patched("legal-deadlines-v1"):  # bundles started before keep their history
-            self._start_deadline_watches()
+        self._start_deadline_watches()
         if await self._route():
             await self._register_children()
             await asyncio.gather(
@@ -114,8 +113,8 @@ class KelahiranWorkflow:
         self._t.event(self._t.state.status.value)
         self._finished = True
         await syncer
-        if workflow.patched("family-notice-v1"):  # after the last read-model write: the link works
-            await family.notify_when_completed(self._inp, self._n, self._t.state)
+        # After the last read-model write: the link in the SMS works.
+        await family.notify_when_completed(self._inp, self._n, self._t.state)
         return self._t.state
 
     def _start_deadline_watches(self) -> None:
@@ -234,9 +233,8 @@ class KelahiranWorkflow:
             if m.arrears_from:
                 st.facts["tunggakan_sejak"] = m.arrears_from.isoformat()
             if m.status == "AKTIF":
-                # An enrolment that is active at once was marked completed by _perform (done_if);
-                # bundles started before recorded it a second time and keep doing so on replay.
-                if st.status is not ServiceStatus.COMPLETED or not workflow.patched("bpjs-completed-once-v1"):
+                # An enrolment that is active at once was already marked completed by _perform (done_if).
+                if st.status is not ServiceStatus.COMPLETED:
                     self._t.set(st, ServiceStatus.COMPLETED, order, Service.BPJS)
                 return
             if st.status is not ServiceStatus.AWAITING_PAYMENT:
@@ -348,23 +346,18 @@ class KelahiranWorkflow:
     async def _sync_loop(self) -> None:
         """Write the read model whenever the state changed, coalescing bursts into one write."""
         t = self._inp.tuning
-        # A local activity: no task on the server and no copy of the state in the history (only
-        # the result's marker), a third of the events. Bundles started before keep their activities.
-        write = (workflow.execute_local_activity if workflow.patched("readmodel-local-sync-v1")
-                 else workflow.execute_activity)
-        # Bundles started before keep counting syncs, so their stored versions still match a replay.
-        by_history = workflow.patched("readmodel-history-version-v1")
         while True:
             await workflow.wait_condition(lambda: self._t.dirty or self._finished)
             if not self._t.dirty and self._finished:
                 return
             self._t.dirty = False
-            self._t.state.version = (
-                snapshot_version(self._t.state.version, workflow.info().get_current_history_length())
-                if by_history else self._t.state.version + 1)
+            self._t.state.version = snapshot_version(self._t.state.version,
+                                                     workflow.info().get_current_history_length())
             # No copy: the argument is serialised right here, as the command is made (a local retry
             # after a backoff serialises the state again, newer but never older).
-            await write(
+            # A local activity: no task on the server and no copy of the state in the history (only
+            # the result's marker).
+            await workflow.execute_local_activity(
                 act.SYNC_READ_MODEL, ReadModelSync(state=self._t.state),
                 start_to_close_timeout=timedelta(seconds=t.read_model_timeout_seconds),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=t.retry_max_seconds),

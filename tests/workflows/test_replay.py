@@ -52,7 +52,10 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_committed_histories_replay(path: Path):
-    """Bundles recorded with earlier workflow code must still replay (use workflow.patched)."""
+    """The committed histories (tools/record_histories.py) replay against the current workflow code.
+
+    No deployment runs these workflows yet, so they were recorded from the current code; once bundles
+    run in production, a change that breaks one needs workflow.patched and the old history kept."""
     assert len(HISTORIES) >= 6
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(workflows=WORKFLOWS, data_converter=make_test_converter())

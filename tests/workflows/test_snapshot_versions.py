@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_versions_rise_within_a_task_and_a_later_task_outranks_it():
-    v = 7  # a bundle that counted syncs before the change moves up, never down
+    v = 7  # a previous version below the history's floor: the next one moves up, never down
     seen = []
     for _ in range(VERSIONS_PER_TASK):
         v = snapshot_version(v, 12)  # a task whose local activities keep writing

@@ -2,8 +2,8 @@
 
 Same activities in the same order and parallelism (lookup -> register -> akta -> kia ‖ kk after
 akta ‖ enrolment), the two deadline timers, the coalesced read-model sync loop (local activities, as
-KelahiranWorkflow's since its patch readmodel-local-sync-v1), its five patch markers, and the family's
-notice after the last write. Inert module: the workflow sandbox re-imports it.
+KelahiranWorkflow's), and the family's notice after the last write. Inert module: the workflow sandbox
+re-imports it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ class FloorWorkflow:
     async def run(self, payload: dict) -> float:
         syncer = asyncio.create_task(self._sync_loop())
         self._dirty = True
-        workflow.patched("legal-deadlines-v1")  # our patch markers (and search attribute) too
         watches = [asyncio.create_task(self._watch(s)) for s in self._settled]
         await self._step("lookup_family", payload)
         await self._step("register_birth", payload)
@@ -41,9 +40,9 @@ class FloorWorkflow:
         await asyncio.gather(*watches)
         self._finished = self._dirty = True
         await syncer
-        if workflow.patched("family-notice-v1"):  # the family's SMS, after the last write
-            # It also tells the bench when the last write ran (tools/bench/floor_worker.py).
-            await self._step("notify_family", {**payload, "synced_at": self._synced_at})
+        # The family's SMS, after the last write; it also tells the bench when the last write ran
+        # (tools/bench/floor_worker.py).
+        await self._step("notify_family", {**payload, "synced_at": self._synced_at})
         return self._synced_at
 
     async def _step(self, name: str, payload: dict) -> None:
@@ -63,7 +62,6 @@ class FloorWorkflow:
 
     async def _bpjs(self, payload: dict) -> None:
         await self._step("enrol_newborn", payload)
-        workflow.patched("bpjs-completed-once-v1")  # asked when an enrolment is active at once
         self._settled["bpjs"] = True
 
     async def _watch(self, service: str) -> None:
@@ -74,15 +72,13 @@ class FloorWorkflow:
             pass
 
     async def _sync_loop(self) -> None:
-        workflow.patched("readmodel-local-sync-v1")
-        workflow.patched("readmodel-history-version-v1")
         while True:
             await workflow.wait_condition(lambda: self._dirty or self._finished)
             if not self._dirty and self._finished:
                 return
             self._dirty = False
             self._version += 1
-            # Like KelahiranWorkflow (patch readmodel-local-sync-v1): a local activity.
+            # Like KelahiranWorkflow's: a local activity.
             self._synced_at = await workflow.execute_local_activity(
                 "sync_read_model", {"version": self._version}, result_type=float,
                 start_to_close_timeout=timedelta(seconds=30), retry_policy=RETRY)
