@@ -7,19 +7,45 @@ its deadline approaches. Durable timers only: a 28-day wait costs nothing while 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta, timezone
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    import domain.contracts.names as act
     from domain import bundle_state as bs
-    from domain.contracts import Service, ServiceStatus
+    from domain.contracts import ReminderInput, Service, ServiceStatus
+    from domain.notification import Outcome
+    from workflows.bundle import Bundle
     from workflows.tracker import Tracker
 
 WIB = timezone(timedelta(hours=7))
 FAMILY_WAITS = {ServiceStatus.WAITING_INPUT: "name_missing", ServiceStatus.AWAITING_PAYMENT: "payment_due"}
 Remind = Callable[[Service, int, str, date], Awaitable[None]]
+
+
+def start_watches(b: Bundle) -> list[asyncio.Task]:
+    """One watch per legal clock: akta and BPJS per live-born child, the report of a stillbirth."""
+    tu, born = b.inp.tuning, b.n.birth_date
+
+    async def remind(service: Service, order: int, kind: str, due: date) -> None:
+        await b.activity(act.SEND_REMINDER, ReminderInput(
+            bundle_id=b.inp.bundle_id, service=service, birth_order=order, kind=kind, due=due), bool)
+        b.t.event("reminder_sent", service=service, order=order, message=kind)
+
+    watches = []
+    for c in b.n.ordered_children():
+        if c.outcome is Outcome.LIVE:
+            plan = [(Service.AKTA, tu.akta_deadline_days, tu.akta_warn_days),
+                    (Service.BPJS, tu.bpjs_deadline_days, tu.bpjs_warn_days)]
+        else:
+            plan = [(Service.STILLBIRTH, tu.stillbirth_deadline_days, tu.stillbirth_warn_days)]
+        for service, days, warn in plan:
+            watches.append(asyncio.create_task(watch(
+                b.t, c.birth_order, service, birth=born, days=days, warn_days=warn, remind=remind)))
+    return watches
 
 
 def start_of(day: date) -> datetime:

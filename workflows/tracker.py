@@ -21,23 +21,6 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
-# Room for this many read-model writes within one workflow task (a task's local activities share
-# its history length); more would only make versions grow faster, never repeat.
-VERSIONS_PER_TASK = 1000
-
-
-def snapshot_version(previous: int, history_length: int) -> int:
-    """The next read-model version: higher than the previous one and than any a dead timeline wrote.
-
-    The sync is a local activity, so a worker that dies mid-task may already have written snapshots
-    from a workflow task the server never recorded. Its replacement re-runs that task from a longer
-    history (the timeout and the new task come first), so versions taken from the history length
-    outrank everything the dead timeline wrote; counting syncs instead could repeat a number with
-    different content, and the read model (and the hospital) would keep the dead one.
-    """
-    return max(previous + 1, history_length * VERSIONS_PER_TASK)
-
-
 class Tracker:
     def __init__(self, state: BundleState) -> None:
         self.state = state

@@ -25,7 +25,7 @@ from domain.notification import BirthNotification
 from tests.support import payloads
 from tests.support.fake_activities import Fakes
 from workflows.kelahiran import KelahiranWorkflow
-from workflows.tracker import VERSIONS_PER_TASK, snapshot_version
+from workflows.readmodel_sync import VERSIONS_PER_TASK, snapshot_version
 
 REPO = Path(__file__).resolve().parents[2]
 
