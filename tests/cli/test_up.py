@@ -37,17 +37,17 @@ def distinct_free_ports(n: int) -> list[int]:
             s.close()
 
 
-def up_argv(data_dir: Path, ports: list[int]) -> list[str]:
+def up_argv(data_dir: Path, ports: list[int], *more: str) -> list[str]:
     port_args = [a for opt, port in zip(PORT_OPTIONS, ports, strict=True) for a in (opt, str(port))]
     # `python -m cli`, as `up` itself runs its children: no activated venv needed.
-    return [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), *port_args]
+    return [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), *port_args, *more]
 
 
 class Up:
     """One `kelahiran up` subprocess; its output is collected on a thread."""
 
-    def __init__(self, data_dir: Path, ports: list[int]) -> None:
-        self.proc = subprocess.Popen(up_argv(data_dir, ports), stdout=subprocess.PIPE,
+    def __init__(self, data_dir: Path, ports: list[int], *more: str) -> None:
+        self.proc = subprocess.Popen(up_argv(data_dir, ports, *more), stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.lines: list[str] = []
@@ -213,11 +213,118 @@ def test_up_refuses_duplicate_ports(tmp_path):
 
 
 def test_the_read_model_is_sqlite_in_the_data_dir_unless_a_database_is_given(tmp_path):
-    from cli.up import Ports, Stack, _app_env
+    from cli.stack import Ports, Stack, app_env
 
     ports = Ports(*distinct_free_ports(7))
     default = Stack(host="127.0.0.1", ports=ports, data=tmp_path)
-    assert _app_env(default, 5.0)["KELAHIRAN_DATABASE_URL"] == f"sqlite:///{tmp_path / 'kelahiran.db'}"
+    assert app_env(default, 5.0)["KELAHIRAN_DATABASE_URL"] == f"sqlite:///{tmp_path / 'kelahiran.db'}"
     pg = "postgresql+psycopg://postgres@127.0.0.1:5432/kelahiran_bench"
-    assert _app_env(Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=pg),
-                    5.0)["KELAHIRAN_DATABASE_URL"] == pg
+    assert app_env(Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=pg),
+                   5.0)["KELAHIRAN_DATABASE_URL"] == pg
+
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/kelahiran"
+
+
+def test_replicas_listen_a_step_apart_with_their_own_names_logs_and_ports(tmp_path):
+    from cli.stack import Ports, Stack, children
+
+    ports = Ports(7233, 8233, 8000, 8101, 8102, 9464, 9465)  # the defaults
+    one = children(Stack(host="127.0.0.1", ports=ports, data=tmp_path), 5.0)
+    assert [c.name for c in (*one.workers, *one.apis)] == ["worker", "api"]  # as before replicas
+    stack = Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=PG, api_replicas=2,
+                  worker_replicas=3)
+    assert stack.api_ports() == [8000, 8010]
+    assert stack.worker_ports() == [(9464, 9465), (9474, 9475), (9484, 9485)]
+    named = stack.named_ports()
+    assert len(set(named.values())) == len(named) == 9 + 1 + 2 * 2  # the defaults never collide
+    kids = children(stack, 5.0)
+    assert [c.name for c in kids.apis] == ["api-1", "api-2"]
+    assert [c.env["KELAHIRAN_API_PORT"] for c in kids.apis] == ["8000", "8010"]
+    assert [c.name for c in kids.workers] == ["worker-1", "worker-2", "worker-3"]
+    assert [(c.env["KELAHIRAN_WORKER_METRICS_PORT"], c.env["KELAHIRAN_WORKER_HEALTH_PORT"])
+            for c in kids.workers] == [("9464", "9465"), ("9474", "9475"), ("9484", "9485")]
+    assert {c.log_path.name for c in (*kids.workers, *kids.apis)} == {
+        "worker-1.log", "worker-2.log", "worker-3.log", "api-1.log", "api-2.log"}
+    every = [*kids.workers, *kids.apis, kids.callbacks]
+    assert {c.env["KELAHIRAN_DATABASE_URL"] for c in every} == {PG}  # one read model for all
+    # The family's link and the UI's codec point at the first API.
+    assert {c.env["KELAHIRAN_API_PORT"] for c in (*kids.workers, kids.callbacks)} == {"8000"}
+    assert "http://127.0.0.1:8000/codec" in kids.temporal.argv
+    # Consecutive ports would not do: the worker's own ports are consecutive (`up` refuses them).
+    crowded = Stack(host="127.0.0.1", ports=ports, data=tmp_path, database_url=PG, worker_replicas=2,
+                    port_step=1)
+    assert crowded.named_ports()["worker_metrics-2"] == crowded.ports.worker_health
+
+
+def test_up_refuses_replicas_on_sqlite(tmp_path):
+    out = subprocess.run(up_argv(tmp_path / "data", distinct_free_ports(len(PORT_OPTIONS)),
+                                 "--worker-replicas", "2"), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "PostgreSQL" in out.stderr and "--database-url" in out.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started
+
+
+def replica_ports(step: int) -> list[int]:
+    """Free ports for PORT_OPTIONS whose API, worker metrics and health ports are free `step` on."""
+    for _ in range(50):
+        ports = distinct_free_ports(len(PORT_OPTIONS))
+        seconds = [ports[i] + step for i in (2, 5, 6)]  # api, worker metrics, worker health
+        if set(seconds).isdisjoint(ports) and all(free(p) for p in seconds):
+            return ports
+    raise AssertionError("no free ports")
+
+
+def free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.integration
+@pytest.mark.postgres
+@pytest.mark.timeout(600)
+def test_up_runs_two_apis_and_two_workers_on_postgresql(tmp_path):
+    from tests.support.postgres import throwaway_schema
+
+    with throwaway_schema() as database:
+        ports = replica_ports(10)
+        up = Up(tmp_path / "data", ports, "--database-url", database, "--api-replicas", "2",
+                "--worker-replicas", "2", "--replica-port-step", "10")
+        try:
+            urls = up.wait_up()
+            apis = [f"http://127.0.0.1:{ports[2] + k}" for k in (0, 10)]
+            assert apis[1] in urls and "API 2" in up.output and "Worker 2 health" in up.output
+            for url in (*(f"{a}/ready" for a in apis),
+                        *(f"http://127.0.0.1:{ports[6] + k}/health" for k in (0, 10)),
+                        *(f"http://127.0.0.1:{ports[5] + k}/metrics" for k in (0, 10))):
+                assert http("GET", url).status_code == 200, url
+            children = up.children()
+            # temporal, three simulators, two workers, two APIs, callbacks
+            assert len(children) == 9, children
+            assert sum(cmd.endswith("cli worker") for cmd in children.values()) == 2
+            assert sum(cmd.endswith("cli api") for cmd in children.values()) == 2
+            key = {"X-API-Key": json.loads((tmp_path / "data" / "demo-credentials.json").read_text())[
+                "hospital_key"]}
+            families = http("GET", f"http://127.0.0.1:{ports[3]}/v1/sampel/keluarga", params={
+                "kab_kota": "3673", "segmen": "PBI", "marital": "KAWIN_TERCATAT",
+                "belum_ada_kelahiran": "true", "limit": 2}).json()
+            # One birth through each API; each is followed on the other one (one read model).
+            bundles = []
+            for api, fam in zip(apis, families, strict=True):
+                created = http("POST", f"{api}/v1/births", json=payloads.from_family(fam), headers=key)
+                assert created.status_code == 202, created.text
+                bundles.append((apis[1 - apis.index(api)], created.json()["bundle_id"]))
+            deadline = time.monotonic() + 120
+            for other, bundle_id in bundles:
+                while (status := http("GET", f"{other}/v1/births/{bundle_id}", headers=key)
+                       .json()["status"]) == "in_progress" and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                assert status == "completed", bundle_id
+            assert up.stop(signal.SIGINT) == 0, up.output
+            assert running(children) == [], children
+        finally:
+            up.kill()
