@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from datetime import date, timedelta
 
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.db import make_engine
+from store.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine
 from store.models import Bundle
 from tools.bench.load import Outcome
 from tools.notifications import child, notification_from_sample
@@ -21,6 +24,18 @@ OFFICES = ("3673", "3604", "3672", "3201")
 SEGMENTS = ("PBI", "PPU")
 CHILDREN = (0, 1, 2)
 MAX_RETRY_AFTER = 10.0
+
+
+def reader(database_url: str) -> Engine:
+    """An engine for the bench's reads of the stack's read model.
+
+    On SQLite not the stack's own (store.db.make_engine starts every transaction with BEGIN
+    IMMEDIATE, the write lock): the bench's polls must not queue with the writers they time. Plain
+    pysqlite reads in WAL mode take no lock a writer waits for."""
+    if sa.make_url(database_url).get_backend_name() != "sqlite":
+        return make_engine(database_url)
+    return sa.create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                                        "check_same_thread": False})
 
 
 async def draw_families(http: httpx.AsyncClient, dukcapil: str, count: int) -> list[dict]:
@@ -61,7 +76,7 @@ class CompletionWatcher:
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> CompletionWatcher:
-        self._engine = make_engine(self._url)
+        self._engine = reader(self._url)
         self._task = asyncio.create_task(self._run())
         return self
 
@@ -108,11 +123,14 @@ class BirthPoster:
     counts.
     """
 
-    def __init__(self, http: httpx.AsyncClient, api: str, families: list[dict], *, keys: list[str],
-                 watcher: CompletionWatcher | None = None, polls: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, http: httpx.AsyncClient, api: str | list[str], families: list[dict], *,
+                 keys: list[str], watcher: CompletionWatcher | None = None,
+                 polls: httpx.AsyncClient | None = None) -> None:
         if not keys:
             raise ValueError("the benchmark needs at least one hospital API key")
-        self._http, self._api, self._families = http, api, families
+        # Several APIs (the production shape) take the births in turn, as a round-robin balancer would.
+        self._apis = itertools.cycle([api] if isinstance(api, str) else list(api))
+        self._http, self._families = http, families
         self._polls = polls or http  # GETs may queue in a pool of their own; the POSTs must not
         self._keys, self._watcher = keys, watcher
 
@@ -126,11 +144,12 @@ class BirthPoster:
         body = notification_from_sample(self._families.pop(), birth_date=date.today() - timedelta(days=1),
                                         children=[child(1, name=f"Bayi Bench {i}")])
         headers = {"X-API-Key": self._keys[i % len(self._keys)]}  # spread over the hospitals' rate limits
+        api = next(self._apis)  # its status is asked of the API that took it
         first = time.monotonic()
         out.sent_wall, out.sent_at = time.time(), first - t0
         while True:
             sent = time.monotonic()
-            r = await self._http.post(f"{self._api}/v1/births", json=body, headers=headers)
+            r = await self._http.post(f"{api}/v1/births", json=body, headers=headers)
             if r.status_code != 429:
                 break
             out.throttled += 1  # honoured, not an error
@@ -145,7 +164,7 @@ class BirthPoster:
         while True:
             if self._watcher is None:
                 await asyncio.sleep(0.1)
-            g = await self._polls.get(f"{self._api}/v1/births/{out.bundle_id}", headers=headers)
+            g = await self._polls.get(f"{api}/v1/births/{out.bundle_id}", headers=headers)
             if g.status_code == 429:
                 await asyncio.sleep(min(MAX_RETRY_AFTER, float(g.headers.get("Retry-After", "1"))))
                 continue
@@ -172,7 +191,7 @@ def read_model_times(database_url: str, outcomes: list[Outcome]) -> int:
     done = {o.bundle_id: o for o in outcomes if o.complete is not None and o.sent_wall is not None}
     if not done:
         return 0
-    engine = make_engine(database_url)
+    engine = reader(database_url)
     try:
         with Session(engine) as s:
             rows = s.exec(select(Bundle.id, Bundle.updated_at).where(

@@ -28,7 +28,7 @@ class FloorWorker:
     """`python -m tools.bench.floor_worker` as a child process, with the stack's Temporal settings."""
 
     def __init__(self, temporal: str, payload_keys: str, task_queue: str, log: Path,
-                 settings_env: dict[str, str] | None = None) -> None:
+                 settings_env: dict[str, str] | None = None, completions: Completions | None = None) -> None:
         self.task_queue = task_queue
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KELAHIRAN_", "TEMPORAL_"))}
         env.update(settings_env or {})  # the kelahiran worker's own settings, when they are not defaults
@@ -36,7 +36,8 @@ class FloorWorker:
         env.update(TEMPORAL_ADDRESS=temporal, KELAHIRAN_PAYLOAD_KEYS=payload_keys,
                    KELAHIRAN_LOG_JSON="false", PYTHONUNBUFFERED="1")
         self._log = log.open("ab")
-        self.completions = Completions()
+        # Several floor workers on one task queue report into one Completions.
+        self.completions = completions or Completions()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "tools.bench.floor_worker", task_queue], env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,

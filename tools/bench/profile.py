@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from tools.bench.report import role
+
 PYTHON_ROLES = ("worker", "api", "callbacks", "dukcapil-sim", "bpjs-sim", "sms-sim", "floor-worker")
 
 
@@ -49,7 +51,7 @@ class Profiler:
     """Records the Python processes among `pids` from enter to exit (no-op without py-spy)."""
 
     def __init__(self, pids: dict[str, int], out: Path, *, rate: int = 100, gil: bool = False) -> None:
-        self._pids = {k: v for k, v in pids.items() if k in PYTHON_ROLES}
+        self._pids = {k: v for k, v in pids.items() if role(k) in PYTHON_ROLES}  # replicas too
         self._out, self._rate = out, rate
         self._gil = ["--gil"] if gil else []  # only samples holding the GIL: Python's own CPU
         self._procs: dict[str, subprocess.Popen[bytes]] = {}

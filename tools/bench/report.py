@@ -34,7 +34,42 @@ def summarize_phase(label: str, outcomes: list[Outcome], *, duration: float, rat
                               for name, fig in processes.items()}
         phase["stack"] = totals(processes)
         phase["cpu_ms_per_bundle"] = per_bundle(phase["stack"]["cpu_seconds"])
+        phase["own"] = own(processes, len(done))
     return phase
+
+
+# Our own processes: what a deployment of kelahiran runs (Temporal's server, the workers, the APIs,
+# the callback dispatcher); the floor's are its Temporal server and its workers. The simulators
+# stand for Dukcapil and BPJS, which run elsewhere, and are left out; so is PostgreSQL (a shared
+# server whose backends come and go with the pools' connections).
+OWN_ROLES = frozenset({"temporal", "worker", "api", "callbacks", "floor-worker"})
+# The bound on our own processes' memory (the sum of their peak PSS), by the stack's shape.
+MEMORY_BOUND_MIB = {"embedded": 1024, "production": 1536}
+
+
+def role(name: str) -> str:
+    """`worker-2` -> `worker` (a replica's role); other names as they are."""
+    base, sep, k = name.rpartition("-")
+    return base if sep and k.isdigit() else name
+
+
+def own(processes: dict[str, dict], completed: int) -> dict:
+    """CPU and memory of our own processes (OWN_ROLES) in one phase: CPU seconds and per completed
+    bundle, and the sum of their peak PSS (an upper bound of their peak together)."""
+    mine = {name: fig for name, fig in processes.items() if role(name) in OWN_ROLES}
+    cpu = sum(fig["cpu_seconds"] for fig in mine.values())
+    return {"processes": sorted(mine), "cpu_seconds": round(cpu, 3),
+            "cpu_ms_per_bundle": round(1000 * cpu / completed, 1) if completed else None,
+            "peak_pss_mib": round(sum(fig.get("peak_pss_mib", 0) for fig in mine.values()), 1)}
+
+
+def own_memory(ours: list[dict], shape: str) -> dict:
+    """Each phase's own peak PSS against the shape's bound (told, never enforced)."""
+    bound = MEMORY_BOUND_MIB[shape]
+    phases = {p["label"]: {"peak_pss_mib": p["own"]["peak_pss_mib"],
+                           "within_bound": p["own"]["peak_pss_mib"] <= bound}
+              for p in ours if p.get("own")}
+    return {"shape": shape, "bound_mib": bound, "phases": phases}
 
 
 def throughput(done_at: list[float]) -> float | None:
@@ -53,7 +88,7 @@ def _pick(phase: dict | None, *path: str):
     return phase
 
 
-# Our processes that have a counterpart in the floor's run (its Temporal server, its worker); the
+# Our processes that have a counterpart in the floor's run (its Temporal server, its workers); the
 # others (the simulators, the API, the callback dispatcher) do work the floor never does, on the
 # same cores.
 ENGINE_PROCESSES = frozenset({"temporal", "worker"})
@@ -68,7 +103,7 @@ def ceiling(ours: dict, floor: dict) -> float | None:
     do nothing. None without per-process CPU figures on both sides."""
     f = floor.get("cpu_ms_per_bundle")
     others = [fig.get("cpu_ms_per_bundle") for name, fig in ours.get("processes", {}).items()
-              if name not in ENGINE_PROCESSES]
+              if role(name) not in ENGINE_PROCESSES]
     if not f or not ours.get("processes") or any(v is None for v in others):
         return None
     return round(f / (f + sum(others)), 3)
@@ -89,6 +124,8 @@ def ratios(ours: list[dict], floor: list[dict]) -> dict:
                for q in ("p50", "p95", "p99")},
             "throughput": ratio(p["throughput"], f["throughput"]),
             "cpu_per_bundle": ratio(p.get("cpu_ms_per_bundle"), f.get("cpu_ms_per_bundle")),
+            "own_cpu_per_bundle": ratio(_pick(p, "own", "cpu_ms_per_bundle"),
+                                        _pick(f, "own", "cpu_ms_per_bundle")),
             "throughput_ceiling": ceiling(p, f),
         }
     return out
@@ -106,6 +143,7 @@ def build_report(*, config: dict, machine: dict, ours: list[dict], floor: list[d
         "floor": None if floor is None else {
             "phases": floor, "saturation_throughput": _pick(floor_sat, "throughput")},
         "ratios": ratios(ours, floor) if floor else None,
+        "own_memory": own_memory(ours, config.get("stack_shape", "embedded")),
         "shape": shape,
         "errors": sum(p["errors"] for p in phases),
         "lost": sum(p["lost"] for p in phases),
@@ -160,9 +198,35 @@ def format_table(report: dict) -> str:
             lines.append(f"{label:<14}{_x(r['complete_p50']):>13}{_x(r['complete_p95']):>8}"
                          f"{_x(r['complete_p99']):>8}{_x(r['intake_p99']):>11}{_x(r['throughput']):>8}"
                          f"{_x(r['cpu_per_bundle']):>11}{_x(r.get('throughput_ceiling')):>9}")
+    lines += own_table(report)
     lines.append("")
     lines.append(f"errors: {report['errors']}  lost bundles: {report['lost']}")
     return "\n".join(lines)
+
+
+def own_table(report: dict) -> list[str]:
+    """Our own processes' CPU per bundle, its ratio to the floor's, and their memory against the bound."""
+    mem = report.get("own_memory") or {}
+    floor = {p["label"]: p for p in (report["floor"] or {}).get("phases", [])}
+    rows = [p for p in report["ours"]["phases"] if p.get("own")]
+    if not rows:
+        return []
+    bound = f"{mem['bound_mib']} MiB bound ({mem['shape']})"
+    lines = ["", "own processes - ours: Temporal, workers, APIs, callbacks (no simulators, no PostgreSQL)",
+             "                the floor's: Temporal, floor workers",
+             f"{'own':<14}{'ms/bundle':>10}{'floor':>8}{'ratio':>8}{'peak PSS MiB':>14}{'floor':>7}  {bound}"]
+    for p in rows:
+        o, f = p["own"], floor.get(p["label"], {}).get("own") or {}
+        ratio_ = (report["ratios"] or {}).get(p["label"], {}).get("own_cpu_per_bundle")
+        within = mem["phases"].get(p["label"], {}).get("within_bound")
+        lines.append(f"{p['label']:<14}{_num(o['cpu_ms_per_bundle']):>10}{_num(f.get('cpu_ms_per_bundle')):>8}"
+                     f"{_x(ratio_):>8}{o['peak_pss_mib']:>14.0f}{_num(f.get('peak_pss_mib'), 0):>7}  "
+                     f"{'within' if within else 'OVER'}")
+    return lines
+
+
+def _num(v: float | None, digits: int = 1) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
 
 
 def plot(report: dict, path: Path) -> None:

@@ -18,8 +18,9 @@ import psutil
 from temporalio.client import Client
 
 from adapters.http import AiohttpTransport
+from cli.stack import replica_names
 from tools.bench.births import BirthPoster, CompletionWatcher, draw_families, read_model_times
-from tools.bench.floor import FloorStarter, FloorWorker, converter
+from tools.bench.floor import Completions, FloorStarter, FloorWorker, converter
 from tools.bench.hospitals import issue_bench_keys
 from tools.bench.load import Outcome, StartOne, run_phase
 from tools.bench.procs import ProcessSampler
@@ -41,6 +42,8 @@ class Plan:
     floor: bool = True
     hospitals: int = 8
     profile: Path | None = None  # py-spy every Python process of the stack, into this folder
+    shape: str = "embedded"  # the stack's: embedded (SQLite, one API and worker) or production
+    floor_workers: int = 1  # floor worker processes on the floor's task queue (as many as our workers)
     extra: dict = field(default_factory=dict)
 
     def limit(self, rate: float | None, inflight: int | None) -> int:
@@ -158,18 +161,20 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
         say(f"drew {len(families)} families for up to {need} births, posted as {len(keys)} hospitals")
         db = target.database_url
         watcher = await stack.enter_async_context(CompletionWatcher(db)) if db else None
-        poster = BirthPoster(http, target.api, families, keys=keys, watcher=watcher, polls=polls)
+        poster = BirthPoster(http, target.endpoints, families, keys=keys, watcher=watcher, polls=polls)
         ours = Side("ours", poster, target.pids, remaining=poster.remaining,
                     settle=(lambda outcomes: read_model_times(db, outcomes)) if db else None)
         floor = None
         if plan.floor:
             queue = f"bench-floor-{uuid.uuid4().hex[:8]}"
-            worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / "floor-worker.log",
-                                 settings_env=worker_settings_env())
-            stack.callback(worker.stop)
+            completions = Completions()
             floor_pids = {k: v for k, v in target.pids.items() if k == "temporal"}
-            floor = Side("floor", FloorStarter(client, queue, worker.completions),
-                         {**floor_pids, "floor-worker": worker.pid})
+            for name in replica_names("floor-worker", plan.floor_workers):
+                worker = FloorWorker(target.temporal, target.payload_keys, queue, workdir / f"{name}.log",
+                                     settings_env=worker_settings_env(), completions=completions)
+                stack.callback(worker.stop)
+                floor_pids[name] = worker.pid
+            floor = Side("floor", FloorStarter(client, queue, completions), floor_pids)
 
         with _profiled(plan, ours.pids, "ours"):
             for phase in plan.phases:
@@ -190,6 +195,8 @@ async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> 
     info["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
     config = {"phases": plan.phases, "duration_s": plan.duration, "drain_s": plan.drain,
               "hospitals": plan.hospitals, "floor": plan.floor, "interleaved": interleave,
+              "stack_shape": plan.shape, "apis": target.endpoints, "floor_workers": plan.floor_workers,
+              "processes": sorted(target.pids),
               "worker_settings": worker_settings_env(),
               **plan.extra}
     return build_report(config=config, machine=info, ours=ours.phases,

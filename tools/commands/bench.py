@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,9 @@ import typer
 from cli.up import _stop_signals_as_interrupt
 
 app = typer.Typer()
+
+# The started stack's shapes: (APIs, workers); the floor runs as many workers as ours.
+SHAPES = {"embedded": (1, 1), "production": (2, 2)}
 
 
 def _pairs(text: str | None) -> dict[str, str]:
@@ -53,7 +57,9 @@ def bench(
         envvar="KELAHIRAN_DATABASE_URL",
         help="with --target: the API's database, where the bench registers its hospitals and keys")] = None,
     stack_database_url: Annotated[str | None, typer.Option(
-        help="the started stack's read model, an empty database (e.g. PostgreSQL); default: SQLite")] = None,
+        help="the started stack's read model, an empty database (e.g. PostgreSQL); default: SQLite "
+             "(embedded shape), a scratch database on 127.0.0.1:5432 dropped afterwards (production)")]
+    = None,
     hospital_keys_file: Annotated[Path | None, typer.Option(
         help="with --target: hospital API keys to post with, one per line (instead of --database-url)")]
     = None,
@@ -68,6 +74,10 @@ def bench(
         help="run the started stack in this (new, empty) folder and keep its databases and logs")] = None,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
+    shape: Annotated[str, typer.Option(help=(
+        "the started stack: embedded (SQLite, 1 API, 1 worker) or production (PostgreSQL: "
+        "--stack-database-url or a scratch database on 127.0.0.1:5432; 2 APIs taking the births in "
+        "turn, 2 workers; the floor on 2 workers)"))] = "embedded",
 ) -> None:
     """Drive births at a rate or in flight; report latency, throughput, CPU and memory vs the engine floor."""
     try:
@@ -79,6 +89,12 @@ def bench(
 
     if keep_stack and keep_stack.exists() and any(keep_stack.iterdir()):
         raise typer.BadParameter(f"--keep-stack {keep_stack} is not empty")
+    if shape not in SHAPES:
+        raise typer.BadParameter(f"--shape is {' or '.join(SHAPES)}")
+    if shape != "embedded" and target:
+        raise typer.BadParameter("--shape applies to the stack the bench starts, not to --target")
+    if shape == "production" and (stack_database_url or "").startswith("sqlite"):
+        raise typer.BadParameter("the production shape's read model is PostgreSQL, not SQLite")
     if mode not in ("rate", "inflight"):
         raise typer.BadParameter("--mode is rate or inflight")
     sweep = [float(r) for r in rates.split(",")] if rates else None
@@ -89,6 +105,8 @@ def bench(
     plan = make_plan(mode=mode, rate=rate, rates=sweep, inflight=inflight, duration=duration, drain=drain,
                      floor=not no_floor, hospitals=hospitals)
     plan.profile = profile
+    apis, workers = SHAPES[shape]
+    plan.shape, plan.floor_workers = shape, workers
     if profile_gil:
         plan.extra["profile_gil"] = True
     out.mkdir(parents=True, exist_ok=True)
@@ -121,10 +139,19 @@ def bench(
             typer.echo("no --pids: CPU and memory per process are not measured")
         report = go(t)
     else:
-        typer.echo("starting the stack (`kelahiran up` on free ports, temporary data dir)")
-        with _stop_signals_as_interrupt(), UpStack(population=population, keep=keep_stack,
-                                                   database_url=stack_database_url) as t:
-            typer.echo(f"stack up: API {t.api}, Temporal {t.temporal}; measuring {', '.join(t.pids)}")
+        typer.echo(f"starting the stack, {shape} shape (`kelahiran up` on free ports, temporary data dir)")
+        with _stop_signals_as_interrupt(), contextlib.ExitStack() as held:
+            db = stack_database_url
+            if db is None and shape == "production":
+                from tools.bench.pgdb import scratch_database
+
+                db = held.enter_context(scratch_database(keep=keep_stack is not None))
+                typer.echo(f"read model: scratch database {db.rsplit('/', 1)[-1]}"
+                           + (" (kept with --keep-stack)" if keep_stack else " (dropped afterwards)"))
+            t = held.enter_context(UpStack(population=population, keep=keep_stack, database_url=db,
+                                           api_replicas=apis, worker_replicas=workers))
+            typer.echo(f"stack up: API {', '.join(t.endpoints)}, Temporal {t.temporal}; "
+                       f"measuring {', '.join(t.pids)}")
             report = go(t)
     js, png = write(report, out)
     typer.echo("\n" + format_table(report))

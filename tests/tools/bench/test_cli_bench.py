@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -24,6 +26,10 @@ def test_pairs_and_loopback():
     ["--target", "api=http://127.0.0.1:1"],  # no simulators
     ["--target", "api=http://127.0.0.1:1,dukcapil=http://127.0.0.1:2,bpjs=http://127.0.0.1:3"],  # no temporal
     ["--target", "api=http://10.0.0.1:1,dukcapil=http://127.0.0.1:2,bpjs=http://127.0.0.1:3", "--no-floor"],
+    ["--shape", "cloud"],
+    ["--shape", "production", "--no-floor",  # the shape is the started stack's, not a running one's
+     "--target", "api=http://127.0.0.1:1,dukcapil=http://127.0.0.1:2,bpjs=http://127.0.0.1:3"],
+    ["--shape", "production", "--stack-database-url", "sqlite:///bench.db"],  # several writers
 ])
 def test_bad_options_are_refused_before_any_load(args, tmp_path):
     result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), *args])
@@ -43,3 +49,16 @@ def test_keep_stack_refuses_a_folder_in_use(tmp_path):
     result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), "--keep-stack",
                                       str(tmp_path / "stack")])
     assert result.exit_code == 2  # refused before anything starts
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--shape", "cloud"], "--shape is embedded or production"),
+    (["--shape", "production", "--target",
+      "api=http://127.0.0.1:1,dukcapil=http://127.0.0.1:2,bpjs=http://127.0.0.1:3,temporal=127.0.0.1:4"],
+     "not to --target"),
+    (["--shape", "production", "--stack-database-url", "sqlite:///bench.db"], "PostgreSQL, not SQLite"),
+])
+def test_the_shape_is_checked_before_anything_starts(args, says, tmp_path):
+    result = CliRunner().invoke(app, ["bench", "--out", str(tmp_path), *args])
+    said = re.sub(r"[\s│]+", " ", result.output)  # the error box wraps lines
+    assert result.exit_code == 2 and says in said, result.output

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from tools.bench.load import Outcome
-from tools.bench.report import build_report, format_table, ratios, summarize_phase, throughput, write
+from tools.bench.report import build_report, format_table, ratios, role, summarize_phase, throughput, write
 from tools.bench.run import make_plan
 
 
@@ -68,7 +68,9 @@ def test_the_ceiling_charges_what_the_floor_never_runs():
     r = ratios(ours, floor)["saturation"]
     assert r["throughput_ceiling"] == pytest.approx(0.8)
     table = format_table(build_report(config={}, machine={}, ours=ours, floor=floor))
-    assert table.splitlines()[-3].split()[-1] == "0.80x"
+    lines = table.splitlines()
+    ratio_row = lines[next(i for i, line in enumerate(lines) if line.startswith("ours / floor")) + 1]
+    assert ratio_row.split()[-1] == "0.80x"
     # Without per-process CPU (a --target run without --pids) there is no ceiling to tell.
     bare = [summarize_phase("saturation", _outcomes(1.0), duration=5.0, inflight=8)]
     assert ratios(bare, bare)["saturation"]["throughput_ceiling"] is None
@@ -103,3 +105,73 @@ def test_plan_phases():
     assert plan.limit(2, None) == 20
     only = make_plan(mode="inflight", rate=5, rates=None, inflight=4, duration=10, drain=30, floor=False)
     assert only.phases == [("inflight4", None, 4)]
+
+
+def _proc(cpu: float, pss: float) -> dict:
+    return {"cpu_seconds": cpu, "peak_rss_mib": pss + 10, "peak_pss_mib": pss}
+
+
+# The production shape: two workers and two APIs; the simulators stand for systems that run elsewhere.
+OURS_PROD = {"temporal": _proc(2.0, 300.0), "worker-1": _proc(1.0, 150.0), "worker-2": _proc(1.0, 150.0),
+             "api-1": _proc(0.5, 100.0), "api-2": _proc(0.5, 100.0), "callbacks": _proc(0.2, 60.0),
+             "dukcapil-sim": _proc(3.0, 200.0), "bpjs-sim": _proc(1.0, 90.0), "sms-sim": _proc(0.4, 60.0)}
+FLOOR_PROD = {"temporal": _proc(1.5, 280.0), "floor-worker-1": _proc(0.25, 90.0),
+              "floor-worker-2": _proc(0.25, 90.0)}
+
+
+def test_replica_names_have_their_role():
+    assert [role(n) for n in ("worker-2", "api-1", "floor-worker-2", "floor-worker", "dukcapil-sim",
+                              "temporal")] == ["worker", "api", "floor-worker", "floor-worker",
+                                               "dukcapil-sim", "temporal"]
+
+
+def test_own_cpu_per_bundle_leaves_the_simulators_out_and_is_compared_with_the_floors():
+    ours = summarize_phase("saturation", _outcomes(2.0), duration=5.0, inflight=8, processes=OURS_PROD)
+    floor = summarize_phase("saturation", _outcomes(1.0), duration=5.0, inflight=8, processes=FLOOR_PROD)
+    assert ours["own"] == {"processes": ["api-1", "api-2", "callbacks", "temporal", "worker-1", "worker-2"],
+                           "cpu_seconds": 5.2, "cpu_ms_per_bundle": 520.0, "peak_pss_mib": 860.0}
+    assert ours["cpu_ms_per_bundle"] == pytest.approx(960.0)  # the whole stack, simulators included
+    assert floor["own"]["cpu_ms_per_bundle"] == pytest.approx(200.0)
+    assert floor["own"]["processes"] == ["floor-worker-1", "floor-worker-2", "temporal"]
+    r = ratios([ours], [floor])["saturation"]
+    assert r["own_cpu_per_bundle"] == pytest.approx(2.6)
+    # The ceiling counts both workers as engine, as the floor's two: the rest is APIs, callbacks and
+    # simulators at 100 + 20 + 300 + 100 + 40 ms/bundle.
+    assert r["throughput_ceiling"] == pytest.approx(200.0 / (200.0 + 560.0), abs=1e-3)
+    # Nothing completed: no figure per bundle, and no ratio.
+    none = summarize_phase("saturation", [Outcome(error="x")], duration=5.0, inflight=8, processes=OURS_PROD)
+    assert none["own"]["cpu_ms_per_bundle"] is None
+    assert ratios([none], [floor])["saturation"]["own_cpu_per_bundle"] is None
+
+
+def test_own_memory_is_told_against_the_shapes_bound_in_the_json_and_the_table(tmp_path):
+    ours = [summarize_phase("rate2", _outcomes(2.0), duration=5.0, rate=2.0, processes=OURS_PROD)]
+    floor = [summarize_phase("rate2", _outcomes(1.0), duration=5.0, rate=2.0, processes=FLOOR_PROD)]
+    embedded = build_report(config={}, machine={}, ours=ours, floor=floor)  # the default shape
+    assert embedded["own_memory"] == {"shape": "embedded", "bound_mib": 1024,
+                                      "phases": {"rate2": {"peak_pss_mib": 860.0, "within_bound": True}}}
+    prod = build_report(config={"stack_shape": "production"}, machine={}, ours=ours, floor=floor)
+    assert prod["own_memory"]["bound_mib"] == 1536
+    js, _ = write(prod, tmp_path)
+    saved = json.loads(js.read_text())
+    assert saved["ratios"]["rate2"]["own_cpu_per_bundle"] == pytest.approx(520.0 / 200.0)
+    assert saved["own_memory"]["phases"]["rate2"]["within_bound"] is True
+    table = format_table(prod)
+    assert "1536 MiB bound (production)" in table
+    row = next(line for line in table.splitlines() if line.startswith("rate2 ") and "within" in line)
+    assert row.split() == ["rate2", "520.0", "200.0", "2.60x", "860", "460", "within"]
+    # Over the bound: told, not enforced.
+    heavy = {**OURS_PROD, "temporal": _proc(2.0, 900.0)}
+    over = build_report(config={}, machine={}, ours=[summarize_phase(
+        "rate2", _outcomes(2.0), duration=5.0, rate=2.0, processes=heavy)], floor=None)
+    assert over["own_memory"]["phases"]["rate2"] == {"peak_pss_mib": 1460.0, "within_bound": False}
+    over_row = next(line for line in format_table(over).splitlines() if line.startswith("rate2 ") and
+                    line.endswith("OVER"))
+    assert over_row.split() == ["rate2", "520.0", "-", "-", "1460", "-", "OVER"]
+
+
+def test_without_process_figures_there_is_no_own_section():
+    report = build_report(config={}, machine={}, ours=[summarize_phase(
+        "rate1", _outcomes(1.0), duration=5.0, rate=1.0)], floor=None)
+    assert report["own_memory"]["phases"] == {}
+    assert "own processes" not in format_table(report)

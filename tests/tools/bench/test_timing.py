@@ -1,5 +1,6 @@
 """Completion times from the read model, and the bench's hospital keys in the API's database."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
@@ -29,7 +30,8 @@ def test_completion_is_timed_by_the_read_model_write(tmp_path):
     with Session(make_engine(url)) as s:
         for st in (done, running):
             crud.insert_received(session=s, state=st, cipher=StateCipher({}))
-    written = crud.get_bundle(session=Session(make_engine(url)), bundle_id=done.bundle_id).updated_at
+    with Session(make_engine(url)) as s:
+        written = crud.get_bundle(session=s, bundle_id=done.bundle_id).updated_at
     sent = (written - timedelta(seconds=0.4)).timestamp()
     timed = Outcome(bundle_id=done.bundle_id, sent_wall=sent, sent_at=2.0, complete=0.9, done_at=2.9)
     # The poll saw it later than it was written: the write's time wins.
@@ -37,6 +39,20 @@ def test_completion_is_timed_by_the_read_model_write(tmp_path):
     assert read_model_times(url, [timed, late_poll, Outcome(bundle_id="x")]) == 1
     assert abs(timed.complete - 0.4) < 0.01 and abs(timed.done_at - 2.4) < 0.01
     assert late_poll.complete == 0.9  # not completed in the read model: left as polled
+
+
+def test_the_bench_reads_while_a_writer_holds_the_lock(tmp_path):
+    url = _db(tmp_path)
+    st = personal_state(1, hospital="RS-D")
+    st.status = BundleStatus.COMPLETED
+    with Session(make_engine(url)) as s:
+        crud.insert_received(session=s, state=st, cipher=StateCipher({}))
+    o = Outcome(bundle_id=st.bundle_id, sent_wall=time.time() - 5, sent_at=0, complete=9.0, done_at=9.0)
+    with Session(make_engine(url)) as writer:  # the stack's engine: BEGIN IMMEDIATE, the write lock
+        crud.get_bundle(session=writer, bundle_id=st.bundle_id)
+        started = time.monotonic()
+        assert read_model_times(url, [o]) == 1
+        assert time.monotonic() - started < 5  # not the 30 s busy timeout
 
 
 def test_the_poll_bounds_the_read_model_time(tmp_path):
