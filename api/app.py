@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.temporal.start()
         app.state.starter = WorkflowStarter(app.state.engine, app.state.cipher,
                                             task_queue=settings.task_queue,
-                                            client=lambda: app.state.temporal.client)
+                                            client=lambda: app.state.temporal.client,
+                                            lease=timedelta(seconds=settings.intake_start_lease_seconds))
         app.state.starter.start()
         app.state.family_ports = family.FamilyPorts.from_settings(settings)  # Dukcapil documents, SMS
         yield

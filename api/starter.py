@@ -8,9 +8,15 @@ at once when the intake kicks it, or on its next pass (every `POLL_S`; this also
 API that stopped or crashed left behind). A start that fails is retried with backoff, for as long
 as it takes, and logged without personal data.
 
-Several API processes may run it against one database: starting is idempotent (the workflow id
-is the bundle id, an existing or finished run is the same bundle), so a start made twice is
-harmless, and so is deleting a row another process already deleted.
+Every API process runs this loop against the one database, and a pass claims the rows it starts
+(`store/pending.py`): it leases them (commit), starts their workflows with no transaction open,
+then deletes the started rows and records the failures, only where its lease still holds. Two
+processes never start the same row at once. Each start call is bounded so that it ends before the
+lease does; a process killed mid-pass leaves its rows leased until the lease runs out (the
+`intake_start_lease_seconds` setting), and then another process starts them. That process may find
+the workflow already started (the dead one's start went through, its delete did not): the start is
+idempotent (the workflow id is the bundle id), so that counts as started. Each start call is logged
+("workflow start", with its outcome) and counted on /metrics (`kelahiran_workflow_start_attempts`).
 """
 
 from __future__ import annotations
@@ -18,55 +24,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 import structlog
 from fastapi.concurrency import run_in_threadpool
+from prometheus_client import Counter
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.contracts import WORKFLOW_TYPE, KelahiranInput
+from store import pending
 from store.cipher import StateCipher
 from store.models import PendingStart
 
 log = structlog.get_logger("kelahiran.starter")
 POLL_S = 1.0
-BATCH = 64  # rows read per pass
+BATCH = 64  # rows claimed per pass
 PARALLEL = 16  # starts in flight at once: enough to keep up, few enough not to flood Temporal
 MAX_BACKOFF_S = 30.0
+DEFAULT_LEASE = timedelta(seconds=30)
+# The share of the lease the starts may take; the rest is left for settling before it runs out.
+START_SHARE = 0.8
+STARTED, ALREADY, FAILED = "started", "already_started", "failed"
+ATTEMPTS = Counter("kelahiran_workflow_start_attempts",
+                   "Workflow start calls made by this API process (already_started: Temporal had it)",
+                   ["outcome"])
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_S, 0.5 * 2 ** max(0, attempts - 1)))
 
 
-@dataclass(frozen=True)
-class Backlog:
-    count: int
-    oldest_s: float | None
-
-
-def backlog(engine: Engine, now: datetime | None = None) -> Backlog:
-    """How many accepted births wait for their start, and for how long the oldest has waited."""
-    now = now or datetime.now(UTC)
-    with Session(engine) as session:
-        count, oldest = session.exec(select(func.count(), func.min(PendingStart.created_at))).one()
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return Backlog(count=count, oldest_s=(now - oldest).total_seconds() if oldest else None)
-
-
 class WorkflowStarter:
     """Drains `pending_start` into Temporal; `kick()` after an intake commit starts it right away."""
 
     def __init__(self, engine: Engine, cipher: StateCipher, *, task_queue: str,
-                 client: Callable[[], Client | None]) -> None:
+                 client: Callable[[], Client | None], lease: timedelta = DEFAULT_LEASE) -> None:
         self._engine, self._cipher, self._queue, self._client = engine, cipher, task_queue, client
+        self._lease = lease
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._gate = asyncio.Semaphore(PARALLEL)
@@ -78,6 +75,7 @@ class WorkflowStarter:
         self._wake.set()
 
     async def stop(self) -> None:
+        """Cancel the loop; rows of a pass cut short stay leased until their lease runs out."""
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -95,58 +93,64 @@ class WorkflowStarter:
             self._wake.clear()
 
     async def drain_once(self) -> bool:
-        """One pass: start the due pending births; True if the batch was full."""
+        """One pass: claim the due pending births, start them, settle; True if the batch was full."""
         client = self._client()
         if client is None:
             return False  # not connected yet: /ready says so, the births wait
         self._wake.clear()  # births accepted from now on wake the next pass
-        due = await run_in_threadpool(self._due, datetime.now(UTC))
+        # Taken before the claim (whose lease starts later): the starts end well inside the lease.
+        deadline = asyncio.get_running_loop().time() + START_SHARE * self._lease.total_seconds()
+        token, due = await run_in_threadpool(pending.claim, engine=self._engine, now=datetime.now(UTC),
+                                             limit=BATCH, lease=self._lease)
         if not due:
             return False
-        results = await asyncio.gather(*(self._start(client, row) for row in due))
+        results = await asyncio.gather(*(self._start(client, row, deadline) for row in due))
+        now = datetime.now(UTC)
         started = [bid for bid, error in results if error is None]
-        failed = {bid: error for bid, error in results if error is not None}
-        await run_in_threadpool(self._settle, started, failed, {r.bundle_id: r.attempts for r in due})
+        failed = [pending.Failed(bundle_id=row.bundle_id, error=error,
+                                 retry_at=now + backoff(row.attempts + 1))
+                  for row, (_, error) in zip(due, results, strict=True) if error is not None]
+        settled = await run_in_threadpool(pending.settle, engine=self._engine, token=token, started=started,
+                                          failed=failed)
+        if settled.lost:
+            # Our lease ran out before we settled (a stalled process or database) and another process
+            # claimed those rows: it starts them again, and finds them started.
+            log.warning("pending starts settled after their lease ran out", rows=settled.lost,
+                        lease_s=self._lease.total_seconds())
         return len(due) == BATCH
 
-    def _due(self, now: datetime) -> list[sa.Row]:
-        """Rows with bundle_id, input_json and attempts (a Core query: ORM objects cost more than it)."""
-        t = PendingStart.__table__
-        with Session(self._engine) as session:
-            return list(session.exec(sa.select(t.c.bundle_id, t.c.input_json, t.c.attempts)
-                                     .where(t.c.next_try_at <= now)
-                                     .order_by(t.c.created_at).limit(BATCH)).all())
+    async def _start(self, client: Client, row: pending.Claimed, deadline: float) -> tuple[str, str | None]:
+        """(bundle id, None) once Temporal has the workflow; else (bundle id, the error's type).
 
-    async def _start(self, client: Client, row: sa.Row) -> tuple[str, str | None]:
-        """(bundle id, None) once Temporal has the workflow; else (bundle id, the error's type)."""
-        async with self._gate:
-            try:
+        Ends by `deadline` (a call still waiting is cancelled, and retried later), so the pass
+        settles while its lease holds."""
+        called, outcome, error = False, STARTED, None
+        try:
+            async with asyncio.timeout_at(deadline), self._gate:
                 inp = KelahiranInput.model_validate_json(
                     self._cipher.decrypt(PendingStart.__tablename__, row.bundle_id, row.input_json))
+                called = True
                 await client.start_workflow(
                     WORKFLOW_TYPE, inp, id=row.bundle_id, task_queue=self._queue,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    # An existing run (running or closed) is refused rather than returned, so a
+                    # repeated start is visible (already_started) and is the same bundle.
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     memo={"hospital_id": inp.hospital_id},
                 )
-            except WorkflowAlreadyStartedError:
-                pass  # finished already: the same bundle, nothing to start
-            except Exception as exc:  # noqa: BLE001 - kept and retried; the type says why
-                return row.bundle_id, type(exc).__name__
-            return row.bundle_id, None
-
-    def _settle(self, started: list[str], failed: dict[str, str], attempts: dict[str, int]) -> None:
-        table = PendingStart.__table__
-        now = datetime.now(UTC)
-        with Session(self._engine) as session:
-            if started:
-                session.exec(table.delete().where(table.c.bundle_id.in_(started)))
-            for bundle_id, error in failed.items():
-                tries = attempts[bundle_id] + 1
-                session.exec(table.update().where(table.c.bundle_id == bundle_id).values(
-                    attempts=tries, next_try_at=now + backoff(tries), last_error=error[:80]))
-            session.commit()
-        for bundle_id, error in failed.items():
-            log.warning("workflow start failed; will retry", bundle_id=bundle_id, error_type=error,
-                        attempts=attempts[bundle_id] + 1)
-
+        except WorkflowAlreadyStartedError:
+            outcome = ALREADY  # started before (by a pass whose delete was lost): nothing to start
+        except Exception as exc:  # noqa: BLE001 - kept and retried; the type says why
+            outcome, error = FAILED, type(exc).__name__
+        retry_in_s = backoff(row.attempts + 1).total_seconds()
+        if not called:  # the input did not decrypt, or the pass's time ran out before its turn
+            log.warning("workflow start not attempted", bundle_id=row.bundle_id, error_type=error,
+                        retry_in_s=retry_in_s)
+            return row.bundle_id, error
+        ATTEMPTS.labels(outcome=outcome).inc()
+        if error is None:
+            log.info("workflow start", bundle_id=row.bundle_id, outcome=outcome, attempt=row.attempts + 1)
+        else:
+            log.warning("workflow start", bundle_id=row.bundle_id, outcome=outcome, error_type=error,
+                        attempt=row.attempts + 1, retry_in_s=retry_in_s)
+        return row.bundle_id, error

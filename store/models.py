@@ -105,7 +105,8 @@ class PendingStart(SQLModel, table=True):
     """An accepted birth whose workflow is not known to be started yet (the intake's outbox).
 
     Written in the intake's transaction with the bundle row, deleted once Temporal has the workflow;
-    `api/starter.py` drains it. The workflow's input is kept exactly as the intake built it.
+    every API process's `api/starter.py` drains it, each claiming rows with a lease first
+    (`store/pending.py`). The workflow's input is kept exactly as the intake built it.
     """
 
     __tablename__ = "pending_start"
@@ -116,6 +117,10 @@ class PendingStart(SQLModel, table=True):
     attempts: int = 0
     next_try_at: datetime = Field(sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, max_length=80)  # an error type, never a message
+    # Set by the pass that claimed the row, for as long as it may take to start it; cleared when it
+    # records a failure (a started row is deleted). Another process takes the row once it runs out.
+    lease_owner: str | None = Field(default=None, max_length=64)  # "<pid>-<random>", one per pass
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 def read_model_metadata() -> sa.MetaData:

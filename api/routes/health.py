@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.starter import backlog
+from store.pending import backlog
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +26,7 @@ async def ready(request: Request) -> JSONResponse:
     checks: dict[str, str] = {}
     waiting = None
     try:
-        waiting = await run_in_threadpool(backlog, request.app.state.engine)
+        waiting = await run_in_threadpool(backlog, engine=request.app.state.engine)
         checks["database"] = "ok"
     except Exception:  # noqa: BLE001 - any failure means not ready
         checks["database"] = "unavailable"
