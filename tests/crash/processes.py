@@ -1,4 +1,4 @@
-"""Child processes the crash tests kill: a kelahiran worker and a file-backed Temporal dev server.
+"""Child processes the crash tests kill: a kelahiran worker or API and a file-backed Temporal dev server.
 
 Output goes to a log file per process (appended across restarts), whose tail a failing test prints.
 """
@@ -147,6 +147,55 @@ class WorkerProc(Proc):
                     pass
                 await asyncio.sleep(0.1)
         raise AssertionError(f"worker not healthy within {timeout}s\n{self.tail()}")
+
+
+class ApiProc(Proc):
+    """`python -m cli api` with the settings of the stack it serves (its own Temporal address, say a
+    relay, and extra `KELAHIRAN_*` variables); /ready tells it is up, connected to Temporal."""
+
+    def __init__(self, name: str, settings: Settings, log: Path, *, temporal_address: str | None = None,
+                 extra: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = _python_env() | {
+            "TEMPORAL_ADDRESS": temporal_address or settings.temporal_address,
+            "TEMPORAL_NAMESPACE": settings.temporal_namespace,
+            "KELAHIRAN_ENVIRONMENT": "test",
+            "KELAHIRAN_API_HOST": "127.0.0.1",
+            "KELAHIRAN_API_PORT": str(self.port),
+            "KELAHIRAN_TASK_QUEUE": settings.task_queue,
+            "KELAHIRAN_DATABASE_URL": settings.database_url,
+            "KELAHIRAN_PAYLOAD_KEYS": settings.payload_keys,
+            "KELAHIRAN_READMODEL_KEYS": settings.readmodel_keys,
+            "KELAHIRAN_LOG_LEVEL": "INFO",
+            "KELAHIRAN_LOG_JSON": "true",
+            **(extra or {}),
+        }
+        for key, value in (("KELAHIRAN_PAYLOAD_KEY_ID", settings.payload_key_id),
+                           ("KELAHIRAN_READMODEL_KEY_ID", settings.readmodel_key_id)):
+            if value:
+                env[key] = value
+        super().__init__(name, [sys.executable, "-m", "cli", "api"], env, log)
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None
+        return self.popen.pid
+
+    async def started(self, timeout: float = 60) -> None:
+        """Start and wait until the API answers 200 on /ready (database and Temporal reached)."""
+        self.start()
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=1) as http:
+            while time.monotonic() < deadline:
+                assert self.running, f"{self.name} exited\n{self.tail()}"
+                try:
+                    if (await http.get(f"{self.url}/ready")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"{self.name} not ready within {timeout}s\n{self.tail()}")
 
 
 class DevServerProc(Proc):
