@@ -1,4 +1,4 @@
-"""The read-model writer: the workflow hands over snapshots, this stores them (newest wins)."""
+"""The read-model writer: the workflow hands over what changed in a bundle, this stores it (newest wins)."""
 
 from __future__ import annotations
 
@@ -12,36 +12,36 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from domain.contracts import BundleState, FollowUpSync, ReadModelSync
+from domain.contracts import BundleSync, FollowUpSync
 from domain.contracts import names as act
-from store import crud
+from store import bundles, crud
 from store.cipher import StateCipher
 
 log = structlog.get_logger("kelahiran.readmodel")
 
 
-class SnapshotWriter:
-    """One thread writes every bundle snapshot of this worker; those that queued up meanwhile go in
+class SyncWriter:
+    """One thread writes every bundle change of this worker; those that queued up meanwhile go in
     one transaction (group commit).
 
-    SQLite takes one writer at a time, and one commit per snapshot made every sync pay a commit.
+    SQLite takes one writer at a time, and one commit per write made every sync pay a commit.
     Under load the queue grows and the batches with it, so the writer keeps up instead of falling
     behind; `max_batch` keeps each transaction short, so others waiting to write wait briefly.
     """
 
     def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 4) -> None:
         self._engine, self._cipher, self._max = engine, cipher, max_batch
-        self._queue: deque[tuple[BundleState, Future[bool]]] = deque()
+        self._queue: deque[tuple[BundleSync, Future[bool]]] = deque()
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    async def write(self, state: BundleState) -> bool:
-        return await asyncio.wrap_future(self.submit(state))
+    async def write(self, sync: BundleSync) -> bool:
+        return await asyncio.wrap_future(self.submit(sync))
 
-    def submit(self, state: BundleState) -> Future[bool]:
+    def submit(self, sync: BundleSync) -> Future[bool]:
         done: Future[bool] = Future()
         with self._ready:
-            self._queue.append((state, done))
+            self._queue.append((sync, done))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="readmodel-writer", daemon=True)
                 self._thread.start()
@@ -56,22 +56,22 @@ class SnapshotWriter:
                 batch = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
             self._write(batch)
 
-    def _write(self, batch: list[tuple[BundleState, Future[bool]]]) -> None:
+    def _write(self, batch: list[tuple[BundleSync, Future[bool]]]) -> None:
         if len(batch) > 1:
             try:
                 with Session(self._engine) as session:
-                    results = crud.apply_snapshots(session=session, states=[s for s, _ in batch],
-                                                   cipher=self._cipher)
-            except Exception:  # noqa: BLE001 - one bad snapshot must not fail the others
-                log.warning("read-model batch failed; writing its snapshots one by one", size=len(batch))
+                    results = bundles.apply_syncs(session=session, syncs=[s for s, _ in batch],
+                                                  cipher=self._cipher)
+            except Exception:  # noqa: BLE001 - one bad write must not fail the others
+                log.warning("read-model batch failed; writing its changes one by one", size=len(batch))
             else:
                 for (_, done), ok in zip(batch, results, strict=True):
                     done.set_result(ok)
                 return
-        for state, done in batch:
+        for sync, done in batch:
             try:
                 with Session(self._engine) as session:
-                    done.set_result(crud.apply_snapshot(session=session, state=state, cipher=self._cipher))
+                    done.set_result(bundles.apply_sync(session=session, sync=sync, cipher=self._cipher))
             except Exception as exc:  # noqa: BLE001 - the activity raises it and is retried
                 done.set_exception(exc)
 
@@ -80,14 +80,14 @@ class ReadModelActivities:
     def __init__(self, engine: Engine, cipher: StateCipher) -> None:
         self._engine = engine
         self._cipher = cipher  # states are encrypted at rest
-        self._writer = SnapshotWriter(engine, cipher)
+        self._writer = SyncWriter(engine, cipher)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readmodel-follow-up")
 
     @activity.defn(name=act.SYNC_READ_MODEL)
-    async def sync_read_model(self, inp: ReadModelSync) -> bool:
-        """Store a bundle snapshot unless a newer version is already there."""
+    async def sync_read_model(self, inp: BundleSync) -> bool:
+        """Store what changed in a bundle unless a newer write is already there."""
         # The DB driver is blocking: the writer's thread, never the worker's event loop.
-        return await self._writer.write(inp.state)
+        return await self._writer.write(inp)
 
     def _write_follow_up(self, inp: FollowUpSync) -> bool:
         with Session(self._engine) as session:

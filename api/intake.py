@@ -16,11 +16,10 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import KelahiranInput
+from domain.bundle_state import bundle_id_for, new_input
 from domain.notification import BirthNotification
 from infra.settings import Settings
-from store import crud
+from store import bundles, crud
 from store.cipher import StateCipher
 
 log = structlog.get_logger("kelahiran.intake")
@@ -47,16 +46,14 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                        engine: Engine, cipher: StateCipher, kick: Callable[[], None]) -> Accepted:
     """Keep the birth (or find it again), then `kick` the starter (a duplicate may still be pending)."""
     bundle_id = bundle_id_for(hospital_id, notification.record_id)
-    chash = content_hash(notification)
-    inp = KelahiranInput(bundle_id=bundle_id, hospital_id=hospital_id, content_hash=chash,
-                         received_at=datetime.now(UTC), notification=notification,
-                         tuning=settings.tuning())
-    state = initial_state(inp)
+    inp = new_input(bundle_id=bundle_id, hospital_id=hospital_id, notification=notification,
+                    received_at=datetime.now(UTC), tuning=settings.tuning())
+    chash, state = inp.content_hash, inp.state
 
     def insert() -> tuple[bool, str | None, str]:
         with Session(engine) as session:
-            if crud.insert_received(session=session, state=state, cipher=cipher,
-                                    start_input_json=inp.model_dump_json()):
+            if bundles.insert_received(session=session, state=state, cipher=cipher,
+                                       start_input_json=inp.model_dump_json()):
                 return True, chash, state.status.value
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
             return False, row.content_hash if row else None, row.status if row else "in_progress"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -30,16 +31,18 @@ import structlog
 from fastapi.concurrency import run_in_threadpool
 from prometheus_client import Counter
 from sqlalchemy.engine import Engine
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from domain.contracts import WORKFLOW_TYPE, KelahiranInput
+from domain.contracts import WORKFLOW_TYPE
 from store import pending
 from store.cipher import StateCipher
 from store.models import PendingStart
 
 log = structlog.get_logger("kelahiran.starter")
+JSON_PLAIN = {"encoding": b"json/plain"}
 POLL_S = 1.0
 BATCH = 64  # rows claimed per pass
 PARALLEL = 16  # starts in flight at once: enough to keep up, few enough not to flood Temporal
@@ -127,16 +130,17 @@ class WorkflowStarter:
         called, outcome, error = False, STARTED, None
         try:
             async with asyncio.timeout_at(deadline), self._gate:
-                inp = KelahiranInput.model_validate_json(
-                    self._cipher.decrypt(PendingStart.__tablename__, row.bundle_id, row.input_json))
+                stored = self._cipher.decrypt(PendingStart.__tablename__, row.bundle_id, row.input_json)
                 called = True
+                # The input as the intake validated and serialised it, passed on as it is.
                 await client.start_workflow(
-                    WORKFLOW_TYPE, inp, id=row.bundle_id, task_queue=self._queue,
+                    WORKFLOW_TYPE, RawValue(Payload(metadata=JSON_PLAIN, data=stored.encode())),
+                    id=row.bundle_id, task_queue=self._queue,
                     # An existing run (running or closed) is refused rather than returned, so a
                     # repeated start is visible (already_started) and is the same bundle.
                     id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    memo={"hospital_id": inp.hospital_id},
+                    memo={"hospital_id": json.loads(stored)["hospital_id"]},
                 )
         except WorkflowAlreadyStartedError:
             outcome = ALREADY  # started before (by a pass whose delete was lost): nothing to start

@@ -1,15 +1,17 @@
-"""The hospital's birth notification: one delivery, one or more children, validated field by field."""
+"""The hospital's birth notification: one delivery, one or more children, validated field by field.
+
+These models extend the plain shapes of domain/contracts/notification.py with the intake's rules
+(NIK structure and sex, KK numbers, names, lengths, cross-field rules). They run once, at intake;
+the workflow receives the plain shapes.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -17,9 +19,21 @@ from pydantic import (
     model_validator,
 )
 
+from domain.contracts.notification import (
+    Attendant,
+    BirthNotificationData,
+    BirthPlaceData,
+    ChildData,
+    ConsentData,
+    MarriageProofData,
+    Outcome,
+    PersonData,
+    Sex,
+)
 from domain.nik import NikError, parse_nik, validate_kk_number
 
-Sex = Literal["male", "female"]
+__all__ = ["Attendant", "BirthNotification", "Child", "Consent", "Father", "KkNumber", "Mother", "Nik",
+           "Outcome", "Person", "PersonName", "Sex", "intake_problems"]
 
 
 def _check_nik(value: str) -> str:
@@ -59,23 +73,7 @@ Phone = Annotated[str, StringConstraints(pattern=r"^(\+62|62|0)8\d{7,12}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Attendant(StrEnum):
-    DOCTOR = "doctor"
-    MIDWIFE = "midwife"
-    NURSE = "nurse"
-    OTHER = "other"
-
-
-class Outcome(StrEnum):
-    LIVE = "live"
-    STILLBIRTH = "stillbirth"
-
-
-class Person(Strict):
+class Person(PersonData):
     nik: Nik
     name: PersonName
 
@@ -88,12 +86,12 @@ class Father(Person):
     nik: MaleNik
 
 
-class BirthPlace(Strict):
+class BirthPlace(BirthPlaceData):
     facility_name: PersonName
     kab_kota_code: RegionCode = Field(description="Kemendagri code of the kab/kota where the birth happened")
 
 
-class MarriageProof(Strict):
+class MarriageProof(MarriageProofData):
     kind: Literal["buku_nikah", "akta_perkawinan"]
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64)]
 
@@ -101,7 +99,7 @@ class MarriageProof(Strict):
 FormReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class Consent(Strict):
+class Consent(ConsentData):
     """A parent's consent to processing the child's data (UU 27/2022 Pasal 25: a child's personal
     data is processed with the consent of a parent or guardian)."""
 
@@ -119,7 +117,7 @@ class Consent(Strict):
         return v
 
 
-class Child(Strict):
+class Child(ChildData):
     birth_order: int = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
     outcome: Outcome
     sex: Sex
@@ -138,7 +136,7 @@ class Child(Strict):
         return self
 
 
-class BirthNotification(Strict):
+class BirthNotification(BirthNotificationData):
     """One delivery as the hospital reports it (form F-2.01 fields)."""
 
     record_id: RecordId = Field(description="The hospital's own id for this delivery")
@@ -182,8 +180,6 @@ class BirthNotification(Strict):
             raise ValueError("children must be numbered 1..n by birth_order")
         return v
 
-    def ordered_children(self) -> list[Child]:
-        return sorted(self.children, key=lambda c: c.birth_order)
 
 
 def _failed(info: ValidationInfo) -> set[str]:

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from domain.bundle_state import all_services
-from domain.contracts import TERMINAL_STATUSES, BundleState, BundleStatus
+from domain.contracts import TERMINAL_STATUSES, BundleHeader, BundleStatus, Service
 from store.callback_models import NONE, PENDING, HospitalEvent, HospitalWebhook
 
 EventType = Literal["bundle.status_changed", "bundle.service_changed", "bundle.completed", "bundle.closed"]
@@ -51,9 +50,14 @@ class CallbackEvent(BaseModel):
     changes: list[ServiceChange] = Field(description="the services whose status or reason changed")
 
 
-def _services(state: BundleState) -> list[ServiceStatusOut]:
-    return [ServiceStatusOut(birth_order=order, service=service.value, status=st.status.value,
-                             reason=st.reason) for order, service, st in all_services(state)]
+_RANK = {svc.value: i for i, svc in enumerate(Service)}
+
+
+def _services(statuses: dict[tuple[int, str], tuple[str, str | None]]) -> list[ServiceStatusOut]:
+    """Bundle-level services first, then each child's, in the workflow's order."""
+    return [ServiceStatusOut(birth_order=order, service=service, status=status, reason=reason)
+            for (order, service), (status, reason) in sorted(
+                statuses.items(), key=lambda kv: (kv[0][0], _RANK[kv[0][1]]))]
 
 
 def _changes(services: list[ServiceStatusOut], before: dict) -> list[ServiceChange]:
@@ -91,9 +95,12 @@ def _statements():
 _LAST, _INSERT, _INSERT_PG = _statements()
 
 
-def record_change(*, session: Session, state: BundleState) -> CallbackEvent | None:
+def record_change(*, session: Session, header: BundleHeader,
+                  services: dict[tuple[int, str], tuple[str, str | None]]) -> CallbackEvent | None:
     """In the caller's transaction, after the bundle row is written (and locked): add an event if the
-    status or a service's status or reason differs from the bundle's last event."""
+    status or a service's status or reason differs from the bundle's last event. `services`: every
+    service's (status, reason) by (birth order, service) after the write."""
+    state = header
     conn = session.connection()
     last = conn.execute(_LAST, {"p_bundle": state.bundle_id}).scalar()
     before_status, before = BASELINE_STATUS, {}
@@ -101,7 +108,7 @@ def record_change(*, session: Session, state: BundleState) -> CallbackEvent | No
         prev = CallbackEvent.model_validate_json(last)
         before_status = prev.status
         before = {(s.birth_order, s.service): (s.status, s.reason) for s in prev.services}
-    services = _services(state)
+    services = _services(services)
     changes = _changes(services, before)
     status = state.status.value
     if status == before_status and not changes:

@@ -9,140 +9,19 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from domain.bundle_state import all_services, open_reasons
-from domain.contracts import BundleState, FollowUpState
-from store.callback_events import record_change
+from domain.contracts import FollowUpState
 from store.cipher import StateCipher
-from store.models import Bundle, FollowUp, PendingStart, Reminder, ServiceStatusRow
-
-
-def _row_values(state: BundleState, cipher: StateCipher) -> dict:
-    return {
-        "hospital_id": state.hospital_id,
-        "record_id": state.record_id,
-        "content_hash": state.content_hash,
-        "status": state.status.value,
-        "birth_date": state.birth_date,
-        "received_at": state.received_at,
-        "updated_at": datetime.now(UTC),
-        "completed_at": state.completed_at,
-        "office_code": state.office_code,
-        "domicile_kecamatan": state.domicile_kecamatan,
-        "child_count": len(state.children),
-        "reasons": ",".join(open_reasons(state)),
-        "deadline_risk": state.deadline_risk,
-        "version": state.version,
-        "state_json": cipher.encrypt(Bundle.__tablename__, state.bundle_id, state.model_dump_json()),
-    }
-
-
-# Core statements, not ORM objects, on the paths every bundle takes (intake, each sync): the unit of
-# work cost more than the SQL.
-def _insert_services(session: Session, state: BundleState) -> None:
-    rows = [{"bundle_id": state.bundle_id, "birth_order": order, "service": service.value,
-             "status": st.status.value, "reason": st.reason, "updated_at": st.updated_at}
-            for order, service, st in all_services(state)]
-    if rows:
-        session.exec(ServiceStatusRow.__table__.insert(), params=rows)
-
-
-def _replace_services(session: Session, state: BundleState) -> None:
-    table = ServiceStatusRow.__table__
-    session.exec(table.delete().where(table.c.bundle_id == state.bundle_id))
-    _insert_services(session, state)
-
-
-def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
-                    start_input_json: str | None = None) -> bool:
-    """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
-    transaction; False when (hospital, record) or the id already exists."""
-    values = _row_values(state, cipher)
-    pending = None
-    if start_input_json is not None:
-        now = datetime.now(UTC)
-        pending = {"bundle_id": state.bundle_id, "created_at": now, "next_try_at": now, "attempts": 0,
-                   "input_json": cipher.encrypt(PendingStart.__tablename__, state.bundle_id,
-                                                start_input_json)}
-    try:
-        session.exec(Bundle.__table__.insert().values(id=state.bundle_id, **values))
-        _insert_services(session, state)
-        if pending is not None:
-            session.exec(PendingStart.__table__.insert().values(**pending))
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+from store.models import Bundle, FollowUp, Reminder, ServiceStatusRow
 
 
 def get_bundle(*, session: Session, bundle_id: str) -> Bundle | None:
     return session.get(Bundle, bundle_id)
 
 
-def state_json_of(*, row: Bundle, cipher: StateCipher) -> str:
-    """The bundle's stored state as JSON (decrypted); StateKeyError when it does not open."""
-    return cipher.decrypt(Bundle.__tablename__, row.id, row.state_json)
-
-
 def get_by_record(*, session: Session, hospital_id: str, record_id: str) -> Bundle | None:
     return session.exec(
         select(Bundle).where(Bundle.hospital_id == hospital_id, Bundle.record_id == record_id)
     ).first()
-
-
-def _update_snapshot(session: Session, state: BundleState, values: dict) -> bool:
-    """The usual case, as one step of a transaction: the row is there and older. Never commits."""
-    table = Bundle.__table__  # a Core UPDATE: no ORM session synchronisation to evaluate
-    updated = session.exec(
-        table.update()
-        .where(table.c.id == state.bundle_id, table.c.version < state.version,
-               table.c.anonymised_at.is_(None))
-        .values(**values)
-    ).rowcount
-    if updated:
-        _replace_services(session, state)
-        record_change(session=session, state=state)  # the hospital's event: same transaction
-    return bool(updated)
-
-
-def apply_snapshot(*, session: Session, state: BundleState, cipher: StateCipher) -> bool:
-    """Write a workflow snapshot unless a newer one is already there (or retention anonymised the
-    row); True if written."""
-    values = _row_values(state, cipher)
-    for _ in range(2):
-        if _update_snapshot(session, state, values):
-            session.commit()
-            return True
-        if session.get(Bundle, state.bundle_id) is not None:
-            session.rollback()
-            return False  # a newer (or the same) snapshot is already stored
-        try:
-            session.add(Bundle(id=state.bundle_id, **values))
-            session.flush()
-            _replace_services(session, state)
-            record_change(session=session, state=state)
-            session.commit()
-            return True
-        except IntegrityError:
-            session.rollback()  # inserted concurrently by the API: go round and update it
-    return False
-
-
-def apply_snapshots(*, session: Session, states: list[BundleState], cipher: StateCipher) -> list[bool]:
-    """Several snapshots in one transaction (one commit for all); each as apply_snapshot would.
-
-    Those that were not simply newer than their row go through apply_snapshot afterwards, each in
-    its own transaction. On an error nothing of the batch is kept: write them one by one instead.
-    """
-    values = [_row_values(st, cipher) for st in states]
-    try:
-        done = [_update_snapshot(session, st, v) for st, v in zip(states, values, strict=True)]
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return [ok or apply_snapshot(session=session, state=st, cipher=cipher)
-            for ok, st in zip(done, states, strict=True)]
 
 
 @dataclass(frozen=True)

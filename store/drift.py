@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from domain.bundle_state import all_services
 from domain.contracts import BundleState
-from store import crud
+from store import bundles
 from store.cipher import StateCipher, StateKeyError
 from store.models import Bundle, ServiceStatusRow
 
@@ -44,7 +44,7 @@ class RowView:
     version: int
     status: str
     services: dict[tuple[int, str], str]
-    state_json: str | None  # decrypted; None when it does not open with this process's keys
+    state: BundleState | None  # None when it does not open with this process's keys (or not read)
     anonymised: bool = False  # retention removed its personal data: never compared, never rewritten
 
 
@@ -84,31 +84,28 @@ def differences(state: BundleState, row: RowView) -> list[str]:
         more = f" (+{len(changed) - 3} more)" if len(changed) > 3 else ""
         out.append("services " + ", ".join(changed[:3]) + more)
     if not out:
-        if row.state_json is None:
-            out.append("stored state does not decrypt (read-model keys)")
-            return out
-        try:
-            if BundleState.model_validate_json(row.state_json) != state:
-                out.append("stored state differs")
-        except ValidationError:
-            out.append("stored state unreadable")
+        if row.state is None:
+            out.append("stored state does not decrypt (read-model keys) or is unreadable")
+        elif row.state != state:
+            out.append("stored state differs")
     return out
 
 
-def _opened(cipher: StateCipher, bid: str, stored: str) -> str | None:
+def _opened(session: Session, cipher: StateCipher, row: Bundle) -> BundleState | None:
+    if row.anonymised_at is not None:
+        return None  # never compared
     try:
-        return cipher.decrypt(Bundle.__tablename__, bid, stored)
-    except StateKeyError:
+        return bundles.load_state(session=session, row=row, cipher=cipher)
+    except (StateKeyError, ValidationError):
         return None
 
 
 def load_rows(engine: Engine, ids: list[str], cipher: StateCipher) -> dict[str, RowView]:
-    """The given bundles' rows with their service statuses, states decrypted."""
+    """The given bundles' rows with their service statuses, states read whole."""
     with Session(engine) as session:
-        found = {bid: (v, st, _opened(cipher, bid, js), anon is not None)
-                 for bid, v, st, js, anon in session.exec(
-                     select(Bundle.id, Bundle.version, Bundle.status, Bundle.state_json, Bundle.anonymised_at)
-                     .where(col(Bundle.id).in_(ids)))}
+        rows = session.exec(select(Bundle).where(col(Bundle.id).in_(ids))).all()
+        found = {r.id: (r.version, r.status, _opened(session, cipher, r), r.anonymised_at is not None)
+                 for r in rows}
         services: dict[str, dict[tuple[int, str], str]] = {bid: {} for bid in found}
         for bid, order, service, status in session.exec(
                 select(ServiceStatusRow.bundle_id, ServiceStatusRow.birth_order, ServiceStatusRow.service,
@@ -128,13 +125,13 @@ def store(engine: Engine, obs: Observed, cipher: StateCipher) -> Literal["create
     is never overwritten."""
     state = obs.state
     with Session(engine) as session:
-        existed = session.exec(select(Bundle.version).where(Bundle.id == state.bundle_id)).first()
-        cond = [col(Bundle.id) == state.bundle_id, col(Bundle.anonymised_at).is_(None)]
-        if not obs.closed:
-            cond.append(col(Bundle.version) <= state.version)
-        # apply_snapshot only writes strictly newer versions: stepping the stored one just below,
-        # in the same transaction, lets it replace a same-version row whose content is wrong.
-        session.exec(sa.update(Bundle).where(*cond).values(version=state.version - 1))
-        if not crud.apply_snapshot(session=session, state=state, cipher=cipher):
+        stored = session.exec(select(Bundle.history_length).where(Bundle.id == state.bundle_id)).first()
+        if stored is None:
+            created = bundles.insert_received(session=session, state=state, cipher=cipher)
+            return "created" if created else "skipped"
+        # A running bundle's newer write stands; a closed bundle's final state always wins.
+        where = sa.true() if obs.closed else col(Bundle.version) <= state.version
+        if not bundles.apply_sync(session=session, sync=bundles.full_sync(state, stored), cipher=cipher,
+                                  where=where):
             return "skipped"
-    return "overwritten" if existed is not None else "created"
+    return "overwritten"

@@ -1,7 +1,8 @@
-"""The read model: one row per bundle for listing/filtering, one row per service for its status.
+"""The read model: one row per bundle for listing and filtering, one per service, one per timeline event.
 
-Written only by the workflow's sync activity (and the API's first insert), read by the API, so
-listing and filtering never scan workflows.
+Written by the API's first insert and then by the workflow's sync activity, each write carrying
+only what changed (store/bundles.py); read by the API, so listing and filtering never scan
+workflows.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ class Bundle(SQLModel, table=True):
     child_count: int
     reasons: str = Field(default="", max_length=500)  # open reason codes, comma-separated
     deadline_risk: bool = Field(default=False, index=True)  # an open service near/past its deadline
-    version: int = 0  # the workflow's state version: older snapshots never overwrite newer ones
-    state_json: str = Field(sa_type=sa.Text)  # encrypted (store/cipher.py), or legacy plain JSON
+    # Writes are ordered by (history_length, version): older ones never overwrite newer ones.
+    version: int = 0
+    history_length: int = 0
+    # The header (BundleHeader: the state without services and timeline), encrypted (store/cipher.py).
+    state_json: str = Field(sa_type=sa.Text)
     # Set by retention: the state kept only statuses, dates and reason codes; nothing rewrites it.
     anonymised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
@@ -67,6 +71,22 @@ class ServiceStatusRow(SQLModel, table=True):
     status: str = Field(max_length=32)
     reason: str | None = Field(default=None, max_length=64)
     updated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    state_json: str = Field(sa_type=sa.Text)  # the whole ServiceState, encrypted like the header
+
+
+class TimelineRow(SQLModel, table=True):
+    """One event of a bundle's timeline, keyed by its position: a replayed write overwrites it."""
+
+    __tablename__ = "timeline_event"
+
+    bundle_id: str = Field(foreign_key="bundle.id", primary_key=True, max_length=36, ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    at: datetime = Field(sa_type=UtcDateTime)
+    kind: str = Field(max_length=40)
+    service: str | None = Field(default=None, max_length=32)
+    birth_order: int | None = None
+    reason: str | None = Field(default=None, max_length=64)
+    message: str = Field(default="", sa_type=sa.Text)  # free text (names of actors): encrypted
 
 
 class Reminder(SQLModel, table=True):
@@ -131,7 +151,7 @@ def read_model_metadata() -> sa.MetaData:
     from store.family_models import FAMILY_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, Reminder, FollowUp, PendingStart, *AUTH_TABLES, *CALLBACK_TABLES,
-                  *FAMILY_TABLES):
+    for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, PendingStart, *AUTH_TABLES,
+                  *CALLBACK_TABLES, *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from store.callback_models import HospitalWebhook
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
-from store.models import Bundle, FollowUp, PendingStart
+from store.models import Bundle, FollowUp, PendingStart, ServiceStatusRow, TimelineRow
 from store.webhooks import reencrypt_secrets
 
 BATCH = 500
@@ -60,6 +60,43 @@ def _table(engine: Engine, cipher: StateCipher, model, pk, report: ReencryptRepo
         counts["rewritten"], counts["current"], counts["moved"])
 
 
+def _per_bundle(engine: Engine, cipher: StateCipher, table: sa.Table, column: str, keys: tuple[str, ...],
+                report: ReencryptReport, dry_run: bool) -> None:
+    """Rows keyed by (bundle, ...) (services, timeline events), a batch of bundles at a time; each
+    row's id for the cipher is its key joined by '/', as store/bundles.py writes them."""
+    counts = {"rewritten": 0, "current": 0, "moved": 0}
+    last = ""
+    while True:
+        with Session(engine) as session:
+            bid = Bundle.__table__.c.id
+            ids = [r[0] for r in session.exec(sa.select(bid).where(bid > last).order_by(bid).limit(BATCH))]
+            if not ids:
+                break
+            last = ids[-1]
+            rows = session.exec(sa.select(*(table.c[k] for k in keys), table.c[column])
+                                .where(table.c.bundle_id.in_(ids))).all()
+            for *key, stored in rows:
+                rid = "/".join(str(k) for k in key)
+                try:
+                    if not stored or cipher.is_current(stored):
+                        counts["current"] += 1
+                        continue
+                    fresh = cipher.encrypt(table.name, rid, cipher.decrypt(table.name, rid, stored))
+                except StateKeyError as exc:
+                    report.failed.append((f"{table.name} {rid}", str(exc)))
+                    continue
+                if dry_run:
+                    counts["rewritten"] += 1
+                    continue
+                same = [table.c[k] == v for k, v in zip(keys, key, strict=True)]
+                done = session.exec(table.update().where(*same, table.c[column] == stored)
+                                    .values({column: fresh})).rowcount
+                counts["rewritten" if done else "moved"] += 1
+            session.commit()
+    report.rewritten[table.name], report.current[table.name], report.moved[table.name] = (
+        counts["rewritten"], counts["current"], counts["moved"])
+
+
 def reencrypt(engine: Engine, cipher: StateCipher, *, dry_run: bool = False) -> ReencryptReport:
     """Rewrite every bundle and follow-up state, pending start, family phone number (and webhook
     secret) not under the current key; dry-run only counts. (A family's PIN digest names its key and
@@ -68,7 +105,10 @@ def reencrypt(engine: Engine, cipher: StateCipher, *, dry_run: bool = False) -> 
     if cipher.current is None:
         raise StateKeyError("no read-model keys (KELAHIRAN_READMODEL_KEYS): nothing to encrypt with")
     report = ReencryptReport()
-    _table(engine, cipher, Bundle, Bundle.id, report, dry_run)
+    _table(engine, cipher, Bundle, Bundle.id, report, dry_run)  # the bundles' headers
+    _per_bundle(engine, cipher, ServiceStatusRow.__table__, "state_json",
+                ("bundle_id", "birth_order", "service"), report, dry_run)
+    _per_bundle(engine, cipher, TimelineRow.__table__, "message", ("bundle_id", "seq"), report, dry_run)
     _table(engine, cipher, FollowUp, FollowUp.workflow_id, report, dry_run)
     # Births accepted but not started yet (their workflow's input) and the families' phone numbers.
     _table(engine, cipher, PendingStart, PendingStart.bundle_id, report, dry_run, PendingStart.input_json)

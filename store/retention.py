@@ -27,6 +27,7 @@ from domain.contracts import (
     ServiceState,
     TimelineEvent,
 )
+from store import bundles
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
 from store.models import Bundle, FollowUp, Reminder
@@ -134,16 +135,16 @@ def _anonymise_batch(session: Session, cipher: StateCipher, rows: list[Bundle], 
     done = []
     for row in rows:
         try:
-            state = BundleState.model_validate_json(cipher.decrypt(BUNDLE, row.id, row.state_json))
+            state = bundles.load_state(session=session, row=row, cipher=cipher)
         except StateKeyError:
             report.failed.append(row.id)
             continue
-        sealed = cipher.encrypt(BUNDLE, row.id, anonymised_state(state).model_dump_json())
         # Only the row as read: a write since then (e.g. a rebuild) leaves it for the next run.
-        as_read = (col(Bundle.id) == row.id, col(Bundle.state_json) == row.state_json,
-                   col(Bundle.anonymised_at).is_(None))
-        changed = sa.update(Bundle).where(*as_read).values(state_json=sealed, anonymised_at=now)
-        if session.exec(changed).rowcount:
+        as_read = sa.and_(col(Bundle.version) == row.version,
+                          col(Bundle.history_length) == row.history_length)
+        kept = bundles.full_sync(anonymised_state(state), row.history_length)
+        if bundles.write(session, kept, cipher, where=as_read):
+            session.exec(sa.update(Bundle).where(col(Bundle.id) == row.id).values(anonymised_at=now))
             done.append(row.id)
     if not done:
         return

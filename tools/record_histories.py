@@ -2,7 +2,9 @@
 
 Run from the repository root: `.venv/bin/python -m tools.record_histories`. The replay test then
 replays every committed history against the current workflow code, so a change that would break
-bundles already running fails CI (use workflow.patched for such changes, then record anew).
+bundles already running fails CI. Until the first deployment the histories are simply recorded
+anew after a workflow change; from then on such a change goes behind workflow.patched and the
+old histories stay beside new ones (docs/security.md, upgrading with workflows in flight).
 
 `... -m tools.record_histories single_pbi --suffix _v2` records only the named cases, as
 `<case>_v2.json`: after a patched change, keep the old histories (they guard the old path) and add
@@ -17,11 +19,10 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from tools.embedded import embedded_stack, start_temporal
-
 from domain.contracts import CloseBundleInput, KadisDecisionInput
 from tests.support import payloads
 from tests.support.stack import Stack, svc
+from tools.embedded import embedded_stack, start_temporal
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "workflows" / "histories"
 YESTERDAY = date.today() - timedelta(days=1)
@@ -97,7 +98,9 @@ async def main(names: list[str], suffix: str) -> None:
                           settings=es.settings, client=es.client, sms_url=es.sms_url)
                 for case in cases:
                     bid = await case(s)
-                    history = await es.client.get_workflow_handle(bid).fetch_history()
+                    handle = es.client.get_workflow_handle(bid)
+                    await handle.result()  # closed: the whole history, the family's notice included
+                    history = await handle.fetch_history()
                     (OUT / f"{case.__name__}{suffix}.json").write_text(history.to_json())
                     print(f"recorded {case.__name__}")
                 await s.http.aclose()

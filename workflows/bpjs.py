@@ -19,11 +19,11 @@ with workflow.unsafe.imports_passed_through():
     import workflows.requests as rq
     from domain import bundle_state as bs
     from domain.contracts import BpjsMembership, BpjsStatusInput, Service, ServiceState, ServiceStatus
-    from domain.notification import Child
+    from domain.contracts.notification import ChildData
     from workflows.bundle import Bundle
 
 
-async def membership(b: Bundle, c: Child) -> None:
+async def membership(b: Bundle, c: ChildData) -> None:
     order = c.birth_order
     m = await b.perform(order, Service.BPJS, lambda: _enrol(b, c), done_if=_active)
     st = b.t.svc(order, Service.BPJS)
@@ -68,7 +68,7 @@ def _record(st: ServiceState, m: BpjsMembership) -> None:
         st.facts["tunggakan_sejak"] = m.arrears_from.isoformat()
 
 
-def _enrol(b: Bundle, c: Child) -> Awaitable[BpjsMembership]:
+def _enrol(b: Bundle, c: ChildData) -> Awaitable[BpjsMembership]:
     o = c.birth_order
     return b.activity(act.ENROL_NEWBORN, rq.enrol(b.n, c, key=b.key(Service.BPJS, o), nik=b.niks[o],
                                                   name=b.name(o)), BpjsMembership)

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         Service,
         ServiceStatus,
     )
-    from domain.notification import Child, Outcome
+    from domain.contracts.notification import ChildData, Outcome
     from workflows.calls import business_reason, call
     from workflows.requests import placeholder_name
     from workflows.tracker import Tracker
@@ -36,7 +36,7 @@ class Bundle:
     def __init__(self, inp: KelahiranInput) -> None:
         self.inp = inp
         self.n = inp.notification  # replaced by a correction of the parents' data
-        self.t = Tracker(bs.initial_state(inp))
+        self.t = Tracker(inp.state)  # built and stored by the intake
         self.names: dict[int, str] = {c.birth_order: c.name for c in self.n.children if c.name}
         self.niks: dict[int, str] = {}
         self.akta: dict[int, str] = {}
@@ -48,7 +48,7 @@ class Bundle:
         self.deaths: dict[int, ReportDeathInput] = {}
         self.finished = False
 
-    def live_children(self) -> list[Child]:
+    def live_children(self) -> list[ChildData]:
         return [c for c in self.n.ordered_children() if c.outcome is Outcome.LIVE]
 
     def is_open(self) -> bool:

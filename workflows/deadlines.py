@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     import domain.contracts.names as act
     from domain import bundle_state as bs
     from domain.contracts import ReminderInput, Service, ServiceStatus
-    from domain.notification import Outcome
+    from domain.contracts.notification import Outcome
     from workflows.bundle import Bundle
     from workflows.tracker import Tracker
 

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         FamilyNoticeSent,
         KelahiranInput,
     )
-    from domain.notification import BirthNotification
+    from domain.contracts.notification import BirthNotificationData
     from workflows.calls import BUSINESS, business_reason
 
 # An SMS gateway down for longer than this: the family is not told by SMS (the documents stay
@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
 GIVE_UP_AFTER = timedelta(days=2)
 
 
-async def notify_when_completed(inp: KelahiranInput, n: BirthNotification, state: BundleState) -> None:
+async def notify_when_completed(inp: KelahiranInput, n: BirthNotificationData, state: BundleState) -> None:
     """Send the download link and PIN to the reporter's phone, if the bundle completed and has one."""
     phone = getattr(n, "reporter_phone", None)  # FHIR deliveries may come without it
     if state.status is not BundleStatus.COMPLETED or not phone:

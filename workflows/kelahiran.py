@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         SptjmDecisionInput,
         UpdateAccepted,
     )
-    from domain.notification import Child
+    from domain.contracts.notification import ChildData
     from workflows.bundle import Bundle
 
 # Business rejections a correction of the parents' data (or the KK number) can cure.
@@ -69,7 +69,6 @@ class KelahiranWorkflow:
     async def run(self, inp: KelahiranInput) -> BundleState:
         b = self._b
         syncer = asyncio.create_task(readmodel_sync.sync_loop(b))
-        b.t.event("received", message=f"{len(b.n.children)} child(ren) reported")
         self._watches = deadlines.start_watches(b)
         if await services.route(b):
             await services.register_children(b)
@@ -87,7 +86,7 @@ class KelahiranWorkflow:
         await family.notify_when_completed(b.inp, b.n, b.t.state)
         return b.t.state
 
-    async def _child(self, c: Child) -> None:
+    async def _child(self, c: ChildData) -> None:
         """A live-born child's akta then KIA, and its BPJS membership, once it has a NIK."""
         if c.birth_order in self._b.niks:
             await asyncio.gather(services.akta_then_kia(self._b, c), bpjs.membership(self._b, c))

@@ -11,15 +11,16 @@ from domain.contracts import (
     RegisterBirthInput,
     StillbirthInput,
 )
-from domain.notification import BirthNotification, Child
+from domain.contracts.notification import BirthNotificationData, ChildData
 
 
-def placeholder_name(n: BirthNotification) -> str:
+def placeholder_name(n: BirthNotificationData) -> str:
     """How a baby without a name yet is registered (NIK, BPJS)."""
     return f"Bayi Ny. {n.mother.name}"
 
 
-def register_birth(n: BirthNotification, c: Child, *, office: str, key: str, name: str) -> RegisterBirthInput:
+def register_birth(n: BirthNotificationData, c: ChildData, *, office: str, key: str,
+                   name: str) -> RegisterBirthInput:
     return RegisterBirthInput(
         office=office, idempotency_key=key, kk_number=n.kk_number, mother_nik=n.mother.nik,
         father_nik=n.father.nik if n.father else None, birth_date=n.birth_date,
@@ -29,14 +30,14 @@ def register_birth(n: BirthNotification, c: Child, *, office: str, key: str, nam
         weight_grams=c.weight_grams, length_cm=c.length_cm)
 
 
-def stillbirth(n: BirthNotification, c: Child, *, office: str, key: str) -> StillbirthInput:
+def stillbirth(n: BirthNotificationData, c: ChildData, *, office: str, key: str) -> StillbirthInput:
     return StillbirthInput(
         office=office, idempotency_key=key, kk_number=n.kk_number, mother_nik=n.mother.nik,
         birth_date=n.birth_date, birth_order=c.birth_order,
         gestational_age_weeks=c.gestational_age_weeks or 0, facility_name=n.birth_place.facility_name)
 
 
-def akta(n: BirthNotification, *, office: str, key: str, nik: str, name: str,
+def akta(n: BirthNotificationData, *, office: str, key: str, nik: str, name: str,
          kadis_decision: str | None, mother_only: bool = False) -> AktaInput:
     """`mother_only`: an SPTJM was rejected, so the akta names the mother alone ("anak seorang ibu")."""
     father = None if mother_only or n.father is None else n.father.nik
@@ -54,12 +55,13 @@ def kia(*, office: str, key: str, nik: str, name: str, akta_number: str) -> KiaI
                     akta_number=akta_number)
 
 
-def kk_reissue(n: BirthNotification, *, office: str, key: str, niks: dict[int, str], names: dict[int, str],
+def kk_reissue(n: BirthNotificationData, *, office: str, key: str, niks: dict[int, str],
+               names: dict[int, str],
                aktas: dict[int, str]) -> KkReissueInput:
     children = [KkChild(nik=niks[o], name=names[o], akta_number=aktas[o]) for o in sorted(aktas)]
     return KkReissueInput(office=office, idempotency_key=key, kk_number=n.kk_number, children=children)
 
 
-def enrol(n: BirthNotification, c: Child, *, key: str, nik: str, name: str) -> BpjsEnrolInput:
+def enrol(n: BirthNotificationData, c: ChildData, *, key: str, nik: str, name: str) -> BpjsEnrolInput:
     return BpjsEnrolInput(idempotency_key=key, mother_nik=n.mother.nik, child_nik=nik, child_name=name,
                           birth_date=n.birth_date, sex=c.sex)

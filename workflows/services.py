@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         ServiceStatus,
         StillbirthRecorded,
     )
-    from domain.notification import Child, Outcome
+    from domain.contracts.notification import ChildData, Outcome
     from workflows.bundle import Bundle
 
 
@@ -67,7 +67,7 @@ async def register_children(b: Bundle) -> None:
                 b.t.svc(c.birth_order, Service.STILLBIRTH).document_number = res.certificate_number
 
 
-async def akta_then_kia(b: Bundle, c: Child) -> None:
+async def akta_then_kia(b: Bundle, c: ChildData) -> None:
     order = c.birth_order
     if order not in b.names:
         st = b.t.svc(order, Service.AKTA)
@@ -113,26 +113,26 @@ async def kk_reissue(b: Bundle) -> None:
 # --- the calls -------------------------------------------------------------------------------
 
 
-def _register_birth(b: Bundle, c: Child) -> Awaitable[NikIssued]:
+def _register_birth(b: Bundle, c: ChildData) -> Awaitable[NikIssued]:
     return b.activity(act.REGISTER_BIRTH, rq.register_birth(
         b.n, c, office=b.office or "", key=b.key(Service.NIK, c.birth_order),
         name=b.name(c.birth_order)), NikIssued)
 
 
-def _record_stillbirth(b: Bundle, c: Child) -> Awaitable[StillbirthRecorded]:
+def _record_stillbirth(b: Bundle, c: ChildData) -> Awaitable[StillbirthRecorded]:
     return b.activity(act.RECORD_STILLBIRTH, rq.stillbirth(
         b.n, c, office=b.office or "", key=b.key(Service.STILLBIRTH, c.birth_order)),
         StillbirthRecorded)
 
 
-def _issue_akta(b: Bundle, c: Child) -> Awaitable[AktaIssued]:
+def _issue_akta(b: Bundle, c: ChildData) -> Awaitable[AktaIssued]:
     o = c.birth_order
     return b.activity(act.ISSUE_AKTA, rq.akta(
         b.n, office=b.office or "", key=b.key(Service.AKTA, o), nik=b.niks[o], name=b.names[o],
         kadis_decision=b.kadis_decision, mother_only=b.mother_only), AktaIssued)
 
 
-def _issue_kia(b: Bundle, c: Child) -> Awaitable[KiaIssued]:
+def _issue_kia(b: Bundle, c: ChildData) -> Awaitable[KiaIssued]:
     o = c.birth_order
     return b.activity(act.ISSUE_KIA, rq.kia(
         office=b.office or "", key=b.key(Service.KIA, o), nik=b.niks[o], name=b.names[o],

@@ -12,9 +12,11 @@ with workflow.unsafe.imports_passed_through():
     from domain import bundle_state as bs
     from domain.contracts import (
         BundleState,
+        BundleSync,
         ChildState,
         ForwardInfo,
         Service,
+        ServiceChange,
         ServiceState,
         ServiceStatus,
         TimelineEvent,
@@ -25,7 +27,22 @@ class Tracker:
     def __init__(self, state: BundleState) -> None:
         self.state = state
         self.closed = False
-        self.dirty = True  # the read model has not seen the latest change
+        # The read model holds the initial state (the intake wrote it): only changes are sent.
+        self.dirty = False
+        self._sent_events = len(state.timeline)
+        self._sent = {(order, svc): st.model_copy(deep=True) for order, svc, st in bs.all_services(state)}
+
+    def delta(self, history_length: int) -> BundleSync:
+        """What changed since the last write (which the sync loop waits for), and mark it sent."""
+        changed = []
+        for order, svc, st in bs.all_services(self.state):
+            if self._sent.get((order, svc)) != st:
+                changed.append(ServiceChange(birth_order=order, service=svc, state=st))
+                self._sent[(order, svc)] = st.model_copy(deep=True)
+        first, self._sent_events = self._sent_events, len(self.state.timeline)
+        return BundleSync(header=bs.header_of(self.state), history_length=history_length,
+                          services=changed, first_seq=first, events=self.state.timeline[first:],
+                          timeline_length=self._sent_events)
 
     def child(self, order: int) -> ChildState:
         found = bs.child(self.state, order)

@@ -17,9 +17,8 @@ from api.bundle_access import audited_view, visible_bundle
 from api.console import sse, view
 from api.console.web import PREFIX, ConsoleError, Staff, render
 from api.deps import CipherDep, SessionDep, SettingsDep
-from domain.contracts import BundleState
 from infra.settings import Settings
-from store import crud
+from store import bundles, crud
 from store.cipher import StateCipher
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -48,7 +47,7 @@ def load(session: Session, cipher: StateCipher, settings: Settings, bundle_id: s
             row = audited_view(session, key, who)
     except HTTPException:
         raise ConsoleError(404, "err_not_found") from None
-    state = BundleState.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+    state = bundles.load_state(session=session, row=row, cipher=cipher)
     follow_ups = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
     return view.build(state, row, who.role, follow_ups, temporal_url=temporal_link(settings, row.id),
                       mark=found[0] if found else "")

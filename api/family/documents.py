@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from domain.contracts import BundleState, FollowUpKind, Service, ServiceStatus
-from store import crud
+from domain.contracts import FollowUpKind, Service, ServiceStatus
+from store import bundles, crud
 from store.cipher import StateCipher
 
 
@@ -32,7 +32,7 @@ def for_bundle(*, session: Session, cipher: StateCipher, bundle_id: str) -> Fami
     row = crud.get_bundle(session=session, bundle_id=bundle_id)
     if row is None or row.anonymised_at is not None:
         return FamilyDocuments(office=None, kk_number=None, children=[])
-    state = BundleState.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+    state = bundles.load_state(session=session, row=row, cipher=cipher)
     done = [f for f in crud.follow_ups_of(session=session, bundle_id=bundle_id, cipher=cipher)
             if f.kind is FollowUpKind.CORRECTION and f.completed_at and f.documents.get("akta")]
     # The latest correction of each child wins.

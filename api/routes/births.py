@@ -26,7 +26,7 @@ from api.schemas import (
 )
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems
-from store import crud
+from store import bundles, crud
 
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
 BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]
@@ -75,7 +75,8 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     Hospitals see their own bundles, operators those of their office, auditors all; operators'
     views are written to the audit log."""
     row = audited_view(session, bundle_id, who)
-    public = BundlePublic.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+    public = BundlePublic.model_validate(
+        bundles.load_state(session=session, row=row, cipher=cipher).model_dump())
     public.anonymised_at = row.anonymised_at
     public.follow_up_status = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
     if settings.temporal_ui_url:

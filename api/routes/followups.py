@@ -19,7 +19,7 @@ from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
 from api.schemas import ErrorOut
 from domain.contracts import TERMINAL_STATUSES, BundleState, ReportDeathInput
 from domain.notification import PersonName
-from store import crud
+from store import bundles
 
 router = APIRouter(prefix="/v1/births/{bundle_id}/children/{birth_order}", tags=["follow-ups"],
                    responses=AUTH_RESPONSES)
@@ -52,7 +52,7 @@ def _state(session, cipher, bundle_id: uuid.UUID, who: Principal) -> BundleState
     if row.anonymised_at is not None:
         raise HTTPException(409, "this bundle's personal data was removed under the retention policy; "
                                  "follow-ups go to Disdukcapil directly")
-    return BundleState.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+    return bundles.load_state(session=session, row=row, cipher=cipher)
 
 
 def _audit(session, who: Principal, action: str, bundle_id: str, reason: str | None, wid: str | None,

@@ -6,7 +6,8 @@ running histories.
 
   enums       services, their statuses, the bundle's status, reason codes, follow-up kinds
   inputs      workflow inputs and tuning, updates and their answer
-  state       the bundle's and a follow-up's state (queries, the read model)
+  notification the birth notification as plain data (validated at intake)
+  state       the bundle's and a follow-up's state (queries, the read model) and its syncs
   activities  activity inputs and results
   names       workflow types, the task queue and the activity names (`import ... as act`)
 
@@ -39,7 +40,6 @@ from domain.contracts.activities import (
     KkReissued,
     KkReissueInput,
     NikIssued,
-    ReadModelSync,
     RegisterBirthInput,
     ReminderInput,
     StillbirthInput,
@@ -70,11 +70,15 @@ from domain.contracts.inputs import (
 )
 from domain.contracts.names import CORRECTION_WORKFLOW_TYPE, DEATH_WORKFLOW_TYPE, TASK_QUEUE, WORKFLOW_TYPE
 from domain.contracts.state import (
+    BundleHeader,
     BundleState,
+    BundleSync,
+    ChildHeader,
     ChildState,
     FollowUpLink,
     FollowUpState,
     ForwardInfo,
+    ServiceChange,
     ServiceState,
     TimelineEvent,
 )
@@ -95,8 +99,11 @@ __all__ = [
     "BpjsMembership",
     "BpjsStatusInput",
     "BpjsUpdateInput",
+    "BundleHeader",
     "BundleState",
+    "BundleSync",
     "BundleStatus",
+    "ChildHeader",
     "ChildState",
     "CloseBundleInput",
     "CorrectParentsInput",
@@ -123,13 +130,13 @@ __all__ = [
     "KkReissued",
     "NikIssued",
     "ProvideNameInput",
-    "ReadModelSync",
     "Reason",
     "RegisterBirthInput",
     "ReminderInput",
     "ReportDeathInput",
     "RetryServiceInput",
     "Service",
+    "ServiceChange",
     "ServiceState",
     "ServiceStatus",
     "SptjmDecisionInput",

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.contracts.enums import Service
-from domain.contracts.state import BundleState, FollowUpState
-from domain.notification import Sex
+from domain.contracts.notification import Sex
+from domain.contracts.state import FollowUpState
 
 
 class FamilyLookupInput(BaseModel):
@@ -213,10 +213,6 @@ class ReminderInput(BaseModel):
     birth_order: int
     kind: Literal["name_missing", "payment_due", "deadline_approaching"]
     due: date
-
-
-class ReadModelSync(BaseModel):
-    state: BundleState
 
 
 class FollowUpSync(BaseModel):

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from domain.contracts.enums import FollowUpKind, Service
-from domain.notification import BirthNotification, Father, KkNumber, Mother, PersonName
+from domain.contracts.notification import BirthNotificationData, PersonData
+from domain.contracts.state import BundleState
 
 
 class WorkflowTuning(BaseModel):
@@ -33,13 +34,14 @@ class KelahiranInput(BaseModel):
     hospital_id: str
     content_hash: str
     received_at: datetime
-    notification: BirthNotification
+    notification: BirthNotificationData  # validated at intake; plain data from here on
+    state: BundleState  # the initial state, built once by the intake (which stored it)
     tuning: WorkflowTuning = Field(default_factory=WorkflowTuning)
 
 
 class ProvideNameInput(BaseModel):
     birth_order: int = Field(ge=1, le=9)
-    name: PersonName
+    name: str = Field(min_length=1, max_length=100)  # validated by the API (PersonName)
 
 
 class RetryServiceInput(BaseModel):
@@ -82,9 +84,10 @@ class SptjmDecisionInput(BaseModel):
 class CorrectParentsInput(BaseModel):
     """Corrected parent data before any akta is issued; what waited on it is tried again."""
 
-    mother: Mother | None = None
-    father: Father | None = None
-    kk_number: KkNumber | None = None
+    # Validated by the API (domain.notification's Mother, Father, KkNumber); plain data here.
+    mother: PersonData | None = None
+    father: PersonData | None = None
+    kk_number: str | None = None
     reason: str = Field(min_length=3, max_length=500)
     actor: str = Field(default="admin-cli", max_length=100)
 

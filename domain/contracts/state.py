@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.contracts.enums import BundleStatus, FollowUpKind, Service, ServiceStatus
-from domain.notification import Consent, Sex
+from domain.contracts.notification import ConsentData, Sex
 
 
 class ForwardInfo(BaseModel):
@@ -37,13 +37,16 @@ class ServiceState(BaseModel):
     deadline_state: Literal["ok", "approaching", "passed"] | None = None
 
 
-class ChildState(BaseModel):
+class ChildHeader(BaseModel):
     birth_order: int
     outcome: Literal["live", "stillbirth"]
     sex: Sex
     name_provided: bool
-    services: dict[Service, ServiceState]
     died_on: date | None = None
+
+
+class ChildState(ChildHeader):
+    services: dict[Service, ServiceState]
 
 
 class TimelineEvent(BaseModel):
@@ -55,7 +58,9 @@ class TimelineEvent(BaseModel):
     message: str = ""
 
 
-class BundleState(BaseModel):
+class BundleHeader(BaseModel):
+    """A bundle's state without its services and its timeline: what every read-model write carries."""
+
     bundle_id: str
     hospital_id: str
     record_id: str
@@ -65,17 +70,46 @@ class BundleState(BaseModel):
     received_at: datetime
     office_code: str | None = None
     domicile_kecamatan: str | None = None
-    routing: ServiceState = Field(default_factory=ServiceState)
-    kk: ServiceState = Field(default_factory=ServiceState)
-    children: list[ChildState]
-    timeline: list[TimelineEvent] = Field(default_factory=list)
+    children: list[ChildHeader]
     closed_reason: str | None = None
     forwarded: ForwardInfo | None = None
-    consent: Consent | None = None  # as the hospital recorded it with the notification
+    consent: ConsentData | None = None  # as the hospital recorded it with the notification
     deadline_risk: bool = False  # an open service is near or past its legal deadline
     follow_ups: list[FollowUpLink] = Field(default_factory=list)
     completed_at: datetime | None = None
     version: int = 0
+
+
+class BundleState(BundleHeader):
+    """The whole state: the header, every service (bundle-level and per child) and the timeline."""
+
+    routing: ServiceState = Field(default_factory=ServiceState)
+    kk: ServiceState = Field(default_factory=ServiceState)
+    children: list[ChildState]
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+
+class ServiceChange(BaseModel):
+    birth_order: int  # 0 for the bundle-level services (routing, kk)
+    service: Service
+    state: ServiceState
+
+
+class BundleSync(BaseModel):
+    """What changed in a bundle since the read model last acknowledged a write: the header, the
+    services that changed and the timeline events added (from position `first_seq`).
+
+    Writes are ordered by (history_length, header.version): a workflow task re-run after its worker
+    died has a longer history than the dead task, so what it writes replaces what the dead one
+    wrote, and within one task the version orders the writes.
+    """
+
+    header: BundleHeader
+    history_length: int
+    services: list[ServiceChange] = Field(default_factory=list)
+    first_seq: int = 0
+    events: list[TimelineEvent] = Field(default_factory=list)
+    timeline_length: int
 
 
 class FollowUpState(BaseModel):

@@ -35,17 +35,7 @@ async def accept(engine, notification: BirthNotification) -> intake.Accepted:
                                      engine=engine, cipher=CIPHER, kick=lambda: None)
 
 
-def no_thread_pool(monkeypatch) -> None:
-    async def refuse(*_a, **_k):
-        raise AssertionError("went to the thread pool")
-
-    monkeypatch.setattr(intake, "run_in_threadpool", refuse)
-
-
-async def test_with_the_lock_free_the_birth_is_kept_on_the_event_loop(engine, monkeypatch):
-    with Session(engine) as s:
-        s.exec(select(Bundle)).all()  # a pooled connection, idle
-    no_thread_pool(monkeypatch)
+async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_refused(engine):
     note = BirthNotification.model_validate(payloads.manual())
     acc = await accept(engine, note)
     assert not acc.duplicate

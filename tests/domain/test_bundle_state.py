@@ -1,16 +1,20 @@
 from datetime import UTC, datetime
 
-from domain.bundle_state import bundle_id_for, content_hash, derive_status, initial_state, open_reasons
-from domain.contracts import BundleStatus, KelahiranInput, Service, ServiceStatus
+from domain.bundle_state import (
+    bundle_id_for,
+    content_hash,
+    derive_status,
+    new_input,
+    open_reasons,
+)
+from domain.contracts import BundleStatus, Service, ServiceStatus
 from domain.notification import BirthNotification
 from tests.support import payloads
 
 
 def _state(children):
     n = BirthNotification.model_validate(payloads.manual(children=children))
-    inp = KelahiranInput(bundle_id="b", hospital_id="h", content_hash=content_hash(n),
-                         received_at=datetime.now(UTC), notification=n)
-    return initial_state(inp)
+    return new_input(bundle_id="b", hospital_id="h", received_at=datetime.now(UTC), notification=n).state
 
 
 def test_bundle_id_is_stable_and_opaque():

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from cli import app
 from domain.contracts import BundleState, FollowUpKind, FollowUpState
 from infra.settings import Settings
-from store import crud
+from store import bundles, crud
 from store import family_access as access
 from store.cipher import TEST_KEY_ID, StateCipher, StateKeyError, spec_for_tests
 from store.db import make_engine
@@ -26,7 +26,7 @@ from tests.support import payloads
 from tests.support.pii import has_nik_like
 from tests.support.postgres import throwaway_schema
 from tests.support.production import production
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import engine_for, write_state
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -58,13 +58,13 @@ def _raw(engine, table: str, key: str, row_id: str) -> str:
 
 def _write(engine, st: BundleState, cipher: StateCipher = CIPHER) -> None:
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=st, cipher=cipher)
+        assert write_state(s, st, cipher)
 
 
 def _read(engine, bundle_id: str, cipher: StateCipher = CIPHER) -> BundleState:
     with Session(engine) as s:
         row = crud.get_bundle(session=s, bundle_id=bundle_id)
-        return BundleState.model_validate_json(crud.state_json_of(row=row, cipher=cipher))
+        return bundles.load_state(session=s, row=row, cipher=cipher)
 
 
 def test_rows_hold_no_personal_data_and_read_back(engine):
@@ -200,7 +200,7 @@ def test_reencrypt_moves_pending_starts_and_family_phones_to_the_new_key(engine)
     first, rotated = StateCipher.from_spec(old), StateCipher.from_spec(f"{new},{old}", "k2")
     st = personal_state()
     with Session(engine) as s:  # accepted, not started yet: its workflow input is kept encrypted
-        assert crud.insert_received(session=s, state=st, cipher=first, start_input_json='{"nik": "x"}')
+        assert bundles.insert_received(session=s, state=st, cipher=first, start_input_json='{"nik": "x"}')
         access.prepare_notice(session=s, bundle_id=st.bundle_id, phone="081234567890", cipher=first,
                               policy=access.Policy(), now=datetime.now(UTC))
 

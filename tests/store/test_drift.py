@@ -9,10 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service, ServiceStatus
+from domain.bundle_state import bundle_id_for, new_input
+from domain.contracts import BundleState, BundleStatus, Service, ServiceStatus
 from domain.notification import BirthNotification
-from store import crud
 from store.cipher import StateCipher, spec_for_tests
 from store.db import make_engine
 from store.drift import Observed, differences, load_rows, store
@@ -20,6 +19,7 @@ from store.migrate import upgrade_to_head
 from store.models import Bundle, ServiceStatusRow
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
+from tests.support.readmodel import write_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 
@@ -36,9 +36,9 @@ def engine(request, tmp_path):
 
 def _state(version: int = 4) -> BundleState:
     n = BirthNotification.model_validate(payloads.manual())
-    st = initial_state(KelahiranInput(bundle_id=bundle_id_for("RSUD-D", n.record_id), hospital_id="RSUD-D",
-                                      content_hash=content_hash(n), received_at=datetime.now(UTC),
-                                      notification=n))
+    st = new_input(bundle_id=bundle_id_for("RSUD-D", n.record_id), hospital_id="RSUD-D",
+                                      received_at=datetime.now(UTC),
+                                      notification=n).state
     st.version, st.status = version, BundleStatus.COMPLETED
     for svc in st.children[0].services.values():
         svc.status = ServiceStatus.COMPLETED
@@ -52,14 +52,14 @@ def _row(engine, bid: str):
 def test_a_row_written_from_the_state_does_not_differ(engine):
     st = _state()
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=st, cipher=CIPHER)
+        write_state(s, st, CIPHER)
     assert differences(st, _row(engine, st.bundle_id)) == []
 
 
 def test_differences_name_versions_statuses_services_and_content(engine):
     st = _state()
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=st, cipher=CIPHER)
+        write_state(s, st, CIPHER)
         s.exec(sa.update(Bundle).values(version=2, status="in_progress"))
         s.exec(sa.update(ServiceStatusRow).where(col(ServiceStatusRow.service) == "akta")
                .values(status="pending"))
@@ -71,7 +71,7 @@ def test_differences_name_versions_statuses_services_and_content(engine):
     with Session(engine) as s:
         s.exec(sa.delete(Bundle).where(col(Bundle.id) == st.bundle_id))
         s.commit()
-        crud.apply_snapshot(session=s, state=other, cipher=CIPHER)
+        write_state(s, other, CIPHER)
     assert differences(st, _row(engine, st.bundle_id)) == ["stored state differs"]
 
 
@@ -80,14 +80,14 @@ def test_store_replaces_a_same_version_row_and_respects_a_running_bundles_newer_
     wrong = st.model_copy(deep=True)
     wrong.status = BundleStatus.NEEDS_ATTENTION
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=wrong, cipher=CIPHER)  # same version, wrong content
+        write_state(s, wrong, CIPHER)  # same version, wrong content
     assert store(engine, Observed(st, closed=False), CIPHER) == "overwritten"
     assert _row(engine, st.bundle_id).status == "completed"
 
     newer = st.model_copy(deep=True)
     newer.version = 9
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=newer, cipher=CIPHER)
+        write_state(s, newer, CIPHER)
     assert store(engine, Observed(st, closed=False), CIPHER) == "skipped"  # it will write its own row
     assert _row(engine, st.bundle_id).version == 9
     assert store(engine, Observed(st, closed=True), CIPHER) == "overwritten"  # closed: its state is final

@@ -25,7 +25,7 @@ from domain.contracts import (
     ServiceStatus,
 )
 from infra.temporal_namespace import workflow_retention
-from store import crud
+from store import bundles, crud
 from store.auth_models import AuditEvent
 from store.cipher import StateCipher, spec_for_tests
 from store.drift import Observed, load_rows, row_ids, store
@@ -34,7 +34,7 @@ from store.models import Bundle, FollowUp, Reminder
 from store.retention import anonymised_state, apply_retention
 from tests.support.pii import has_nik_like
 from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import engine_for, write_state
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -64,7 +64,7 @@ def _bundle(engine, status: BundleStatus, *, completed: datetime | None, updated
         for svc in st.children[0].services.values():
             svc.status = ServiceStatus.COMPLETED
     with Session(engine) as s:
-        crud.apply_snapshot(session=s, state=st, cipher=CIPHER)
+        write_state(s, st, CIPHER)
         s.exec(sa.update(Bundle).where(col(Bundle.id) == st.bundle_id).values(updated_at=updated))
         s.commit()
     return st
@@ -121,7 +121,7 @@ def _snapshot(engine) -> dict:
 def _state(engine, bid: str) -> tuple[Bundle, BundleState]:
     with Session(engine) as s:
         row = crud.get_bundle(session=s, bundle_id=bid)
-        return row, BundleState.model_validate_json(crud.state_json_of(row=row, cipher=CIPHER))
+        return row, bundles.load_state(session=s, row=row, cipher=CIPHER)
 
 
 def test_old_ended_bundles_lose_personal_data_others_keep_it(engine):
@@ -197,7 +197,7 @@ def test_nothing_writes_personal_data_back_into_an_anonymised_row(engine):
     _, kept = _state(engine, st.bundle_id)
     newer = st.model_copy(update={"version": st.version + 5})
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=newer, cipher=CIPHER) is False
+        assert write_state(s, newer, CIPHER) is False
     assert store(engine, Observed(newer, closed=True), CIPHER) == "skipped"  # a rebuild leaves it alone
     assert _state(engine, st.bundle_id)[1] == kept
     assert load_rows(engine, [st.bundle_id], CIPHER)[st.bundle_id].anonymised

@@ -22,11 +22,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.bundle_state import content_hash
+from domain.bundle_state import new_input
 from domain.contracts import (
     WORKFLOW_TYPE,
     BundleState,
-    KelahiranInput,
     ServiceState,
     UpdateAccepted,
     WorkflowTuning,
@@ -120,10 +119,10 @@ async def running(env: WorkflowEnvironment, fakes: Fakes, n: BirthNotification, 
                   tuning: WorkflowTuning | None = None) -> AsyncIterator[Bundle]:
     """Start the bundle on a fresh task queue, with a worker running the stand-ins until exit."""
     queue = f"paths-{uuid.uuid4()}"
-    inp = KelahiranInput(bundle_id=str(uuid.uuid4()), hospital_id="RSUD-PATHS", content_hash=content_hash(n),
-                         received_at=datetime.now(UTC), notification=n,
-                         tuning=tuning or WorkflowTuning(bpjs_poll_seconds=86400, retry_initial_seconds=0.1,
-                                                         retry_max_seconds=1))
+    inp = new_input(bundle_id=str(uuid.uuid4()), hospital_id="RSUD-PATHS",
+                    received_at=datetime.now(UTC), notification=n,
+                    tuning=tuning or WorkflowTuning(bpjs_poll_seconds=86400, retry_initial_seconds=0.1,
+                                                    retry_max_seconds=1))
     worker = Worker(env.client, task_queue=queue, workflows=[KelahiranWorkflow, KematianWorkflow,
                                                             KoreksiWorkflow],
                     activities=fakes.activities())

@@ -28,6 +28,7 @@ from domain.contracts import (
     BpjsEnrolInput,
     BpjsMembership,
     BpjsStatusInput,
+    BundleSync,
     FamilyInfo,
     FamilyLookupInput,
     FamilyNoticeInput,
@@ -38,7 +39,6 @@ from domain.contracts import (
     KkReissued,
     KkReissueInput,
     NikIssued,
-    ReadModelSync,
     RegisterBirthInput,
     ReminderInput,
     StillbirthInput,
@@ -89,7 +89,7 @@ class Fakes:
         self._done: dict[str, Any] = {}  # idempotency key -> answer
         self._enrolled: dict[str, date] = {}  # card number -> the day it was enrolled
         # Called with every read-model snapshot (a local activity in the workflow).
-        self.on_sync: Callable[[ReadModelSync], Awaitable[None]] | None = None
+        self.on_sync: Callable[[BundleSync], Awaitable[None]] | None = None
 
     # --- what the tests read ---------------------------------------------------------------------
 
@@ -241,7 +241,7 @@ class Fakes:
             return self.membership(inp.card_number)
 
         @activity.defn(name="sync_read_model")
-        async def sync(inp: ReadModelSync) -> bool:
+        async def sync(inp: BundleSync) -> bool:
             if self.on_sync is not None:
                 await self.on_sync(inp)
             return True

@@ -1,4 +1,4 @@
-"""Read-model engines for tests: a migrated database, an engine, disposed afterwards."""
+"""Read-model engines for tests (a migrated database, an engine, disposed afterwards) and whole states."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import contextlib
 from collections.abc import Iterator
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from domain.contracts import BundleState
+from store import bundles
+from store.cipher import StateCipher
 from store.db import make_engine
 from store.migrate import upgrade_to_head
+from store.models import Bundle
 
 
 @contextlib.contextmanager
@@ -21,3 +26,16 @@ def engine_for(url: str, *, migrate: bool = False) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def write_state(session: Session, state: BundleState, cipher: StateCipher, *, history: int = 0) -> bool:
+    """Store a whole state as the workflow would: inserted if the bundle has no row yet, else as one
+    write of everything (refused, False, if the stored one is newer)."""
+    if session.get(Bundle, state.bundle_id) is None:
+        return bundles.insert_received(session=session, state=state, cipher=cipher)
+    session.rollback()  # end the read before the write's own transaction
+    return bundles.apply_sync(session=session, sync=bundles.full_sync(state, history), cipher=cipher)
+
+
+def read_state(session: Session, bundle_id: str, cipher: StateCipher) -> BundleState:
+    return bundles.load_state(session=session, row=session.get(Bundle, bundle_id), cipher=cipher)

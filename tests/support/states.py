@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import BundleState, KelahiranInput, Service, TimelineEvent
+from domain.bundle_state import bundle_id_for, new_input
+from domain.contracts import BundleState, Service, TimelineEvent
 from domain.notification import BirthNotification
 from tests.support import payloads
 
@@ -15,9 +15,9 @@ CHILD_NIK, KK = "3673054101260001", "3673051203150004"
 def received_state(hospital: str) -> BundleState:
     """A fresh bundle's state as the intake makes it, for a manual birth (a new record id each time)."""
     n = BirthNotification.model_validate(payloads.manual())
-    return initial_state(KelahiranInput(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
-                                        content_hash=content_hash(n), received_at=datetime.now(UTC),
-                                        notification=n))
+    return new_input(bundle_id=bundle_id_for(hospital, n.record_id), hospital_id=hospital,
+                                        received_at=datetime.now(UTC),
+                                        notification=n).state
 
 
 def personal_state(version: int = 1, hospital: str = "RSUD-C") -> BundleState:

@@ -1,34 +1,37 @@
-"""A worker that writes its first read-model snapshot, then hangs until it is killed.
+"""A worker that makes its first read-model write, then hangs until it is killed.
 
-Run by test_snapshot_versions.py as `python -m tests.workflows.dying_worker TARGET QUEUE OUT`:
-each snapshot it is asked to write is appended to OUT (one JSON line), as the real activity would
-store it, before the workflow task that asked for it can be completed.
+Run by test_worker_death.py as `python -m tests.workflows.dying_worker TARGET QUEUE DATABASE_URL`:
+the write goes to the real read model, as the real activity would make it, before the workflow
+task that asked for it can be completed; then the worker hangs so the task never completes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 
+from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from domain.contracts import ReadModelSync
+from domain.contracts import BundleSync
 from infra.codec import test_converter
+from store import bundles
+from store.cipher import StateCipher, spec_for_tests
+from store.db import make_engine
 from tests.support.fake_activities import Fakes
 from workflows.kelahiran import KelahiranWorkflow
 
 
-async def main(target: str, queue: str, out: str) -> None:
+async def main(target: str, queue: str, url: str) -> None:
     client = await Client.connect(target, data_converter=test_converter())
+    engine, cipher = make_engine(url), StateCipher.from_spec(spec_for_tests())
     fakes = Fakes()
 
-    async def write_then_hang(inp: ReadModelSync) -> None:
-        with open(out, "a") as f:  # noqa: ASYNC230 - one short line, before the hang
-            f.write(inp.state.model_dump_json() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    async def write_then_hang(inp: BundleSync) -> None:
+        with Session(engine) as s:
+            assert bundles.apply_sync(session=s, sync=inp, cipher=cipher)
+        print("written", flush=True)
         await asyncio.sleep(3600)
 
     fakes.on_sync = write_then_hang

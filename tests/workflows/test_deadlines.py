@@ -14,11 +14,10 @@ from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
 from api.intake import WIB
-from domain.bundle_state import content_hash
+from domain.bundle_state import new_input
 from domain.contracts import (
     WORKFLOW_TYPE,
     BundleState,
-    KelahiranInput,
     ProvideNameInput,
     WorkflowTuning,
 )
@@ -41,9 +40,9 @@ async def _start(env, fakes: Fakes, children: list[dict]) -> tuple[WorkflowHandl
     born = (await env.get_current_time() + WIB).date()
     n = BirthNotification.model_validate(payloads.manual(birth_date=born, children=children))
     queue = f"deadlines-{uuid.uuid4()}"
-    inp = KelahiranInput(bundle_id=str(uuid.uuid4()), hospital_id="RSUD", content_hash=content_hash(n),
-                         received_at=datetime.now(UTC), notification=n,
-                         tuning=WorkflowTuning(bpjs_poll_seconds=86400, retry_max_seconds=60))
+    inp = new_input(bundle_id=str(uuid.uuid4()), hospital_id="RSUD",
+                    received_at=datetime.now(UTC), notification=n,
+                    tuning=WorkflowTuning(bpjs_poll_seconds=86400, retry_max_seconds=60))
     worker = Worker(env.client, task_queue=queue, workflows=[KelahiranWorkflow],
                     activities=fakes.activities())
     handle = await env.client.start_workflow(WORKFLOW_TYPE, inp, id=inp.bundle_id, task_queue=queue,

@@ -9,16 +9,16 @@ import pytest
 from sqlmodel import Session
 
 from api.auth import accounts
-from domain.bundle_state import bundle_id_for, content_hash, initial_state
-from domain.contracts import BundleState, BundleStatus, KelahiranInput, Service, ServiceStatus
+from domain.bundle_state import bundle_id_for, new_input
+from domain.contracts import BundleState, BundleStatus, Service, ServiceStatus
 from domain.notification import BirthNotification
 from infra.settings import Settings
-from store import crud
+from store import bundles
 from store.cipher import TEST_KEY_ID, spec_for_tests
 from tests.api.callbacks.receiver import Receiver
 from tests.support import payloads
 from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import engine_for, write_state
 from tools.embedded import serve_app
 
 
@@ -65,11 +65,11 @@ def hospital(engine, hospital_id: str | None = None) -> str:
 def received(engine, hospital_id: str, cipher) -> BundleState:
     """A bundle as intake stores it (version 0: in progress, every service pending)."""
     n = BirthNotification.model_validate(payloads.manual())
-    st = initial_state(KelahiranInput(
+    st = new_input(
         bundle_id=bundle_id_for(hospital_id, n.record_id), hospital_id=hospital_id,
-        content_hash=content_hash(n), received_at=datetime.now(UTC), notification=n))
+        received_at=datetime.now(UTC), notification=n).state
     with Session(engine) as s:
-        assert crud.insert_received(session=s, state=st, cipher=cipher)
+        assert bundles.insert_received(session=s, state=st, cipher=cipher)
     return st
 
 
@@ -85,7 +85,7 @@ def sync(engine, state: BundleState, cipher, *, status: str | None = None,
         svc = getattr(state, service) if order == 0 else state.children[order - 1].services[Service(service)]
         svc.status, svc.reason = ServiceStatus(new), reason or None
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=state, cipher=cipher)
+        assert write_state(s, state, cipher)
     return state
 
 

@@ -13,13 +13,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from adapters.webhooks.delivery import Outcome
+from domain.bundle_state import all_services, header_of
 from domain.contracts import Service, ServiceStatus
+from store import bundles, crud, outbox, webhooks
 from store import callback_events as events
-from store import crud, outbox, webhooks
 from store.callback_models import HospitalEvent
 from store.cipher import StateCipher, spec_for_tests
 from store.outbox import Backoff
 from tests.api.callbacks.conftest import hospital, received, sync
+from tests.support.readmodel import write_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 
@@ -68,18 +70,18 @@ def test_no_event_without_the_write_and_none_for_an_older_snapshot(engine, monke
     older.version = 1
     older.routing.status = ServiceStatus.IN_PROGRESS
     with Session(engine) as s:
-        assert crud.apply_snapshot(session=s, state=older, cipher=CIPHER) is False
+        assert write_state(s, older, CIPHER) is False
     assert len(rows(engine, st.bundle_id)) == 1
 
     def fail_after(**kw):  # the event is written, then the transaction fails before its commit
         events.record_change(**kw)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(crud, "record_change", fail_after)
+    monkeypatch.setattr(bundles, "record_change", fail_after)
     failed = newer.model_copy(deep=True)
     failed.version, failed.kk.status = 9, ServiceStatus.COMPLETED
     with Session(engine) as s, pytest.raises(RuntimeError):
-        crud.apply_snapshot(session=s, state=failed, cipher=CIPHER)
+        write_state(s, failed, CIPHER)
     assert len(rows(engine, st.bundle_id)) == 1  # neither the row nor its event
     with Session(engine) as s:
         assert crud.get_bundle(session=s, bundle_id=st.bundle_id).version == newer.version
@@ -141,7 +143,8 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
     late.version, late.routing.status = 1, ServiceStatus.COMPLETED
     with Session(engine) as open_tx:  # writes its event, and has not committed yet
         open_tx.exec(sa.update(crud.Bundle).where(crud.Bundle.id == slow.bundle_id).values(version=1))
-        events.record_change(session=open_tx, state=late)
+        events.record_change(session=open_tx, header=header_of(late), services={
+            (o, svc.value): (st.status.value, st.reason) for o, svc, st in all_services(late)})
         sync(engine, fast, CIPHER, services={(0, "routing"): "completed"})  # commits first
         with Session(engine) as s:
             assert outbox.page(session=s, hospital_id=h, after=None, bundle_id=None, limit=10) == []

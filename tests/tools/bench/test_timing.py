@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from api.auth import keys
 from domain.contracts import BundleStatus
-from store import crud
+from store import bundles, crud
 from store.cipher import StateCipher
 from store.db import make_engine
 from store.migrate import upgrade_to_head
@@ -29,7 +29,7 @@ def test_completion_is_timed_by_the_read_model_write(tmp_path):
     done.status = BundleStatus.COMPLETED
     with Session(make_engine(url)) as s:
         for st in (done, running):
-            crud.insert_received(session=s, state=st, cipher=StateCipher({}))
+            bundles.insert_received(session=s, state=st, cipher=StateCipher({}))
     with Session(make_engine(url)) as s:
         written = crud.get_bundle(session=s, bundle_id=done.bundle_id).updated_at
     sent = (written - timedelta(seconds=0.4)).timestamp()
@@ -46,7 +46,7 @@ def test_the_bench_reads_while_a_writer_holds_the_lock(tmp_path):
     st = personal_state(1, hospital="RS-D")
     st.status = BundleStatus.COMPLETED
     with Session(make_engine(url)) as s:
-        crud.insert_received(session=s, state=st, cipher=StateCipher({}))
+        bundles.insert_received(session=s, state=st, cipher=StateCipher({}))
     o = Outcome(bundle_id=st.bundle_id, sent_wall=time.time() - 5, sent_at=0, complete=9.0, done_at=9.0)
     with Session(make_engine(url)) as writer:  # the stack's engine: BEGIN IMMEDIATE, the write lock
         crud.get_bundle(session=writer, bundle_id=st.bundle_id)
@@ -60,7 +60,7 @@ def test_the_poll_bounds_the_read_model_time(tmp_path):
     st = personal_state(1, hospital="RS-C")
     st.status = BundleStatus.COMPLETED
     with Session(make_engine(url)) as s:
-        crud.insert_received(session=s, state=st, cipher=StateCipher({}))
+        bundles.insert_received(session=s, state=st, cipher=StateCipher({}))
     long_ago = datetime.now(UTC).timestamp() - 100
     o = Outcome(bundle_id=st.bundle_id, sent_wall=long_ago, sent_at=0, complete=1.0, done_at=1.0)
     read_model_times(url, [o])

@@ -1,0 +1,178 @@
+"""A bundle in the read model: its first insert, each write of what changed, and reading it whole.
+
+The header (the state without services and timeline) is one encrypted column of the bundle row;
+each service is a row (its status and reason in plain columns for listing, the whole ServiceState
+encrypted); each timeline event is a row keyed by (bundle, position). A write upserts only what
+changed, so its cost does not grow with the bundle's age, and a write replayed after a worker died
+overwrites what the dead one wrote. Core statements on these hot paths: the ORM's unit of work
+cost more than the SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from domain import bundle_state as bs
+from domain.contracts import (
+    BundleHeader,
+    BundleState,
+    BundleSync,
+    Service,
+    ServiceChange,
+    ServiceState,
+    ServiceStatus,
+    TimelineEvent,
+)
+from store.callback_events import record_change
+from store.cipher import StateCipher
+from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
+
+B, S, T = Bundle.__table__, ServiceStatusRow.__table__, TimelineRow.__table__
+_RANK = {svc: i for i, svc in enumerate(Service)}  # services in declaration order, as the workflow has them
+
+
+def full_sync(state: BundleState, history_length: int = 0) -> BundleSync:
+    """The whole state as one write (the intake's insert, a rebuild, retention)."""
+    return BundleSync(header=bs.header_of(state), history_length=history_length,
+                      services=[ServiceChange(birth_order=o, service=s, state=st)
+                                for o, s, st in bs.all_services(state)],
+                      first_seq=0, events=list(state.timeline), timeline_length=len(state.timeline))
+
+
+def _bundle_values(sync: BundleSync, cipher: StateCipher, reasons: Iterable[str]) -> dict:
+    h = sync.header
+    return {"hospital_id": h.hospital_id, "record_id": h.record_id, "content_hash": h.content_hash,
+            "status": h.status.value, "birth_date": h.birth_date, "received_at": h.received_at,
+            "updated_at": datetime.now(UTC), "completed_at": h.completed_at, "office_code": h.office_code,
+            "domicile_kecamatan": h.domicile_kecamatan, "child_count": len(h.children),
+            "reasons": ",".join(sorted(set(reasons)))[:500], "deadline_risk": h.deadline_risk,
+            "version": h.version, "history_length": sync.history_length,
+            "state_json": cipher.encrypt(B.name, h.bundle_id, h.model_dump_json())}
+
+
+def _service_rows(bundle_id: str, changes: list[ServiceChange], cipher: StateCipher) -> list[dict]:
+    return [{"bundle_id": bundle_id, "birth_order": c.birth_order, "service": c.service.value,
+             "status": c.state.status.value, "reason": c.state.reason, "updated_at": c.state.updated_at,
+             "state_json": cipher.encrypt(S.name, f"{bundle_id}/{c.birth_order}/{c.service.value}",
+                                          c.state.model_dump_json())} for c in changes]
+
+
+def _event_rows(bundle_id: str, first_seq: int, events: list[TimelineEvent],
+                cipher: StateCipher) -> list[dict]:
+    return [{"bundle_id": bundle_id, "seq": seq, "at": e.at, "kind": e.kind,
+             "service": e.service.value if e.service else None, "birth_order": e.birth_order,
+             "reason": e.reason,
+             "message": cipher.encrypt(T.name, f"{bundle_id}/{seq}", json.dumps({"m": e.message}))
+             if e.message else ""}
+            for seq, e in enumerate(events, start=first_seq)]
+
+
+def _upsert(session: Session, table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={
+        c: stmt.excluded[c] for c in rows[0] if c not in keys})
+    session.exec(stmt, params=rows)
+
+
+def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None:
+    """The service and timeline rows of a whole state (full_sync), for a bundle that has none."""
+    bid = sync.header.bundle_id
+    session.exec(S.insert(), params=_service_rows(bid, sync.services, cipher))
+    if sync.events:
+        session.exec(T.insert(), params=_event_rows(bid, 0, sync.events, cipher))
+
+
+def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
+                    start_input_json: str | None = None) -> bool:
+    """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
+    transaction; False when (hospital, record) or the id already exists."""
+    sync = full_sync(state)
+    values = _bundle_values(sync, cipher, bs.open_reasons(state))
+    try:
+        session.exec(B.insert().values(id=state.bundle_id, **values))
+        insert_rows(session, sync, cipher)
+        if start_input_json is not None:
+            now = datetime.now(UTC)
+            session.exec(PendingStart.__table__.insert().values(
+                bundle_id=state.bundle_id, created_at=now, next_try_at=now, attempts=0,
+                input_json=cipher.encrypt(PendingStart.__tablename__, state.bundle_id, start_input_json)))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def newer_than_stored(sync: BundleSync) -> sa.ColumnElement[bool]:
+    """The workflow's writes: (history length, version) at least the stored one's (equal: the same
+    write retried)."""
+    h, v = sync.history_length, sync.header.version
+    return sa.or_(B.c.history_length < h, sa.and_(B.c.history_length == h, B.c.version <= v))
+
+
+def write(session: Session, sync: BundleSync, cipher: StateCipher,
+          where: sa.ColumnElement[bool] | None = None) -> bool:
+    """One write in the caller's transaction; False (and nothing written) when the guard refuses."""
+    bid = sync.header.bundle_id
+    statuses = {(r.birth_order, r.service): (r.status, r.reason) for r in session.exec(
+        sa.select(S.c.birth_order, S.c.service, S.c.status, S.c.reason).where(S.c.bundle_id == bid))}
+    for c in sync.services:
+        statuses[(c.birth_order, c.service.value)] = (c.state.status.value, c.state.reason)
+    reasons = [reason for status, reason in statuses.values()
+               if status == ServiceStatus.NEEDS_ATTENTION and reason]
+    guard = newer_than_stored(sync) if where is None else where
+    written = session.exec(B.update().where(B.c.id == bid, B.c.anonymised_at.is_(None), guard)
+                           .values(**_bundle_values(sync, cipher, reasons))).rowcount
+    if not written:
+        return False  # a newer write is stored (or the row is anonymised, or gone)
+    _upsert(session, S, _service_rows(bid, sync.services, cipher), ("bundle_id", "birth_order", "service"))
+    _upsert(session, T, _event_rows(bid, sync.first_seq, sync.events, cipher), ("bundle_id", "seq"))
+    # A dead worker's write may have gone further than the timeline that replaced it.
+    session.exec(T.delete().where(T.c.bundle_id == bid, T.c.seq >= sync.timeline_length))
+    record_change(session=session, header=sync.header, services=statuses)  # the hospital's event
+    return True
+
+
+def apply_sync(*, session: Session, sync: BundleSync, cipher: StateCipher,
+               where: sa.ColumnElement[bool] | None = None) -> bool:
+    """Write what changed, in one transaction, if the stored bundle is not newer (or `where` holds,
+    for rebuilds and retention); True if written. The bundle row must exist (the intake made it)."""
+    return apply_syncs(session=session, syncs=[sync], cipher=cipher, where=where)[0]
+
+
+def apply_syncs(*, session: Session, syncs: list[BundleSync], cipher: StateCipher,
+                where: sa.ColumnElement[bool] | None = None) -> list[bool]:
+    """Several writes in one transaction (one commit for all); on an error nothing is kept."""
+    try:
+        done = [write(session, sync, cipher, where) for sync in syncs]
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return done
+
+
+def load_state(*, session: Session, row: Bundle | sa.Row, cipher: StateCipher) -> BundleState:
+    """The bundle's whole state from its rows (StateKeyError when they do not open)."""
+    header = BundleHeader.model_validate_json(cipher.decrypt(B.name, row.id, row.state_json))
+    services = {}
+    for order, svc, stored in sorted(session.exec(
+            sa.select(S.c.birth_order, S.c.service, S.c.state_json).where(S.c.bundle_id == row.id)),
+            key=lambda r: (r[0], _RANK[Service(r[1])])):
+        services[(order, Service(svc))] = ServiceState.model_validate_json(
+            cipher.decrypt(S.name, f"{row.id}/{order}/{svc}", stored))
+    timeline = [TimelineEvent(
+        at=r.at, kind=r.kind, service=r.service, birth_order=r.birth_order, reason=r.reason,
+        message=json.loads(cipher.decrypt(T.name, f"{row.id}/{r.seq}", r.message))["m"] if r.message else "")
+        for r in session.exec(sa.select(T).where(T.c.bundle_id == row.id).order_by(T.c.seq))]
+    return bs.assemble(header, services, timeline)
