@@ -114,10 +114,10 @@ def insert_received(*, session: Session, state: BundleState, cipher: StateCipher
 
 
 def newer_than_stored(sync: BundleSync) -> sa.ColumnElement[bool]:
-    """The workflow's writes: (history length, version) at least the stored one's (equal: the same
-    write retried)."""
+    """The workflow's writes: (history length, version) above the stored one's. An equal pair is the
+    same write again (a local activity retried after its commit): nothing to do."""
     h, v = sync.history_length, sync.header.version
-    return sa.or_(B.c.history_length < h, sa.and_(B.c.history_length == h, B.c.version <= v))
+    return sa.or_(B.c.history_length < h, sa.and_(B.c.history_length == h, B.c.version < v))
 
 
 def write(session: Session, sync: BundleSync, cipher: StateCipher,

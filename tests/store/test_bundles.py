@@ -97,7 +97,7 @@ def test_a_write_carries_only_what_changed_and_the_result_is_the_whole_new_state
         assert len(stored) == 2 and "SPTJM" not in stored[1]  # free text is encrypted at rest
 
 
-def test_older_writes_never_replace_newer_ones_and_a_retried_write_is_harmless(engine):
+def test_older_writes_never_replace_newer_ones_and_a_retried_write_changes_nothing(engine):
     st = _stored(engine)
     newer = st.model_copy(deep=True)
     newer.version, newer.status = 5, BundleStatus.COMPLETED
@@ -107,7 +107,7 @@ def test_older_writes_never_replace_newer_ones_and_a_retried_write_is_harmless(e
     assert _apply(engine, _sync(older, history=30)) is False
     older.version = 4  # an earlier version of the same task
     assert _apply(engine, _sync(older, history=40)) is False
-    assert _apply(engine, _sync(newer, history=40)) is True  # the same write again (a local retry)
+    assert _apply(engine, _sync(newer, history=40)) is False  # the same write again (a local retry)
     assert _load(engine, st.bundle_id).status is BundleStatus.COMPLETED
 
 

@@ -97,7 +97,7 @@ def _declared() -> dict[tuple[str, str], set[str] | None]:
     found: dict[tuple[str, str], set[str] | None] = {}
     for route in _api_routes(app.routes):
         if route.path == "/metrics":
-            continue  # Prometheus scrapes it; bind the API to a private network (README)
+            continue  # Prometheus scrapes it; bind the API to a private network (docs/production.md)
         allows = [d.call for d in route.dependant.dependencies if isinstance(d.call, Allow)]
         assert len(allows) <= 1, route.path
         for method in route.methods:

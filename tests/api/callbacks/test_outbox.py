@@ -121,13 +121,13 @@ def test_polling_pages_in_order_after_an_event(engine):
         b = sync(engine, b, CIPHER, services={(0, service): "completed"})
     other = received(engine, hospital(engine), CIPHER)
     sync(engine, other, CIPHER, services={(0, "routing"): "completed"})
+    others = rows(engine, other.bundle_id)
     with Session(engine) as s:
         first = outbox.page(session=s, hospital_id=h, after=None, bundle_id=None, limit=3)
         rest = outbox.page(session=s, hospital_id=h, after=first[-1].id, bundle_id=None, limit=10)
         only_b = outbox.page(session=s, hospital_id=h, after=None, bundle_id=b.bundle_id, limit=10)
         with pytest.raises(outbox.UnknownEvent):  # another hospital's event is no cursor
-            outbox.page(session=s, hospital_id=h, after=rows(engine, other.bundle_id)[0].id, bundle_id=None,
-                        limit=1)
+            outbox.page(session=s, hospital_id=h, after=others[0].id, bundle_id=None, limit=1)
     bundles = [json.loads(r.body)["bundle_id"] for r in first + rest]
     assert bundles == [a.bundle_id, b.bundle_id, a.bundle_id, b.bundle_id]
     assert [json.loads(r.body)["version"] for r in only_b] == [1, 2]

@@ -1,4 +1,4 @@
-"""Signatures: what we send is what a receiver following the README accepts, and nothing else."""
+"""Signatures: what we send is what a receiver following docs/callbacks.md accepts, and nothing else."""
 
 from __future__ import annotations
 
@@ -46,11 +46,11 @@ def test_secrets_are_random_and_long():
     assert a != b and a.startswith("khs_") and len(a) == 4 + 43
 
 
-def test_the_readme_check_accepts_our_deliveries():
-    """The few lines of Python the README gives hospitals, run against what we send."""
+def test_the_documented_check_accepts_our_deliveries():
+    """The few lines of Python docs/callbacks.md gives hospitals, run against what we send."""
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "docs" / "callbacks.md").read_text()
     block = next(b for b in readme.split("```python\n")[1:] if "def is_authentic" in b).split("```")[0]
     scope: dict = {}
     exec(block, scope)  # noqa: S102 - our own documentation
