@@ -108,7 +108,7 @@ def _bundle(session: Session, bid: str, *, born_days_ago: int, status: str = "in
     session.flush()
     for order, service, st, reason in services:
         session.add(ServiceStatusRow(bundle_id=bid, birth_order=order, service=service, status=st,
-                                     reason=reason))
+                                     reason=reason, state_json="{}"))
 
 
 @pytest.fixture

@@ -53,8 +53,9 @@ def test_replicas_are_measured_each_under_its_own_name():
         for p in procs:
             p.kill()
             p.wait()
-    assert found == {"worker-1": procs[0].pid, "worker-2": procs[2].pid, "api": procs[1].pid,
-                     "callbacks": procs[3].pid}
+    ours = {p.pid for p in procs}  # the session may have children of its own (a Temporal server)
+    assert {k: v for k, v in found.items() if v in ours} == {
+        "worker-1": procs[0].pid, "worker-2": procs[2].pid, "api": procs[1].pid, "callbacks": procs[3].pid}
 
 
 @pytest.mark.postgres

@@ -99,12 +99,12 @@ def test_validate_command_exit_codes(tmp_path):
     assert "families.fam.traits.kabkota: unknown field" in res.output
 
 
-def test_the_readme_example_is_a_valid_scenario():
+def test_the_documented_example_is_a_valid_scenario():
     import yaml
 
     from tools.scenarios.schema import Scenario
 
-    text = (CATALOGUE.parent / "README.md").read_text()
+    text = (CATALOGUE.parent / "docs" / "testers.md").read_text()
     start = text.index("```yaml\nname: ") + len("```yaml\n")
     example = Scenario.model_validate(yaml.safe_load(text[start:text.index("```", start)]))
     assert example.jumps and not example.reference_problems()
