@@ -53,8 +53,13 @@ class SyncWriter:
             with self._ready:
                 while not self._queue:
                     self._ready.wait()
-                batch = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
-            self._write(batch)
+                popped = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
+            # A write whose activity attempt gave up meanwhile (timed out, cancelled) is dropped: its
+            # retry is queued anew. The others can no longer be cancelled, so answering them cannot
+            # fail and this thread, which every sync of the worker waits on, never dies.
+            batch = [(sync, done) for sync, done in popped if done.set_running_or_notify_cancel()]
+            if batch:
+                self._write(batch)
 
     def _write(self, batch: list[tuple[BundleSync, Future[bool]]]) -> None:
         if len(batch) > 1:

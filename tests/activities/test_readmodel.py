@@ -64,3 +64,36 @@ async def test_a_failing_batch_falls_back_to_one_by_one(tmp_path, monkeypatch):
     assert [await asyncio.wrap_future(first), await asyncio.wrap_future(second)] == [True, False]
     assert calls and all(n >= 1 for n in calls)
     engine.dispose()
+
+
+async def test_a_write_given_up_meanwhile_is_dropped_and_the_writer_goes_on(tmp_path, monkeypatch):
+    """An activity attempt that timed out cancels its future; answering it must not kill the thread
+    every later sync waits on."""
+    import threading
+
+    url = f"sqlite:///{tmp_path}/rm.db"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    a, b, c = (received_state(f"RS-{n}") for n in "ABC")
+    with Session(engine) as s:
+        for st in (a, b, c):
+            bundles.insert_received(session=s, state=st, cipher=CIPHER)
+    release, real = threading.Event(), bundles.apply_sync
+
+    def slow(**kw):
+        release.wait(10)
+        return real(**kw)
+
+    monkeypatch.setattr(bundles, "apply_sync", slow)
+    writer = SyncWriter(engine, CIPHER, max_batch=1)
+    for st in (a, b, c):
+        st.version = 1
+    first = writer.submit(bundles.full_sync(a, 3))  # the thread takes it and waits
+    given_up = writer.submit(bundles.full_sync(b, 3))
+    assert given_up.cancel()  # as asyncio.wrap_future does when the activity's attempt times out
+    release.set()
+    assert await asyncio.wrap_future(first) is True
+    assert await asyncio.wait_for(asyncio.wrap_future(writer.submit(bundles.full_sync(c, 3))), 10) is True
+    with Session(engine) as s:
+        assert crud.get_bundle(session=s, bundle_id=b.bundle_id).version == 0  # dropped, not written
+    engine.dispose()
