@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from domain.contracts import (
     ServiceStatus,
     TimelineEvent,
 )
-from store.callback_events import record_change
+from store.callback_events import insert_change, prepare_change
 from store.cipher import StateCipher
 from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
 
@@ -120,9 +121,18 @@ def newer_than_stored(sync: BundleSync) -> sa.ColumnElement[bool]:
     return sa.or_(B.c.history_length < h, sa.and_(B.c.history_length == h, B.c.version < v))
 
 
-def write(session: Session, sync: BundleSync, cipher: StateCipher,
-          where: sa.ColumnElement[bool] | None = None) -> bool:
-    """One write in the caller's transaction; False (and nothing written) when the guard refuses."""
+@dataclass
+class _Prepared:
+    sync: BundleSync
+    bundle: dict
+    services: list[dict]
+    events: list[dict]
+    change: dict | None
+
+
+def _prepare(session: Session, sync: BundleSync, cipher: StateCipher) -> _Prepared:
+    """Everything a write needs, read and encrypted before it takes the write lock (on SQLite the
+    lock is held from a transaction's first write to its commit: only statements run in between)."""
     bid = sync.header.bundle_id
     statuses = {(r.birth_order, r.service): (r.status, r.reason) for r in session.exec(
         sa.select(S.c.birth_order, S.c.service, S.c.status, S.c.reason).where(S.c.bundle_id == bid))}
@@ -130,17 +140,31 @@ def write(session: Session, sync: BundleSync, cipher: StateCipher,
         statuses[(c.birth_order, c.service.value)] = (c.state.status.value, c.state.reason)
     reasons = [reason for status, reason in statuses.values()
                if status == ServiceStatus.NEEDS_ATTENTION and reason]
-    guard = newer_than_stored(sync) if where is None else where
+    return _Prepared(sync, _bundle_values(sync, cipher, reasons), _service_rows(bid, sync.services, cipher),
+                     _event_rows(bid, sync.first_seq, sync.events, cipher),
+                     prepare_change(session=session, header=sync.header, services=statuses))
+
+
+def _write(session: Session, p: _Prepared, where: sa.ColumnElement[bool] | None) -> bool:
+    bid = p.sync.header.bundle_id
+    guard = newer_than_stored(p.sync) if where is None else where
     written = session.exec(B.update().where(B.c.id == bid, B.c.anonymised_at.is_(None), guard)
-                           .values(**_bundle_values(sync, cipher, reasons))).rowcount
+                           .values(**p.bundle)).rowcount
     if not written:
         return False  # a newer write is stored (or the row is anonymised, or gone)
-    _upsert(session, S, _service_rows(bid, sync.services, cipher), ("bundle_id", "birth_order", "service"))
-    _upsert(session, T, _event_rows(bid, sync.first_seq, sync.events, cipher), ("bundle_id", "seq"))
+    _upsert(session, S, p.services, ("bundle_id", "birth_order", "service"))
+    _upsert(session, T, p.events, ("bundle_id", "seq"))
     # A dead worker's write may have gone further than the timeline that replaced it.
-    session.exec(T.delete().where(T.c.bundle_id == bid, T.c.seq >= sync.timeline_length))
-    record_change(session=session, header=sync.header, services=statuses)  # the hospital's event
+    session.exec(T.delete().where(T.c.bundle_id == bid, T.c.seq >= p.sync.timeline_length))
+    if p.change is not None:
+        insert_change(session=session, change=p.change)  # the hospital's event
     return True
+
+
+def write(session: Session, sync: BundleSync, cipher: StateCipher,
+          where: sa.ColumnElement[bool] | None = None) -> bool:
+    """One write in the caller's transaction; False (and nothing written) when the guard refuses."""
+    return _write(session, _prepare(session, sync, cipher), where)
 
 
 def apply_sync(*, session: Session, sync: BundleSync, cipher: StateCipher,
@@ -154,7 +178,8 @@ def apply_syncs(*, session: Session, syncs: list[BundleSync], cipher: StateCiphe
                 where: sa.ColumnElement[bool] | None = None) -> list[bool]:
     """Several writes in one transaction (one commit for all); on an error nothing is kept."""
     try:
-        done = [write(session, sync, cipher, where) for sync in syncs]
+        prepared = [_prepare(session, sync, cipher) for sync in syncs]  # before the first write
+        done = [_write(session, p, where) for p in prepared]
         session.commit()
     except Exception:
         session.rollback()

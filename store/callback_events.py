@@ -95,14 +95,14 @@ def _statements():
 _LAST, _INSERT, _INSERT_PG = _statements()
 
 
-def record_change(*, session: Session, header: BundleHeader,
-                  services: dict[tuple[int, str], tuple[str, str | None]]) -> CallbackEvent | None:
-    """In the caller's transaction, after the bundle row is written (and locked): add an event if the
-    status or a service's status or reason differs from the bundle's last event. `services`: every
-    service's (status, reason) by (birth order, service) after the write."""
+def prepare_change(*, session: Session, header: BundleHeader,
+                   services: dict[tuple[int, str], tuple[str, str | None]]) -> dict | None:
+    """The hospital's event for a write about to be made, if the status or a service's status or
+    reason differs from the bundle's last event (None otherwise). Reads only: the caller inserts it
+    (insert_change) in the write's transaction. `services`: every service's (status, reason) by
+    (birth order, service) after the write."""
     state = header
-    conn = session.connection()
-    last = conn.execute(_LAST, {"p_bundle": state.bundle_id}).scalar()
+    last = session.connection().execute(_LAST, {"p_bundle": state.bundle_id}).scalar()
     before_status, before = BASELINE_STATUS, {}
     if last is not None:
         prev = CallbackEvent.model_validate_json(last)
@@ -119,8 +119,20 @@ def record_change(*, session: Session, header: BundleHeader,
         hospital_id=state.hospital_id, bundle_id=state.bundle_id, record_id=state.record_id,
         version=state.version, status=status, previous_status=before_status, services=services,
         changes=changes)
-    insert = _INSERT_PG if conn.dialect.name == "postgresql" else _INSERT
-    conn.execute(insert, {"p_id": event.id, "p_type": event.type, "p_occurred_at": now,
-                          "p_body": event.model_dump_json(), "p_hospital": state.hospital_id,
-                          "p_bundle": state.bundle_id})
-    return event
+    return {"p_id": event.id, "p_type": event.type, "p_occurred_at": now, "p_body": event.model_dump_json(),
+            "p_hospital": state.hospital_id, "p_bundle": state.bundle_id}
+
+
+def insert_change(*, session: Session, change: dict) -> None:
+    """Add a prepared event in the caller's transaction (after the bundle row is written)."""
+    conn = session.connection()
+    conn.execute(_INSERT_PG if conn.dialect.name == "postgresql" else _INSERT, change)
+
+
+def record_change(*, session: Session, header: BundleHeader,
+                  services: dict[tuple[int, str], tuple[str, str | None]]) -> dict | None:
+    """prepare_change and insert_change at once; the event's parameters, or None."""
+    change = prepare_change(session=session, header=header, services=services)
+    if change is not None:
+        insert_change(session=session, change=change)
+    return change

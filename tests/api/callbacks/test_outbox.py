@@ -74,10 +74,10 @@ def test_no_event_without_the_write_and_none_for_an_older_snapshot(engine, monke
     assert len(rows(engine, st.bundle_id)) == 1
 
     def fail_after(**kw):  # the event is written, then the transaction fails before its commit
-        events.record_change(**kw)
+        events.insert_change(**kw)
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(bundles, "record_change", fail_after)
+    monkeypatch.setattr(bundles, "insert_change", fail_after)
     failed = newer.model_copy(deep=True)
     failed.version, failed.kk.status = 9, ServiceStatus.COMPLETED
     with Session(engine) as s, pytest.raises(RuntimeError):
