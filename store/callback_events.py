@@ -127,12 +127,3 @@ def insert_change(*, session: Session, change: dict) -> None:
     """Add a prepared event in the caller's transaction (after the bundle row is written)."""
     conn = session.connection()
     conn.execute(_INSERT_PG if conn.dialect.name == "postgresql" else _INSERT, change)
-
-
-def record_change(*, session: Session, header: BundleHeader,
-                  services: dict[tuple[int, str], tuple[str, str | None]]) -> dict | None:
-    """prepare_change and insert_change at once; the event's parameters, or None."""
-    change = prepare_change(session=session, header=header, services=services)
-    if change is not None:
-        insert_change(session=session, change=change)
-    return change

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -24,20 +23,8 @@ from store import bundles, crud
 from store.cipher import StateCipher, spec_for_tests
 from store.models import ServiceStatusRow, TimelineRow
 from tests.support import payloads
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        with engine_for(f"sqlite:///{tmp_path}/rm.db", migrate=True) as eng:
-            yield eng
-    else:
-        with throwaway_schema() as url, engine_for(url, migrate=True) as eng:
-            yield eng
 
 
 def _stored(engine, hospital="RSUD-A", children=None) -> BundleState:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 from datetime import UTC, datetime
 
@@ -19,14 +18,12 @@ from store import bundles, crud
 from store import family_access as access
 from store.cipher import TEST_KEY_ID, StateCipher, StateKeyError, spec_for_tests
 from store.db import make_engine
-from store.migrate import upgrade_to_head
 from store.models import Bundle, FollowUp
 from store.reencrypt import reencrypt
 from tests.support import payloads
 from tests.support.pii import has_nik_like
-from tests.support.postgres import throwaway_schema
 from tests.support.production import production
-from tests.support.readmodel import engine_for, write_state
+from tests.support.readmodel import write_state
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -34,20 +31,6 @@ CIPHER = StateCipher.from_spec(spec_for_tests())
 
 def _key(kid: str) -> str:
     return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    sqlite = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with throwaway_schema() if request.param == "postgres" else sqlite as url:
-        upgrade_to_head(url)
-        yield url
-
-
-@pytest.fixture
-def engine(db_url):
-    with engine_for(db_url) as eng:
-        yield eng
 
 
 def _raw(engine, table: str, key: str, row_id: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session
@@ -16,25 +15,8 @@ from store import bundles, crud
 from store.cipher import StateCipher, spec_for_tests
 from store.models import read_model_metadata
 from tests.support import payloads
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/rm.db"
-    else:
-        with throwaway_schema() as url:
-            yield url
-
-
-@pytest.fixture
-def engine(db_url):
-    with engine_for(db_url, migrate=True) as eng:
-        yield eng
 
 
 def _state(hospital="RSUD-A", children=None):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
@@ -13,25 +11,12 @@ from domain.bundle_state import bundle_id_for, new_input
 from domain.contracts import BundleState, BundleStatus, Service, ServiceStatus
 from domain.notification import BirthNotification
 from store.cipher import StateCipher, spec_for_tests
-from store.db import make_engine
 from store.drift import Observed, differences, load_rows, store
-from store.migrate import upgrade_to_head
 from store.models import Bundle, ServiceStatusRow
 from tests.support import payloads
-from tests.support.postgres import throwaway_schema
 from tests.support.readmodel import write_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
-    sqlite = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with throwaway_schema() if request.param == "postgres" else sqlite as url:
-        upgrade_to_head(url)
-        eng = make_engine(url)
-        yield eng
-        eng.dispose()
 
 
 def _state(version: int = 4) -> BundleState:

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from store import pending
-from store.migrate import alembic_config, upgrade_to_head
+from store.migrate import alembic_config
 from store.models import Bundle, PendingStart
-from tests.support.postgres import throwaway_schema
 from tests.support.readmodel import engine_for
 
 B, P = Bundle.__table__, PendingStart.__table__
 T0 = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    sqlite = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with throwaway_schema() if request.param == "postgres" else sqlite as url:
-        upgrade_to_head(url)
-        yield url
-
-
-@pytest.fixture
-def engine(db_url):
-    with engine_for(db_url) as eng:
-        yield eng
 
 
 def _accept(engine, n: int, *, at: datetime = T0, due: datetime | None = None) -> list[str]:

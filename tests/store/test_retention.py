@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -29,32 +28,16 @@ from store import bundles, crud
 from store.auth_models import AuditEvent
 from store.cipher import StateCipher, spec_for_tests
 from store.drift import Observed, load_rows, row_ids, store
-from store.migrate import upgrade_to_head
 from store.models import Bundle, FollowUp, Reminder
 from store.retention import anonymised_state, apply_retention
 from tests.support.pii import has_nik_like
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for, write_state
+from tests.support.readmodel import write_state
 from tests.support.states import CHILD_NIK, KK, personal_state
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 NOW = datetime.now(UTC)
 CUTOFF = NOW - timedelta(days=365)
 OLD, RECENT = NOW - timedelta(days=400), NOW - timedelta(days=10)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    sqlite = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with throwaway_schema() if request.param == "postgres" else sqlite as url:
-        upgrade_to_head(url)
-        yield url
-
-
-@pytest.fixture
-def engine(db_url):
-    with engine_for(db_url) as eng:
-        yield eng
 
 
 def _bundle(engine, status: BundleStatus, *, completed: datetime | None, updated: datetime) -> BundleState:

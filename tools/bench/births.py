@@ -9,11 +9,9 @@ import time
 from datetime import date, timedelta
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine
+from store.db import make_engine
 from store.models import Bundle
 from tools.bench.load import Outcome
 from tools.notifications import child, notification_from_sample
@@ -24,18 +22,6 @@ OFFICES = ("3673", "3604", "3672", "3201")
 SEGMENTS = ("PBI", "PPU")
 CHILDREN = (0, 1, 2)
 MAX_RETRY_AFTER = 10.0
-
-
-def reader(database_url: str) -> Engine:
-    """An engine for the bench's reads of the stack's read model.
-
-    On SQLite not the stack's own (store.db.make_engine starts every transaction with BEGIN
-    IMMEDIATE, the write lock): the bench's polls must not queue with the writers they time. Plain
-    pysqlite reads in WAL mode take no lock a writer waits for."""
-    if sa.make_url(database_url).get_backend_name() != "sqlite":
-        return make_engine(database_url)
-    return sa.create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-                                                        "check_same_thread": False})
 
 
 async def draw_families(http: httpx.AsyncClient, dukcapil: str, count: int) -> list[dict]:
@@ -76,7 +62,7 @@ class CompletionWatcher:
         self._task: asyncio.Task | None = None
 
     async def __aenter__(self) -> CompletionWatcher:
-        self._engine = reader(self._url)
+        self._engine = make_engine(self._url)  # its reads never wait for the stack's writers
         self._task = asyncio.create_task(self._run())
         return self
 
@@ -191,7 +177,7 @@ def read_model_times(database_url: str, outcomes: list[Outcome]) -> int:
     done = {o.bundle_id: o for o in outcomes if o.complete is not None and o.sent_wall is not None}
     if not done:
         return 0
-    engine = reader(database_url)
+    engine = make_engine(database_url)
     try:
         with Session(engine) as s:
             rows = s.exec(select(Bundle.id, Bundle.updated_at).where(

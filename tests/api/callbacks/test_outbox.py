@@ -143,8 +143,9 @@ def test_postgres_polling_never_skips_a_transaction_that_commits_late(db_url, en
     late.version, late.routing.status = 1, ServiceStatus.COMPLETED
     with Session(engine) as open_tx:  # writes its event, and has not committed yet
         open_tx.exec(sa.update(crud.Bundle).where(crud.Bundle.id == slow.bundle_id).values(version=1))
-        events.record_change(session=open_tx, header=header_of(late), services={
+        change = events.prepare_change(session=open_tx, header=header_of(late), services={
             (o, svc.value): (st.status.value, st.reason) for o, svc, st in all_services(late)})
+        events.insert_change(session=open_tx, change=change)
         sync(engine, fast, CIPHER, services={(0, "routing"): "completed"})  # commits first
         with Session(engine) as s:
             assert outbox.page(session=s, hospital_id=h, after=None, bundle_id=None, limit=10) == []

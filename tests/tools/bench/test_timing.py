@@ -3,6 +3,7 @@
 import time
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.auth import keys
@@ -11,6 +12,7 @@ from store import bundles, crud
 from store.cipher import StateCipher
 from store.db import make_engine
 from store.migrate import upgrade_to_head
+from store.models import Bundle
 from tests.support.states import personal_state
 from tools.bench.births import read_model_times
 from tools.bench.hospitals import hospital_ids, issue_bench_keys
@@ -48,8 +50,8 @@ def test_the_bench_reads_while_a_writer_holds_the_lock(tmp_path):
     with Session(make_engine(url)) as s:
         bundles.insert_received(session=s, state=st, cipher=StateCipher({}))
     o = Outcome(bundle_id=st.bundle_id, sent_wall=time.time() - 5, sent_at=0, complete=9.0, done_at=9.0)
-    with Session(make_engine(url)) as writer:  # the stack's engine: BEGIN IMMEDIATE, the write lock
-        crud.get_bundle(session=writer, bundle_id=st.bundle_id)
+    with Session(make_engine(url)) as writer:  # the stack's engine, holding the write lock
+        writer.exec(sa.update(Bundle).where(Bundle.id == st.bundle_id).values(child_count=1))
         started = time.monotonic()
         assert read_model_times(url, [o]) == 1
         assert time.monotonic() - started < 5  # not the 30 s busy timeout
