@@ -31,6 +31,7 @@ from domain.contracts import (
     ServiceStatus,
     TimelineEvent,
 )
+from store import batch_sqlite
 from store.callback_events import insert_change, prepare_change
 from store.cipher import StateCipher
 from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
@@ -88,9 +89,14 @@ def _upsert(session: Session, table: sa.Table, rows: list[dict], keys: tuple[str
 def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None:
     """The service and timeline rows of a whole state (full_sync), for a bundle that has none."""
     bid = sync.header.bundle_id
-    session.exec(S.insert(), params=_service_rows(bid, sync.services, cipher))
-    if sync.events:
-        session.exec(T.insert(), params=_event_rows(bid, 0, sync.events, cipher))
+    services, events = _service_rows(bid, sync.services, cipher), _event_rows(bid, 0, sync.events, cipher)
+    if session.get_bind().dialect.name == "sqlite":  # one statement each: see store/batch_sqlite.py
+        batch_sqlite.insert(session.connection(), S, services)
+        batch_sqlite.insert(session.connection(), T, events)
+        return
+    session.exec(S.insert(), params=services)
+    if events:
+        session.exec(T.insert(), params=events)
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
@@ -167,6 +173,12 @@ def write(session: Session, sync: BundleSync, cipher: StateCipher,
     return _write(session, _prepare(session, sync, cipher), where)
 
 
+def _one_statement_per_table(session: Session, prepared: list[_Prepared]) -> bool:
+    """SQLite's hot path (store/batch_sqlite.py), for a batch with each bundle at most once."""
+    ids = {p.sync.header.bundle_id for p in prepared}
+    return session.get_bind().dialect.name == "sqlite" and len(ids) == len(prepared)
+
+
 def apply_sync(*, session: Session, sync: BundleSync, cipher: StateCipher,
                where: sa.ColumnElement[bool] | None = None) -> bool:
     """Write what changed, in one transaction, if the stored bundle is not newer (or `where` holds,
@@ -179,7 +191,10 @@ def apply_syncs(*, session: Session, syncs: list[BundleSync], cipher: StateCiphe
     """Several writes in one transaction (one commit for all); on an error nothing is kept."""
     try:
         prepared = [_prepare(session, sync, cipher) for sync in syncs]  # before the first write
-        done = [_write(session, p, where) for p in prepared]
+        if where is None and _one_statement_per_table(session, prepared):
+            done = batch_sqlite.write(session.connection(), prepared)
+        else:
+            done = [_write(session, p, where) for p in prepared]
         session.commit()
     except Exception:
         session.rollback()
