@@ -7,7 +7,14 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from domain.contracts import BundleState, FollowUpState
-from domain.notification import PersonName
+from domain.person_names import ChildName
+
+
+class FieldWarning(BaseModel):
+    """Accepted as sent, but worth a look: where (like a 422's `loc`) and why."""
+
+    loc: list[str | int]
+    msg: str
 
 
 class BirthAccepted(BaseModel):
@@ -15,6 +22,8 @@ class BirthAccepted(BaseModel):
     status: str
     status_url: str
     duplicate: bool = Field(description="True when this record was already received with the same content")
+    warnings: list[FieldWarning] = Field(default_factory=list, description=(
+        "What was accepted but is worth a look, e.g. a one-word child's name (Permendagri 73/2022)"))
 
 
 class BundlePublic(BundleState):
@@ -47,7 +56,8 @@ class BundlePage(BaseModel):
 
 class NameIn(BaseModel):
     model_config = {"extra": "forbid"}
-    name: PersonName
+    name: ChildName = Field(description="1-60 letters A-Z/a-z and single spaces, no titles "
+                                        "(Permendagri 73/2022)")
 
 
 class ActionResult(BaseModel):

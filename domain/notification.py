@@ -7,7 +7,7 @@ the workflow receives the plain shapes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -31,9 +31,10 @@ from domain.contracts.notification import (
     Sex,
 )
 from domain.nik import NikError, parse_nik, validate_kk_number
+from domain.person_names import ChildName, ChildNameAtIntake, name_warning
 
-__all__ = ["Attendant", "BirthNotification", "Child", "Consent", "Father", "KkNumber", "Mother", "Nik",
-           "Outcome", "Person", "PersonName", "Sex", "intake_problems"]
+__all__ = ["Attendant", "BirthNotification", "Child", "ChildName", "Consent", "Father", "KkNumber", "Mother",
+           "Nik", "Outcome", "Person", "PersonName", "Sex", "intake_problems", "intake_warnings"]
 
 
 def _check_nik(value: str) -> str:
@@ -67,6 +68,7 @@ FemaleNik = Annotated[Nik, _sex_is("female", "mother")]
 MaleNik = Annotated[Nik, _sex_is("male", "father")]
 KkNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{16}$"),
                      AfterValidator(_check_kk)]
+# Adults' names as recorded: the child-name rule is not retroactive ("Ma'ruf" stays "Ma'ruf").
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(\+62|62|0)8\d{7,12}$")]
@@ -121,7 +123,10 @@ class Child(ChildData):
     birth_order: int = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
     outcome: Outcome
     sex: Sex
-    name: PersonName | None = Field(default=None, description="May be missing at discharge")
+    # Permendagri 73/2022; "Bayi Ny. <mother>" (any intake) means not named yet, i.e. None.
+    name: ChildNameAtIntake = Field(default=None, description=(
+        "May be missing at discharge (or \"Bayi Ny. <mother>\"); otherwise 1-60 letters A-Z/a-z and "
+        "single spaces, no titles (Permendagri 73/2022)"))
     weight_grams: int = Field(ge=300, le=7000)
     length_cm: float = Field(ge=20, le=65)
     gestational_age_weeks: int | None = Field(default=None, ge=20, le=45)
@@ -187,11 +192,28 @@ def _failed(info: ValidationInfo) -> set[str]:
     return set(BirthNotification.model_fields) - set(info.data) - {info.field_name or ""}
 
 
-def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str | int, ...], str]]:
-    """Rules that depend on today's date, checked at intake (never inside the workflow sandbox)."""
+def intake_warnings(n: BirthNotification) -> list[tuple[tuple[str | int, ...], str]]:
+    """What is accepted but worth the hospital's look (the 202 body's `warnings`)."""
+    return [(("children", i, "name"), warning) for i, c in enumerate(n.children)
+            if (warning := name_warning(c.name))]
+
+
+WIB = timezone(timedelta(hours=7), "WIB")
+# A delivery room's clock and ours may differ by a few minutes; more than that is a later time.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def intake_problems(n: BirthNotification, today: date,
+                    now: datetime | None = None) -> list[tuple[tuple[str | int, ...], str]]:
+    """Rules that depend on today's date, checked at intake (never inside the workflow sandbox).
+
+    `now` (aware) also refuses a birth time later today: birth dates and times are WIB wall-clock."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     if n.birth_date > today:
         problems.append((("birth_date",), "birth_date is in the future"))
+    elif now is not None and _later_today(n, now):
+        problems.append((("birth_time",), "birth_time is later than now (WIB, UTC+7): a birth cannot be "
+                                          "reported before it happens"))
     elif (today - n.birth_date).days > 18 * 366:
         problems.append((("birth_date",), "birth_date is more than 18 years ago: not a newborn"))
     people = [(("mother", "nik"), n.mother.nik)]
@@ -210,3 +232,11 @@ def intake_problems(n: BirthNotification, today: date) -> list[tuple[tuple[str |
     elif n.consent.given_at.date() > today + timedelta(days=1):
         problems.append((("consent", "given_at"), "given_at is in the future"))
     return problems
+
+
+def _later_today(n: BirthNotification, now: datetime) -> bool:
+    local = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(WIB)
+    if n.birth_date != local.date():
+        return False
+    born = datetime.combine(n.birth_date, n.birth_time.replace(tzinfo=None), tzinfo=WIB)
+    return born > local + CLOCK_TOLERANCE

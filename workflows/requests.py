@@ -12,11 +12,12 @@ from domain.contracts import (
     StillbirthInput,
 )
 from domain.contracts.notification import BirthNotificationData, ChildData
+from domain.person_names import placeholder
 
 
 def placeholder_name(n: BirthNotificationData) -> str:
-    """How a baby without a name yet is registered (NIK, BPJS)."""
-    return f"Bayi Ny. {n.mother.name}"
+    """How a baby without a name yet is registered (NIK, BPJS): the one rule in domain/person_names."""
+    return placeholder(n.mother.name)
 
 
 def register_birth(n: BirthNotificationData, c: ChildData, *, office: str, key: str,

@@ -9,7 +9,6 @@ about that Patient): a baby born alive who then died is a live birth followed by
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,9 +20,8 @@ from api.fhir.outcome import Problems
 from api.fhir.parse import BundleIndex, Entry
 from api.fhir.read import codes, has_identifier_system, identifiers, name_of, subject_of
 from api.fhir.satusehat import administrative_codes
+from domain.person_names import is_placeholder
 
-# The placeholder name SATUSEHAT newborns carry until named: "Bayi Ny. Siti", "By. Ny. Siti".
-PLACEHOLDER_NAME = re.compile(r"^(bayi|by\.?)\s+(ny|nyonya)\b", re.IGNORECASE)
 # UCUM units taken, as exact factors to grams, centimetres and weeks (266 d is 38 wk, not 37.99...).
 UNITS = {"weight": {"g": Fraction(1), "kg": Fraction(1000)},
          "length": {"cm": Fraction(1), "mm": Fraction(1, 10)},
@@ -128,7 +126,7 @@ def _sex_and_name(e: Entry, child: dict[str, Any], where: Where, i: int, problem
         problems.add(f"{e.path}.gender", "form F-2.01 records a newborn as male or female",
                      "required" if gender is None else "value")
     name = name_of(e.resource)
-    if name and not PLACEHOLDER_NAME.match(name[1]):  # "Bayi Ny. ..." means: not named yet
+    if name and not is_placeholder(name[1]):  # "Bayi Ny. ..." means: not named yet (domain/person_names)
         child["name"] = name[1]
         where[("children", i, "name")] = f"{e.path}.name[{name[0]}]"
 

@@ -8,6 +8,7 @@ delivery becomes a bundle of civil-registry work, not FHIR resources one could r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -18,8 +19,8 @@ from api.deps import CipherDep, SettingsDep
 from api.fhir.mapping import to_notification
 from api.fhir.outcome import FHIR_JSON, OPERATION_OUTCOME_SCHEMA, FhirError, Issue, error_response
 from api.fhir.parse import check_structure, read_json
-from api.schemas import BirthAccepted
-from domain.notification import intake_problems
+from api.schemas import BirthAccepted, FieldWarning
+from domain.notification import intake_problems, intake_warnings
 
 router = APIRouter(prefix="/v1/fhir", tags=["fhir"], responses=AUTH_RESPONSES)
 R4_VERSIONS = {"4.0", "4.0.1"}  # the fhirVersion media-type parameter, when a client sends one
@@ -52,15 +53,17 @@ async def post_fhir_bundle(request: Request, who: HospitalOnly, response: Respon
                            cipher: CipherDep) -> Any:
     """Report one delivery as a FHIR R4 transaction Bundle; the same birth as JSON is the same bundle."""
     try:
-        acc = await _accept(request, who.subject, settings, cipher)
+        acc, warnings = await _accept(request, who.subject, settings, cipher)
     except FhirError as exc:
         return error_response(exc)
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
     response.headers["Location"] = url
-    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
+    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate,
+                         warnings=warnings)
 
 
-async def _accept(request: Request, hospital: str, settings, cipher) -> intake.Accepted:
+async def _accept(request: Request, hospital: str, settings,
+                  cipher) -> tuple[intake.Accepted, list[FieldWarning]]:
     # The same steps, in the same order, as POST /v1/births: rate limit, rules, then accept_birth.
     _check_media_type(request.headers.get("content-type", ""))
     limiter = request.app.state.intake_limiter
@@ -71,16 +74,20 @@ async def _accept(request: Request, hospital: str, settings, cipher) -> intake.A
     data = read_json(body)
     check_structure(body, data)
     mapped = to_notification(data)
-    problems = intake_problems(mapped.notification, intake.today_wib())
+    problems = intake_problems(mapped.notification, intake.today_wib(), datetime.now(UTC))
     if problems:
         raise FhirError(422, [Issue(mapped.expression(loc), msg, "business-rule") for loc, msg in problems])
+    # A warning names the FHIR element it came from, as a 422's `expression` does.
+    warnings = [FieldWarning(loc=[mapped.expression(loc)], msg=msg)
+                for loc, msg in intake_warnings(mapped.notification)]
     try:
-        return await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
+        acc = await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
                                          settings=settings, engine=request.app.state.engine, cipher=cipher,
                                          kick=request.app.state.starter.kick)
     except intake.ConflictingRecord:
         raise FhirError(409, [Issue(mapped.expression(("record_id",)), "this record id was already reported "
                                     "with different content", "conflict")]) from None
+    return acc, warnings
 
 
 def _check_media_type(content_type: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -22,10 +22,11 @@ from api.schemas import (
     BundlePublic,
     BundleSummary,
     ErrorOut,
+    FieldWarning,
     NameIn,
 )
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
-from domain.notification import BirthNotification, intake_problems
+from domain.notification import BirthNotification, intake_problems, intake_warnings
 from store import bundles, crud
 
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
@@ -50,7 +51,7 @@ async def post_birth(notification: BirthNotification, who: HospitalOnly, request
     if wait:
         raise HTTPException(429, "intake rate for this hospital exceeded; retry later",
                             headers={"Retry-After": request.app.state.intake_limiter.retry_after(wait)})
-    problems = intake_problems(notification, intake.today_wib())
+    problems = intake_problems(notification, intake.today_wib(), datetime.now(UTC))
     if problems:
         raise RequestValidationError([
             {"type": "value_error", "loc": ("body", *loc), "msg": msg, "input": None}
@@ -64,7 +65,9 @@ async def post_birth(notification: BirthNotification, who: HospitalOnly, request
         raise HTTPException(409, "record_id was already reported with different content") from None
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
     response.headers["Location"] = url
-    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate)
+    warnings = [FieldWarning(loc=["body", *loc], msg=msg) for loc, msg in intake_warnings(notification)]
+    return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate,
+                         warnings=warnings)
 
 
 @router.get("/{bundle_id}", response_model=BundlePublic, responses=E404)

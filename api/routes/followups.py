@@ -18,7 +18,7 @@ from api.bundle_access import visible_bundle
 from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
 from api.schemas import ErrorOut
 from domain.contracts import TERMINAL_STATUSES, BundleState, ReportDeathInput
-from domain.notification import PersonName
+from domain.person_names import ChildName
 from store import bundles
 
 router = APIRouter(prefix="/v1/births/{bundle_id}/children/{birth_order}", tags=["follow-ups"],
@@ -37,7 +37,7 @@ class DeathIn(BaseModel):
 
 class CorrectionIn(BaseModel):
     model_config = {"extra": "forbid"}
-    child_name: PersonName
+    child_name: ChildName  # Permendagri 73/2022, as at intake
     reason: str = Field(min_length=3, max_length=500)
 
 
