@@ -129,7 +129,9 @@ def derive_status(state: BundleState, *, closed: bool) -> BundleStatus:
             return BundleStatus.STILLBIRTH_RECORDED
         return BundleStatus.COMPLETED
     if closed:
-        return BundleStatus.FORWARDED if state.forwarded else BundleStatus.CLOSED_WITH_ISSUES
+        if state.forwarded:
+            return BundleStatus.FORWARDED
+        return BundleStatus.CLOSED_DUPLICATE if state.duplicate_of else BundleStatus.CLOSED_WITH_ISSUES
     if ServiceStatus.NEEDS_ATTENTION in statuses:
         return BundleStatus.NEEDS_ATTENTION
     return BundleStatus.IN_PROGRESS

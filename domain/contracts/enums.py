@@ -39,17 +39,20 @@ class BundleStatus(StrEnum):
     CLOSED_WITH_ISSUES = "closed_with_issues"
     STILLBIRTH_RECORDED = "stillbirth_recorded"
     FORWARDED = "forwarded"  # handed to an office this system does not serve (with its reference)
+    CLOSED_DUPLICATE = "closed_duplicate"  # a supervisor confirmed it is a birth already reported
 
 
 # A bundle in one of these states changes no more (follow-ups after issue are their own workflows).
 TERMINAL_STATUSES = frozenset({BundleStatus.COMPLETED, BundleStatus.CLOSED_WITH_ISSUES,
-                               BundleStatus.STILLBIRTH_RECORDED, BundleStatus.FORWARDED})
+                               BundleStatus.STILLBIRTH_RECORDED, BundleStatus.FORWARDED,
+                               BundleStatus.CLOSED_DUPLICATE})
 
 
 class Reason(StrEnum):
     """Reason codes a person sees; each case in the domain notes has its own."""
 
     DOMISILI_LUAR = "DOMISILI_LUAR"  # no connected Dukcapil office serves the family's KK
+    DUPLIKAT_DICURIGAI = "DUPLIKAT_DICURIGAI"  # the intake matched an earlier birth: a supervisor decides
     KK_TIDAK_DITEMUKAN = "KK_TIDAK_DITEMUKAN"
     NIK_IBU_TIDAK_DITEMUKAN = "NIK_IBU_TIDAK_DITEMUKAN"
     IBU_TIDAK_DI_KK = "IBU_TIDAK_DI_KK"

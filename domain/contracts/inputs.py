@@ -81,6 +81,17 @@ class SptjmDecisionInput(BaseModel):
     actor: str = Field(default="admin-cli", max_length=100)
 
 
+class DuplicateDecisionInput(BaseModel):
+    """A supervisor's decision on a bundle held as a suspected duplicate (DUPLIKAT_DICURIGAI).
+
+    duplicate: the birth was already reported: the bundle closes (closed_duplicate), linked to the
+    earlier one. Not a duplicate: it goes on as any other birth."""
+
+    duplicate: bool
+    reason: str = Field(min_length=3, max_length=500)
+    actor: str = Field(default="admin-cli", max_length=100)
+
+
 class CorrectParentsInput(BaseModel):
     """Corrected parent data before any akta is issued; what waited on it is tried again."""
 

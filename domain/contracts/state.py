@@ -73,6 +73,10 @@ class BundleHeader(BaseModel):
     children: list[ChildHeader]
     closed_reason: str | None = None
     forwarded: ForwardInfo | None = None
+    # The earlier bundle the intake matched (held DUPLIKAT_DICURIGAI), and the one a supervisor
+    # confirmed this one duplicates (closed_duplicate). Operators only: hospitals' views leave them out.
+    suspected_duplicate_of: str | None = None
+    duplicate_of: str | None = None
     consent: ConsentData | None = None  # as the hospital recorded it with the notification
     deadline_risk: bool = False  # an open service is near or past its legal deadline
     follow_ups: list[FollowUpLink] = Field(default_factory=list)
