@@ -59,6 +59,7 @@ class Reason(StrEnum):
     SPTJM_TIDAK_SAH = "SPTJM_TIDAK_SAH"
     KEPUTUSAN_KADIS_DIPERLUKAN = "KEPUTUSAN_KADIS_DIPERLUKAN"  # akta > 60 days: LT needs a decision
     NAMA_BELUM_ADA = "NAMA_BELUM_ADA"
+    NAMA_TIDAK_SESUAI = "NAMA_TIDAK_SESUAI"  # Dukcapil refused the name (Permendagri 73/2022)
     PESERTA_TIDAK_AKTIF = "PESERTA_TIDAK_AKTIF"
 
 

@@ -37,6 +37,13 @@ def not_in_future(born: date, today: date) -> None:
         raise r.Refusal("TANGGAL_LAHIR_TIDAK_VALID", "Tanggal lahir lebih dari tanggal hari ini")
 
 
+def child_name(nama: str) -> None:
+    """A name breaking Permendagri 73/2022 is not recorded (Pasal 7) until a valid one is given."""
+    problem = r.nama_anak_tidak_sah(nama)
+    if problem is not None:
+        raise r.Refusal("NAMA_TIDAK_SESUAI", f"{problem} (Permendagri 73/2022)")
+
+
 def next_counter(session: Session, table: type, office: str, today: date) -> int:
     """The running register number for this office and registration date."""
     top = session.exec(select(func.max(table.counter)).where(

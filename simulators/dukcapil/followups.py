@@ -115,7 +115,7 @@ def change_kk_member(session: Session, office: str, req: KkAnggotaUbah,
         raise r.Refusal("BUKAN_ANGGOTA_KK", "NIK tidak tercantum dalam KK ini")
     # The KK row follows the register (the latest akta); it never takes other values.
     if req.nama is not None and req.nama != person.name:
-        raise r.Refusal("NAMA_TIDAK_SESUAI", "Nama berbeda dengan akta kelahiran terbaru")
+        raise r.Refusal("NAMA_BERBEDA_DENGAN_AKTA", "Nama berbeda dengan akta kelahiran terbaru")
     if req.no_akta is not None and req.no_akta != person.akta_number:
         raise r.Refusal("AKTA_TIDAK_SESUAI", "Nomor akta berbeda dengan data anak")
     printed = session.get(KkBarisLama, person.nik)
@@ -155,6 +155,7 @@ def correct_akta(session: Session, office: str, req: AktaKoreksiBaru,
     if req.no_akta_lama != old.register_number:
         raise r.Refusal("AKTA_TIDAK_SESUAI", "Nomor akta lama bukan akta yang berlaku untuk anak ini")
     name = req.nama_anak or old.child_name
+    checks.child_name(name)  # Permendagri 73/2022, as at first issue: NAMA_TIDAK_SESUAI
     wording, father_nik = old.parents_wording, old.father_nik
     if req.nik_ayah is not None:
         wording = checks.wording(
@@ -208,7 +209,7 @@ def reissue_kia(session: Session, office: str, req: KiaTerbitUlangBaru, today: d
     if req.no_akta != child.akta_number:
         raise r.Refusal("AKTA_TIDAK_SESUAI", "Nomor akta berbeda dengan data anak")
     if req.nama_anak is not None and req.nama_anak != child.name:
-        raise r.Refusal("NAMA_TIDAK_SESUAI", "Nama berbeda dengan akta kelahiran terbaru")
+        raise r.Refusal("NAMA_BERBEDA_DENGAN_AKTA", "Nama berbeda dengan akta kelahiran terbaru")
     card_type, valid_until = r.kia_card(child.birth_date, today)
     kia.card_type, kia.valid_until, kia.issued_on, kia.office = (
         card_type, valid_until, today, office)

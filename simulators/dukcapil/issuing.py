@@ -95,6 +95,7 @@ def issue_akta(session: Session, office: str, req: AktaBaru, today: date) -> Akt
         raise r.Refusal("IBU_TIDAK_SESUAI", "NIK ibu berbeda dengan data kelahiran")
     if child.akta_number is not None:
         raise r.Refusal("AKTA_SUDAH_TERBIT", "Akta kelahiran anak ini sudah terbit")
+    checks.child_name(req.nama_anak)  # Permendagri 73/2022: NAMA_TIDAK_SESUAI
     checks.witnesses(session, req.nik_saksi, exclude={child.nik})
     late = r.is_late(birth.birth_date, today)
     if late and not req.no_keputusan_kadis:

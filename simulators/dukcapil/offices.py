@@ -27,9 +27,13 @@ class Office:
 
     @property
     def city(self) -> str:
-        """Where documents are 'dikeluarkan di': the kab/kota without its prefix."""
-        return self.name.removeprefix("Kab. ").removeprefix("Kota ")
+        """Where documents are 'dikeluarkan di': the seat of the office's government."""
+        return _SEATS.get(self.code) or self.name.removeprefix("Kab. ").removeprefix("Kota ")
 
+
+# A kabupaten's seat is often not a town of its name: Kab. Bogor is governed from Cibinong. A kota
+# is its own seat; Kab. Serang's government sits in Serang.
+_SEATS = {"3201": "Cibinong"}
 
 _ADDRESSES = {
     "3673": "Pusat Pemerintahan Kota Serang, Jl. Jenderal Sudirman, Serang, Banten",

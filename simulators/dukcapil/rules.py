@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from simulators.common import regions
@@ -11,6 +12,13 @@ UNMARRIED_PHRASE = (
     "yang perkawinannya belum tercatat sesuai dengan ketentuan peraturan perundang-undangan"
 )
 MARRIED_ON_KK = frozenset({"KAWIN_TERCATAT", "KAWIN_BELUM_TERCATAT"})
+# Permendagri 73/2022: Latin letters, at most 60 including spaces, no digits, punctuation or
+# education/religious titles. Dukcapil's own copy of the rule: an orchestrator's check may drift.
+NAMA_MAKS = 60
+_NAMA_SAH = re.compile(r"[A-Za-z]+( [A-Za-z]+)*")
+GELAR = frozenset({"haji", "hajjah", "hj", "dr", "drs", "dra", "ir", "prof", "kh", "kyai", "ustadz",
+                   "ustadzah", "sh", "se", "st", "spd", "skom", "ssos", "sag", "mm", "mh", "mt", "msi",
+                   "mpd", "mag", "phd"})
 
 
 class Refusal(Exception):
@@ -25,6 +33,18 @@ class Refusal(Exception):
 
 def not_found(kode: str, pesan: str) -> Refusal:
     return Refusal(kode, pesan, status=404)
+
+
+def nama_anak_tidak_sah(nama: str) -> str | None:
+    """Why a child's name cannot be recorded (Permendagri 73/2022 Pasal 4-5), or None."""
+    if len(nama) > NAMA_MAKS:
+        return f"Nama {len(nama)} karakter: paling banyak {NAMA_MAKS} huruf termasuk spasi"
+    if not _NAMA_SAH.fullmatch(nama):
+        return "Nama hanya boleh huruf latin A-Z dengan satu spasi antarkata, tanpa angka dan tanda baca"
+    gelar = next((w for w in nama.split(" ") if w.lower() in GELAR), None)
+    if gelar is not None:
+        return f"Nama tidak boleh memuat gelar pendidikan atau keagamaan ({gelar})"
+    return None
 
 
 def is_late(birth_date: date, registered_on: date) -> bool:

@@ -299,7 +299,7 @@ def test_kia_reissue_and_kk_update_follow_the_correction(sim: Sim):
     stale = sim.issue("3673", "kia/terbit-ulang", body | {"no_akta": child["akta"]})
     assert stale.json()["kode"] == "AKTA_TIDAK_SESUAI"
     assert sim.issue("3673", "kia/terbit-ulang",
-                     body | {"nama_anak": "Fikri"}).json()["kode"] == "NAMA_TIDAK_SESUAI"
+                     body | {"nama_anak": "Fikri"}).json()["kode"] == "NAMA_BERBEDA_DENGAN_AKTA"
     key = new_key()
     got = sim.issue("3673", "kia/terbit-ulang", body, key)
     assert got.status_code == 201, got.text
@@ -318,7 +318,7 @@ def test_kia_reissue_and_kk_update_follow_the_correction(sim: Sim):
     update = {"no_kk": fam["no_kk"], "nik": child["nik"], "action": "update",
               "nama": "Fikri Ananda", "no_akta": new["no_akta"]}
     assert sim.issue("3673", "kk/anggota",
-                     update | {"nama": "Fikri"}).json()["kode"] == "NAMA_TIDAK_SESUAI"
+                     update | {"nama": "Fikri"}).json()["kode"] == "NAMA_BERBEDA_DENGAN_AKTA"
     assert sim.issue("3673", "kk/anggota",
                      update | {"no_akta": child["akta"]}).json()["kode"] == "AKTA_TIDAK_SESUAI"
     key = new_key()
