@@ -16,10 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from domain import bundle_state as bs
 from domain.bundle_state import bundle_id_for, new_input
+from domain.contracts import BundleState, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 from domain.notification import BirthNotification
 from infra.settings import Settings
-from store import bundles, crud
+from store import bundles, crud, identity
+from store.callback_events import prepare_change
 from store.cipher import StateCipher
 
 log = structlog.get_logger("kelahiran.intake")
@@ -33,6 +36,28 @@ def today_wib() -> date:
 
 class ConflictingRecord(Exception):
     """The record id was already used for different content."""
+
+
+# What the hospital reads about a held bundle: the code and this, never the earlier bundle.
+HELD_DETAIL = "held before anything is issued: it may be a birth already reported; a supervisor decides"
+
+
+def hold_as_duplicate(state: BundleState, match: identity.Match) -> None:
+    """Hold a new bundle before routing (so before any NIK is requested) for a supervisor."""
+    at = state.received_at
+    state.suspected_duplicate_of = match.bundle_id
+    state.routing = ServiceState(status=ServiceStatus.NEEDS_ATTENTION, reason=Reason.DUPLIKAT_DICURIGAI.value,
+                                 detail=HELD_DETAIL, updated_at=at)
+    state.timeline.append(TimelineEvent(at=at, kind=ServiceStatus.NEEDS_ATTENTION.value,
+                                        service=Service.ROUTING, reason=Reason.DUPLIKAT_DICURIGAI.value,
+                                        message=HELD_DETAIL))
+    state.status = bs.derive_status(state, closed=False)
+
+
+def _event_of(session: Session, state: BundleState) -> dict | None:
+    """The hospital's event for a bundle that starts held (others start as the 202 said)."""
+    return prepare_change(session=session, header=bs.header_of(state), services={
+        (o, svc.value): (st.status.value, st.reason) for o, svc, st in bs.all_services(state)})
 
 
 @dataclass(frozen=True)
@@ -49,13 +74,25 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     inp = new_input(bundle_id=bundle_id, hospital_id=hospital_id, notification=notification,
                     received_at=datetime.now(UTC), tuning=settings.tuning())
     chash, state = inp.content_hash, inp.state
+    birth = identity.Birth(mother_nik=notification.mother.nik, birth_date=notification.birth_date,
+                           birth_orders=tuple(c.birth_order for c in notification.children))
 
     def insert() -> tuple[bool, str | None, str]:
         with Session(engine) as session:
-            if bundles.insert_received(session=session, state=state, cipher=cipher,
-                                       start_input_json=inp.model_dump_json()):
-                return True, chash, state.status.value
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
+            if row is None:  # the same record again takes no lock and is checked against nothing
+                # One transaction: the check, this bundle's identity rows and the bundle itself.
+                match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,
+                                       window_days=settings.duplicate_window_days)
+                if match is not None:
+                    hold_as_duplicate(state, match)
+                    log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
+                             earlier_bundle_id=match.bundle_id, same_child=match.same_child)
+                if bundles.insert_received(session=session, state=state, cipher=cipher,
+                                           start_input_json=inp.model_dump_json(),
+                                           change=_event_of(session, state) if match else None):
+                    return True, chash, state.status.value
+                row = crud.get_bundle(session=session, bundle_id=bundle_id)  # the same record, at once
             return False, row.content_hash if row else None, row.status if row else "in_progress"
 
     began = time.perf_counter()

@@ -134,6 +134,12 @@ class Settings(BaseSettings):
     callback_event_retention_days: int = Field(default=30, ge=1, description=(
         "how long events are kept (and can be polled) once delivered, dead-lettered or not for a webhook"))
 
+    # The intake's duplicate check (store/identity.py): another delivery by the same mother this close
+    # to an earlier one is held for a supervisor (DUPLIKAT_DICURIGAI); 0 checks the same child only.
+    duplicate_window_days: int = Field(default=150, ge=0, le=400, description=(
+        "days around an earlier delivery by the same mother within which a new one is held as a "
+        "suspected duplicate"))
+
     # Documents for the family (api/family): the SMS with the download link, and the link itself.
     sms_url: str = "http://127.0.0.1:8103"
     sms_api_key: str = Field(default=DEV_SMS_API_KEY, repr=False)

@@ -100,14 +100,17 @@ def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None
 
 
 def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
-                    start_input_json: str | None = None) -> bool:
-    """Insert a new bundle at intake, with its pending start (the workflow's input) in the same
-    transaction; False when (hospital, record) or the id already exists."""
+                    start_input_json: str | None = None, change: dict | None = None) -> bool:
+    """Insert a new bundle at intake, with its pending start (the workflow's input) and `change`
+    (the hospital's event, from prepare_change: a bundle held at intake) in the same transaction;
+    False when (hospital, record) or the id already exists."""
     sync = full_sync(state)
     values = _bundle_values(sync, cipher, bs.open_reasons(state))
     try:
         session.exec(B.insert().values(id=state.bundle_id, **values))
         insert_rows(session, sync, cipher)
+        if change is not None:
+            insert_change(session=session, change=change)
         if start_input_json is not None:
             now = datetime.now(UTC)
             session.exec(PendingStart.__table__.insert().values(

@@ -112,6 +112,11 @@ class StateCipher:
         msg = f"{table}/{row_id}".encode() + b"\0" + secret.encode()
         return hmac.new(self._mac[kid], msg, hashlib.sha256).hexdigest()
 
+    def derived_keys(self, purpose: str) -> dict[str, bytes]:
+        """A key of its own for `purpose` per read-model key, the current one first; {} without keys."""
+        ids = sorted(self._mac, key=lambda kid: kid != self.current)
+        return {kid: hmac.new(self._mac[kid], purpose.encode(), hashlib.sha256).digest() for kid in ids}
+
     def is_current(self, stored: str) -> bool:
         """True when `stored` is already as this cipher would write it (current key, or plain if none)."""
         return key_id(stored) == self.current

@@ -143,6 +143,33 @@ class PendingStart(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class MotherIdentity(SQLModel, table=True):
+    """One row per mother (a keyed digest of her NIK): the intake's duplicate check locks it first,
+    so two intakes of the same mother's births, on any API replica, check one after the other."""
+
+    __tablename__ = "mother_identity"
+
+    mother_key: str = Field(primary_key=True, max_length=64)
+    last_seen_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class BirthIdentity(SQLModel, table=True):
+    """One child as reported: a keyed digest of the mother's NIK, the birth date and the birth order
+    (store/identity.py), unique, so one child is claimed by one bundle. No NIK is stored."""
+
+    __tablename__ = "birth_identity"
+
+    key: str = Field(primary_key=True, max_length=64)
+    key_id: str = Field(max_length=64)  # the read-model key the digests were made with
+    mother_key: str = Field(index=True, max_length=64)
+    birth_date: date
+    birth_order: int
+    # No foreign key: the rows are written before the bundle's, in the same transaction, so the
+    # check and the claim are one step (store/identity.py); the check joins the bundle it names.
+    bundle_id: str = Field(index=True, max_length=36)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
@@ -151,7 +178,8 @@ def read_model_metadata() -> sa.MetaData:
     from store.family_models import FAMILY_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, PendingStart, *AUTH_TABLES,
+    for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, PendingStart, MotherIdentity,
+                  BirthIdentity, *AUTH_TABLES,
                   *CALLBACK_TABLES, *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

@@ -81,3 +81,28 @@ async def test_while_another_process_writes_it_waits_in_the_thread_pool(engine):
         t.join(5)
     with Session(engine) as s:
         assert s.get(Bundle, acc.bundle_id) is not None
+
+
+async def test_the_same_child_under_another_record_is_held_before_anything_is_issued(engine):
+    from store.bundles import load_state
+    from store.callback_models import HospitalEvent
+
+    note = BirthNotification.model_validate(payloads.manual())
+    first = await accept(engine, note)
+    again = BirthNotification.model_validate({**note.model_dump(mode="json"), "record_id": "SIMRS-BARU-1"})
+    held = await accept(engine, again)
+    assert held.bundle_id != first.bundle_id and held.status == "needs_attention" and not held.duplicate
+    same = await accept(engine, again)  # the same record once more: the same held bundle, idempotent
+    assert same.bundle_id == held.bundle_id and same.duplicate and same.status == "needs_attention"
+    with Session(engine) as s:
+        state = load_state(session=s, row=s.get(Bundle, held.bundle_id), cipher=CIPHER)
+        started = s.get(PendingStart, held.bundle_id)
+        events = s.exec(select(HospitalEvent).where(HospitalEvent.bundle_id == held.bundle_id)).all()
+    assert state.routing.status == "needs_attention" and state.routing.reason == "DUPLIKAT_DICURIGAI"
+    assert state.suspected_duplicate_of == first.bundle_id and first.bundle_id not in state.routing.detail
+    assert all(c.services["nik"].status == "pending" for c in state.children)
+    # The workflow starts held: its input is the held state (it asks for no NIK until a decision).
+    assert started is not None and "DUPLIKAT_DICURIGAI" in CIPHER.decrypt(
+        "pending_start", held.bundle_id, started.input_json)
+    assert [e.type for e in events] == ["bundle.status_changed"] and "DUPLIKAT_DICURIGAI" in events[0].body
+    assert first.bundle_id not in events[0].body

@@ -10,6 +10,9 @@ from simulators.common.nik import make_nik
 from tools.notifications import consent, notification_from_sample
 
 _counter = itertools.count(1)
+# Each made-up notification has a mother of its own: the intake holds another delivery by the same
+# mother within months as a suspected duplicate (store/identity.py), which tests ask for explicitly.
+_mothers = itertools.count(100)
 
 
 def record_id(prefix: str = "RM") -> str:
@@ -35,7 +38,8 @@ def manual(*, birth_date: date | None = None, children: list[dict] | None = None
         "birth_time": "08:30:00",
         "birth_place": {"facility_name": "RSUD dr. Drajat Prawiranegara", "kab_kota_code": "3673"},
         "attendant": "midwife",
-        "mother": {"nik": make_nik("367305", date(1995, 3, 12), "female", 7), "name": "Rina Marlina"},
+        "mother": {"nik": make_nik("367305", date(1995, 3, 12), "female", next(_mothers) % 9900 + 100),
+                   "name": "Rina Marlina"},
         "father": {"nik": make_nik("367305", date(1992, 7, 1), "male", 3), "name": "Agus Salim"},
         "kk_number": "3673051203150004",
         "marriage_proof": {"kind": "buku_nikah", "number": "0123/45/VI/2015"},
