@@ -9,6 +9,16 @@ from typing import Any, Literal
 Proof = Literal["auto", "marriage", "sptjm", "none"]
 
 
+def spelled(i: int) -> str:
+    """A number as letters ("A", "B", ... "BA"): a child's name holds no digits (Permendagri 73/2022)."""
+    out = ""
+    while True:
+        i, r = divmod(i, 26)
+        out = chr(ord("A") + r) + out
+        if i == 0:
+            return out
+
+
 def child(order: int = 1, *, sex: str = "female", name: str | None = "Siti Aminah", **kw: Any) -> dict:
     return {"birth_order": order, "outcome": "live", "sex": sex, "name": name,
             "weight_grams": 3100, "length_cm": 49.5, **kw}

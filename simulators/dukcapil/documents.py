@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from simulators.common import regions
-from simulators.dukcapil import pdf, signing
+from simulators.dukcapil import pdf, register, signing
 from simulators.dukcapil.models import Akta, AktaDiganti, Dokumen, Kelahiran, Keluarga, Penduduk
 from simulators.dukcapil.offices import CONNECTED_OFFICES, office
 from simulators.dukcapil.rules import Refusal, not_found
@@ -58,8 +58,10 @@ def akta_data(session: Session, number: str) -> dict:
     mother = session.get(Penduduk, akta.mother_nik)
     father = session.get(Penduduk, akta.father_nik) if akta.father_nik else None
     place = regions.kab_kota_name(akta.birth_place_kab_kota) or akta.birth_place_kab_kota
-    twins = f" (kelahiran kembar {birth.multiplicity})" if birth.multiplicity > 1 else ""
-    order = f"{birth.birth_order}{twins}"
+    # Among the mother's children, not inside the delivery; twins also say which of the delivery.
+    twins = (f" (kelahiran kembar {birth.multiplicity}, urutan ke-{birth.birth_order})"
+             if birth.multiplicity > 1 else "")
+    order = f"{register.anak_ke(session, child, birth) if child else birth.birth_order}{twins}"
     return {
         "jenis": AKTA, "nomor": akta.register_number, "kantor": akta.office,
         "tanggal_terbit": akta.registered_on.isoformat(), "nik": akta.child_nik, "nama": akta.child_name,

@@ -12,10 +12,10 @@ from datetime import date
 import segno
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from simulators.dukcapil import pdf_text
 from simulators.dukcapil.offices import Office
 
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -50,12 +50,17 @@ def _qr(c: Canvas, url: str, x: float, y: float, size: float = QR_SIZE) -> None:
     c.drawPath(path, stroke=0, fill=1)
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+def _value(c: Canvas, x: float, y: float, value: str, size: float, width: float, max_lines: int = 2) -> float:
+    """': value' with the value whole, wrapped within `width`; returns the extra height it took."""
+    colon = stringWidth(": ", "Helvetica", size)
+    c.setFont("Helvetica", size)
+    c.drawString(x, y, ":")
+    rows, fitted = pdf_text.fitted(value, "Helvetica", size, width - colon, max_lines)
+    c.setFont("Helvetica", fitted)
+    step = fitted * pdf_text.LEADING
+    for i, line in enumerate(rows):
+        c.drawString(x + colon, y - i * step, line)
+    return (len(rows) - 1) * step
 
 
 def _centre(c: Canvas, y: float, text: str, font: str, size: float, width: float) -> None:
@@ -115,7 +120,7 @@ def akta_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerpri
     text = data["teks"]
     body = f"Berdasarkan Akta Kelahiran Nomor {data['nomor']}, {text[:1].lower()}{text[1:]}"
     c.setFont("Helvetica", 10.5)
-    for line in simpleSplit(body, "Helvetica", 10.5, width - 2 * left):
+    for line in pdf_text.lines(body, "Helvetica", 10.5, width - 2 * left):
         c.drawString(left, y, line)
         y -= 15
     y -= 12
@@ -130,8 +135,7 @@ def akta_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerpri
         c.setFillColor(GREY)
         c.drawString(left, y, label)
         c.setFillColor(black)
-        c.drawString(left + 170, y, _fit(f": {value}", "Helvetica", 9.5, width - left - 240))
-        y -= 14
+        y -= 14 + _value(c, left + 170, y, str(value), 9.5, width - 2 * left - 170)
     _signature_block(c, x=width - 300, y=250, office=office, issued_on=data["tanggal_terbit"], url=url,
                      doc_id=doc_id, key_fingerprint=key_fingerprint)
     c.setFont("Helvetica", 7)
@@ -143,10 +147,13 @@ def akta_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerpri
     return buf.getvalue()
 
 
-_KK_COLUMNS = (("No", 16), ("Nama Lengkap", 94), ("NIK", 70), ("JK", 14), ("Tempat Lahir", 56),
-               ("Tanggal Lahir", 46), ("Agama", 34), ("Pendidikan", 80), ("Status Perkawinan", 66),
-               ("Hubungan dalam Keluarga", 72), ("WN", 26), ("No. Akta Kelahiran", 84), ("Nama Ayah", 60),
-               ("Nama Ibu", 60))
+# 802 pt across landscape A4 between 20 pt margins; every cell wraps at 7 pt, the smallest size used.
+_KK_COLUMNS = (("No", 16), ("Nama Lengkap", 104), ("NIK", 70), ("JK", 14), ("Tempat Lahir", 56),
+               ("Tanggal Lahir", 50), ("Agama", 34), ("Pendidikan", 76), ("Status Perkawinan", 62),
+               ("Hubungan dalam Keluarga", 68), ("WN", 22), ("No. Akta Kelahiran", 94), ("Nama Ayah", 68),
+               ("Nama Ibu", 68))
+_CELL = pdf_text.MIN_SIZE
+_CELL_STEP = _CELL * pdf_text.LEADING
 
 
 def kk_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerprint: str) -> bytes:
@@ -160,38 +167,46 @@ def kk_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerprint
     _simulation_banner(c, width, height - 22)
     _centre(c, height - 46, "KARTU KELUARGA", "Helvetica-Bold", 16, width)
     _centre(c, height - 62, f"No. {data['nomor']}", "Helvetica-Bold", 11, width)
-    left, y = 30, height - 88
+    left, y = 20, height - 88
     header = [("Nama Kepala Keluarga", data["kepala_keluarga"]), ("Alamat", data["alamat"]),
               ("Desa/Kelurahan", data["kelurahan"]), ("Kecamatan", data["kecamatan"]),
               ("Kabupaten/Kota", data["kab_kota"]), ("Provinsi", data["provinsi"])]
-    for i, (label, value) in enumerate(header):
-        col, row = divmod(i, 3)
-        x = left + col * 400
-        c.setFont("Helvetica", 8.5)
-        c.drawString(x, y - row * 12, label)
-        c.drawString(x + 110, y - row * 12, _fit(f": {value}", "Helvetica", 8.5, 280))
-    y -= 48
+    ends = []
+    for col in range(2):
+        x, row_y = left + 10 + col * 400, y
+        for label, value in header[col * 3:col * 3 + 3]:
+            c.setFont("Helvetica", 8.5)
+            c.drawString(x, row_y, label)
+            row_y -= 12 + _value(c, x + 110, row_y, str(value), 8.5, 280)
+        ends.append(row_y)
+    y = min(ends) - 12
     x = left
     c.setLineWidth(0.5)
-    c.setFont("Helvetica-Bold", 6.5)
-    for title, w in _KK_COLUMNS:
-        c.rect(x, y - 16, w, 22, stroke=1, fill=0)
-        for j, part in enumerate(simpleSplit(title, "Helvetica-Bold", 6.5, w - 3)[:2]):
-            c.drawString(x + 2, y - 2 - j * 7.5, part)
+    c.setFont("Helvetica-Bold", _CELL)
+    titles = [pdf_text.lines(title, "Helvetica-Bold", _CELL, w - 3) for title, w in _KK_COLUMNS]
+    head_h = max(22, max(len(t) for t in titles) * _CELL_STEP + 6)
+    for (_, w), parts in zip(_KK_COLUMNS, titles, strict=True):
+        c.rect(x, y + 6 - head_h, w, head_h, stroke=1, fill=0)
+        for j, part in enumerate(parts):
+            c.drawString(x + 2, y - 2 - j * _CELL_STEP, part)
         x += w
-    y -= 16
-    c.setFont("Helvetica", 6.5)
+    y += 6 - head_h
+    c.setFont("Helvetica", _CELL)
     for n, m in enumerate(data["anggota"], start=1):
         values = (str(n), m["nama"], m["nik"], m["jenis_kelamin"], m["tempat_lahir"],
-                  m["tanggal_lahir"], m["agama"], m["pendidikan"] or "-", m["status_kawin"] or "-",
+                  tanggal(m["tanggal_lahir"]), m["agama"], m["pendidikan"] or "-", m["status_kawin"] or "-",
                   m["hubungan"] or "-", m["kewarganegaraan"], m["no_akta"] or "-", m["nama_ayah"] or "-",
                   m["nama_ibu"] or "-")
+        cells = [pdf_text.lines(v, "Helvetica", _CELL, w - 4) for (_, w), v in zip(_KK_COLUMNS, values,
+                                                                                    strict=True)]
+        row_h = max(13, max(len(lines) for lines in cells) * _CELL_STEP + 4.6)
         x = left
-        for (_, w), value in zip(_KK_COLUMNS, values, strict=True):
-            c.rect(x, y - 13, w, 13, stroke=1, fill=0)
-            c.drawString(x + 2, y - 9, _fit(value, "Helvetica", 6.5, w - 4))
+        for (_, w), lines in zip(_KK_COLUMNS, cells, strict=True):
+            c.rect(x, y - row_h, w, row_h, stroke=1, fill=0)
+            for j, line in enumerate(lines):
+                c.drawString(x + 2, y - 9 - j * _CELL_STEP, line)
             x += w
-        y -= 13
+        y -= row_h
     c.setFont("Helvetica", 7.5)
     c.drawString(left, y - 16, f"Tanda tangan elektronik (ID TTE): {data['id_tte']}")
     _signature_block(c, x=width - 330, y=min(y - 40, 200), office=office,

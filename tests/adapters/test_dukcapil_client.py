@@ -92,14 +92,14 @@ async def test_whole_bundle_for_twins(client: DukcapilClient, sim: Sim):
     assert niks == ["3673025710250001", "3673025710250002"]
     children = []
     for i, nik in enumerate(niks, start=1):
-        doc = await client.issue_akta(_akta(fam, nik, f"Putri {i}"))
+        doc = await client.issue_akta(_akta(fam, nik, f"Putri {'ABC'[i]}"))
         assert doc.register_number.startswith("3673-LU-17102025-") and not doc.late
         assert doc.parents_wording == "kedua_orang_tua" and doc.issued_on == day
         kia = await client.issue_kia(KiaInput(office="3673", idempotency_key=new_key(),
-                                              child_nik=nik, child_name=f"Putri {i}",
+                                              child_nik=nik, child_name=f"Putri {'ABC'[i]}",
                                               akta_number=doc.register_number))
         assert (kia.nik, kia.card_type, kia.valid_until) == (nik, "0-5", date(2030, 10, 17))
-        children.append(KkChild(nik=nik, name=f"Putri {i}", akta_number=doc.register_number))
+        children.append(KkChild(nik=nik, name=f"Putri {'ABC'[i]}", akta_number=doc.register_number))
     kk = await client.reissue_kk(KkReissueInput(office="3673", idempotency_key=new_key(),
                                                 kk_number=fam["no_kk"], children=children))
     assert kk.kk_number == fam["no_kk"] and kk.issued_on == day

@@ -28,6 +28,7 @@ from tests.crash.processes import Processes, WorkerProc
 from tests.support import payloads
 from tests.support.stack import ADMIN, TERMINAL, Stack
 from tools.embedded import serve_app
+from tools.notifications import spelled
 
 HOSPITAL = "RSUD-CRASH"
 # Families that complete without a payment: PBI, or PPU with room under the three covered children.
@@ -152,9 +153,9 @@ def births(fams: list[dict], *, twins_every: int = 3) -> list[dict]:
     born = date.today() - timedelta(days=2)
     bodies = []
     for i, fam in enumerate(fams):
-        kids = [payloads.child(1, sex="female" if i % 2 else "male", name=f"Bayi Uji {i}")]
+        kids = [payloads.child(1, sex="female" if i % 2 else "male", name=f"Bayi Uji {spelled(i)}")]
         if i % twins_every == twins_every - 1:
-            kids.append(payloads.child(2, sex="female", name=f"Bayi Uji {i} Kembar"))
+            kids.append(payloads.child(2, sex="female", name=f"Bayi Uji {spelled(i)} Kembar"))
         bodies.append(payloads.from_family(fam, birth_date=born, children=kids))
     return bodies
 

@@ -154,8 +154,8 @@ def test_kk_reissue_lists_both_twins_once(sim: Sim):
     twins = [_born(sim, fam, day, "P", order=i, of=2) for i in (1, 2)]
     children = []
     for i, nik in enumerate(twins):
-        doc = sim.issue("3673", "akta-kelahiran", akta(fam, nik, f"Kembar {i + 1}")).json()
-        children.append({"nik": nik, "nama": f"Kembar {i + 1}", "no_akta": doc["no_akta"]})
+        doc = sim.issue("3673", "akta-kelahiran", akta(fam, nik, f"Kembar {'AB'[i]}")).json()
+        children.append({"nik": nik, "nama": f"Kembar {'AB'[i]}", "no_akta": doc["no_akta"]})
     sim.set_today(day + timedelta(days=1))
     got = sim.issue("3673", "kk/terbit-ulang", {"no_kk": fam["no_kk"], "anak": children})
     assert got.status_code == 200, got.text

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from store.db import make_engine
 from store.models import Bundle
 from tools.bench.load import Outcome
-from tools.notifications import child, notification_from_sample
+from tools.notifications import child, notification_from_sample, spelled
 
 # Families whose bundle completes without a payment or a person: connected offices, PBI/PPU, fewer
 # than three children (a 4th PPU child waits for a payment); the proof the KK supports.
@@ -128,7 +128,7 @@ class BirthPoster:
             out.error = "no family left in the population"
             return
         body = notification_from_sample(self._families.pop(), birth_date=date.today() - timedelta(days=1),
-                                        children=[child(1, name=f"Bayi Bench {i}")])
+                                        children=[child(1, name=f"Bayi Bench {spelled(i)}")])
         headers = {"X-API-Key": self._keys[i % len(self._keys)]}  # spread over the hospitals' rate limits
         api = next(self._apis)  # its status is asked of the API that took it
         first = time.monotonic()

@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:  # httpx is imported lazily: every `kelahiran` process would pay for it
     import httpx
 from domain.contracts import TERMINAL_STATUSES
-from tools.notifications import child, notification_from_sample
+from tools.notifications import child, notification_from_sample, spelled
 
 app = typer.Typer()
 
@@ -44,9 +44,9 @@ async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpj
                rng: random.Random, pay: bool, timeout: float) -> dict:
     fam = await _draw(http, dukcapil, rng)
     twins = i % 7 == 6
-    kids = [child(1, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {i}")]
+    kids = [child(1, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {spelled(i)}")]
     if twins:
-        kids.append(child(2, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {i}b"))
+        kids.append(child(2, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {spelled(i)} Kembar"))
     body = notification_from_sample(fam, birth_date=date.today() - timedelta(days=1), children=kids)
     start = time.monotonic()
     auth = {"X-API-Key": key}
