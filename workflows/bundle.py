@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.tracker import Tracker
 
 T = TypeVar("T")
+# What a corrected KK number sends back behind routing (workflows/kelahiran.py), while none is issued.
+REROUTED = (Service.NIK, Service.STILLBIRTH)
 
 
 class Bundle:
@@ -47,6 +49,7 @@ class Bundle:
         self.generation: dict[tuple[Service, int], int] = {}
         self.deaths: dict[int, ReportDeathInput] = {}
         self.finished = False
+        self.rerouting = False  # the KK number changed after routing: route again before any NIK
 
     def live_children(self) -> list[ChildData]:
         return [c for c in self.n.ordered_children() if c.outcome is Outcome.LIVE]
@@ -73,6 +76,9 @@ class Bundle:
         """Run one service until it succeeds; on a business rejection wait for a person."""
         st = self.t.svc(order, service)
         while True:
+            if self.rerouting and service in REROUTED:
+                self.t.set(st, ServiceStatus.PENDING, order, service, quiet=True)
+                return None
             self.t.set(st, ServiceStatus.IN_PROGRESS, order, service, quiet=True)
             st.attempts += 1
             try:

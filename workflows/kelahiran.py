@@ -47,8 +47,9 @@ with workflow.unsafe.imports_passed_through():
         SptjmDecisionInput,
         UpdateAccepted,
     )
+    from domain.contracts.inputs import DuplicateDecisionInput
     from domain.contracts.notification import ChildData
-    from workflows.bundle import Bundle
+    from workflows.bundle import REROUTED, Bundle
 
 # Business rejections a correction of the parents' data (or the KK number) can cure.
 PARENT_DATA_REASONS = {Reason.KK_TIDAK_DITEMUKAN, Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK,
@@ -70,9 +71,13 @@ class KelahiranWorkflow:
         b = self._b
         syncer = asyncio.create_task(readmodel_sync.sync_loop(b))
         self._watches = deadlines.start_watches(b)
-        if await services.route(b):
-            await services.register_children(b)
-            await asyncio.gather(services.kk_reissue(b), *(self._child(c) for c in b.live_children()))
+        if await self._not_held(b):
+            while await services.route(b):
+                await services.register_children(b)
+                if not b.rerouting:
+                    await asyncio.gather(services.kk_reissue(b), *(self._child(c) for c in b.live_children()))
+                    break
+                b.rerouting = False  # the KK number was corrected before any NIK: route it again
         await asyncio.gather(*self._follow_up_starts)
         b.t.refresh()
         if b.t.state.status not in TERMINAL_STATUSES:
@@ -85,6 +90,15 @@ class KelahiranWorkflow:
         # After the last read-model write: the link in the SMS works.
         await family.notify_when_completed(b.inp, b.n, b.t.state)
         return b.t.state
+
+    @staticmethod
+    async def _not_held(b: Bundle) -> bool:
+        """A bundle the intake held as a suspected duplicate waits, before routing (so before any NIK
+        is asked for), for a supervisor's decision; False if it was closed meanwhile."""
+        held = lambda: b.t.state.routing.reason == Reason.DUPLIKAT_DICURIGAI  # noqa: E731
+        if held():
+            await workflow.wait_condition(lambda: not held() or b.t.closed)
+        return not b.t.closed
 
     async def _child(self, c: ChildData) -> None:
         """A live-born child's akta then KIA, and its BPJS membership, once it has a NIK."""
@@ -140,6 +154,27 @@ class KelahiranWorkflow:
         allowed = (ServiceStatus.NEEDS_ATTENTION, ServiceStatus.AWAITING_PAYMENT)
         if st is None or st.status not in allowed:
             raise ValueError(f"{inp.service.value} is not waiting for a retry")
+        if st.reason == Reason.DUPLIKAT_DICURIGAI:
+            raise ValueError("a suspected duplicate waits for a supervisor's decision, not a retry")
+
+    @workflow.update
+    async def decide_duplicate(self, inp: DuplicateDecisionInput) -> UpdateAccepted:
+        t = self._b.t
+        if inp.duplicate:
+            t.state.duplicate_of = t.state.suspected_duplicate_of
+            t.event("duplicate_confirmed", service=Service.ROUTING, message=f"by {inp.actor}: {inp.reason}")
+            t.close(inp.reason)  # closed_duplicate: nothing was issued, nothing will be
+            return UpdateAccepted(message="closed as a duplicate of the earlier bundle")
+        t.state.suspected_duplicate_of = None
+        t.event("duplicate_ruled_out", service=Service.ROUTING, message=f"by {inp.actor}: {inp.reason}")
+        t.set(t.state.routing, ServiceStatus.PENDING, None, Service.ROUTING, quiet=True)
+        return UpdateAccepted(message="not a duplicate: the bundle goes on")
+
+    @decide_duplicate.validator
+    def _validate_duplicate(self, inp: DuplicateDecisionInput) -> None:
+        self._require_open()
+        if self._b.t.state.routing.reason != Reason.DUPLIKAT_DICURIGAI:
+            raise ValueError("this bundle is not held as a suspected duplicate")
 
     @workflow.update
     async def record_kadis_decision(self, inp: KadisDecisionInput) -> UpdateAccepted:
@@ -221,10 +256,18 @@ class KelahiranWorkflow:
     async def correct_parents(self, inp: CorrectParentsInput) -> UpdateAccepted:
         changes = {k: v for k, v in (("mother", inp.mother), ("father", inp.father),
                                      ("kk_number", inp.kk_number)) if v is not None}
-        self._b.n = self._b.n.model_copy(update=changes)
-        self._b.t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}")
-        self._b.retry_where(None, PARENT_DATA_REASONS)
-        return UpdateAccepted(message="parent data corrected; waiting services retried")
+        b = self._b
+        b.n = b.n.model_copy(update=changes)
+        b.t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}")
+        b.retry_where(None, PARENT_DATA_REASONS)
+        if inp.kk_number is None:
+            return UpdateAccepted(message="parent data corrected; waiting services retried")
+        b.retry_where(Service.ROUTING, {Reason.DOMISILI_LUAR})  # the new KK may live elsewhere
+        if b.office is not None:  # routed by the old KK, no NIK yet: routing runs again
+            b.office, b.rerouting, b.t.state.office_code = None, True, None
+            b.t.set(b.t.state.routing, ServiceStatus.PENDING, None, Service.ROUTING,
+                    detail="KK number corrected: routing again")
+        return UpdateAccepted(message="KK number corrected; routing runs again (the office may change)")
 
     @correct_parents.validator
     def _validate_parents(self, inp: CorrectParentsInput) -> None:
@@ -233,8 +276,10 @@ class KelahiranWorkflow:
             raise ValueError("nothing to correct: give mother, father or kk_number")
         if self._b.akta:
             raise ValueError("an akta is already issued: request a correction after issue instead")
-        if inp.kk_number is not None and self._b.office is not None:
-            raise ValueError("the KK can only change before routing succeeded")
+        if inp.kk_number is not None and self._b.office is not None and any(
+                st.status not in (ServiceStatus.PENDING, ServiceStatus.NEEDS_ATTENTION)
+                for c in self._b.t.state.children for svc, st in c.services.items() if svc in REROUTED):
+            raise ValueError("the KK number can only change while no NIK is issued or being requested")
 
     def _require_open(self) -> None:
         if not self._b.is_open():
