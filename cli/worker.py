@@ -40,7 +40,7 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     regions.kecamatan_name("367305")  # warm the region cache outside the workflow sandbox
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
                   *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
-                  *ReminderActivities(engine).all(),
+                  *ReminderActivities(engine, sms).all(),
                   *FamilyNoticeActivities(engine, settings.readmodel_cipher(), sms,
                                           link_base=settings.family_link_base(),
                                           policy=settings.family_policy()).all()]

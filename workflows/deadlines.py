@@ -1,8 +1,9 @@
 """Legal clocks: escalate a service that is still open as its deadline approaches, flag it when passed.
 
 Deadlines are days after the birth date, counted in WIB (where the births and offices are). A
-service waiting for the family (the baby's name, the first BPJS payment) also gets a reminder when
-its deadline approaches. Durable timers only: a 28-day wait costs nothing while it waits.
+service waiting for the family (the baby's name, the first BPJS payment) gets an SMS reminder as
+soon as it starts waiting, and another when its deadline approaches (workflows/reminders.py).
+Durable timers only: a 28-day wait costs nothing while it waits.
 """
 
 from __future__ import annotations
@@ -14,26 +15,26 @@ from datetime import date, datetime, time, timedelta, timezone
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    import domain.contracts.names as act
+    import workflows.reminders as reminders
     from domain import bundle_state as bs
-    from domain.contracts import ReminderInput, Service, ServiceStatus
+    from domain.contracts import Service, ServiceStatus
     from domain.contracts.notification import Outcome
     from workflows.bundle import Bundle
     from workflows.tracker import Tracker
 
 WIB = timezone(timedelta(hours=7))
-FAMILY_WAITS = {ServiceStatus.WAITING_INPUT: "name_missing", ServiceStatus.AWAITING_PAYMENT: "payment_due"}
+FAMILY_WAITS = reminders.FAMILY_WAITS
 Remind = Callable[[Service, int, str, date], Awaitable[None]]
 
 
 def start_watches(b: Bundle) -> list[asyncio.Task]:
-    """One watch per legal clock: akta and BPJS per live-born child, the report of a stillbirth."""
+    """One watch per legal clock: akta and BPJS per live-born child, the report of a stillbirth;
+    and for the services that can wait on the family, a reminder when they start to."""
     tu, born = b.inp.tuning, b.n.birth_date
+    family = reminders.Reminders(b)
 
     async def remind(service: Service, order: int, kind: str, due: date) -> None:
-        await b.activity(act.SEND_REMINDER, ReminderInput(
-            bundle_id=b.inp.bundle_id, service=service, birth_order=order, kind=kind, due=due), bool)
-        b.t.event("reminder_sent", service=service, order=order, message=kind)
+        await family.send(service, order, kind, due)
 
     watches = []
     for c in b.n.ordered_children():
@@ -45,6 +46,9 @@ def start_watches(b: Bundle) -> list[asyncio.Task]:
         for service, days, warn in plan:
             watches.append(asyncio.create_task(watch(
                 b.t, c.birth_order, service, birth=born, days=days, warn_days=warn, remind=remind)))
+            if service in (Service.AKTA, Service.BPJS):
+                watches.append(asyncio.create_task(family.when_waiting(
+                    service, c.birth_order, born + timedelta(days=days))))
     return watches
 
 
@@ -74,9 +78,8 @@ async def watch(t: Tracker, order: int, service: Service, *, birth: date, days: 
         t.event(f"deadline_{stage}", service=service, order=order,
                 message=f"legal deadline {due.isoformat()}")
         t.refresh()
-        kind = FAMILY_WAITS.get(st.status)
-        if stage == "approaching" and kind:
-            await remind(service, order, kind, due)
+        if stage == "approaching" and st.status in FAMILY_WAITS:
+            await remind(service, order, "deadline_approaching", due)
 
 
 def _settled(t: Tracker, order: int, service: Service) -> bool:

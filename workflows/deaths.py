@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    import workflows.bpjs as bpjs_flow
     from domain.contracts import (
         DEATH_WORKFLOW_TYPE,
         FollowUpInput,
@@ -24,6 +25,10 @@ with workflow.unsafe.imports_passed_through():
 
 async def start_follow_up(b: Bundle, death: ReportDeathInput) -> None:
     order = death.birth_order
+    if b.t.svc(order, Service.BPJS).status is ServiceStatus.COMPLETED:
+        # Active already: the follow-up ends it, so the bundle shows it ended, not a card to use.
+        # (A membership still awaiting payment is ended by workflows/bpjs.py when the wait stops.)
+        bpjs_flow.end_facts(b, order)
     await workflow.wait_condition(
         lambda: (order in b.akta and b.t.state.kk.status is ServiceStatus.COMPLETED) or b.t.closed)
     if b.t.closed:

@@ -213,6 +213,18 @@ class ReminderInput(BaseModel):
     birth_order: int
     kind: Literal["name_missing", "payment_due", "deadline_approaching"]
     due: date
+    # What the SMS says (the workflow knows it; the activity reads nothing to write the text).
+    phone: str | None = None
+    several: bool = False  # twins or more: the text says which baby
+    virtual_account: str | None = None
+    amount_due: int | None = None
+
+
+class ReminderDelivered(BaseModel):
+    """The SMS gateway accepted the reminder (its reference makes a resend the same message)."""
+
+    message_id: str
+    segments: int = 1
 
 
 class FollowUpSync(BaseModel):
@@ -224,6 +236,7 @@ class FamilyNoticeInput(BaseModel):
 
     bundle_id: str
     phone: str
+    deceased: bool = False  # a child of the bundle died: the text says so, never "KIA ready"
 
 
 class FamilyNoticeSent(BaseModel):

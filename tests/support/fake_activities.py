@@ -19,6 +19,7 @@ from datetime import date, timedelta, timezone
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.errors import classified
 from adapters.errors import BusinessRejection, TransientError
@@ -40,6 +41,7 @@ from domain.contracts import (
     KkReissueInput,
     NikIssued,
     RegisterBirthInput,
+    ReminderDelivered,
     ReminderInput,
     StillbirthInput,
     StillbirthRecorded,
@@ -246,16 +248,25 @@ class Fakes:
                 await self.on_sync(inp)
             return True
 
-        @activity.defn(name="send_reminder")
-        async def remind(inp: ReminderInput) -> bool:
-            self.enter("send_reminder", inp)
+        @activity.defn(name="await_bpjs_payment")
+        async def await_payment(inp: BpjsStatusInput) -> BpjsMembership:
+            self.enter("await_bpjs_payment", inp)
+            m = self.membership(inp.card_number)
+            if m.status != "AKTIF":  # as the real one: raise while unpaid, the retry policy repeats it
+                raise ApplicationError("not paid yet", type="NotPaidYet",
+                                       category=ApplicationErrorCategory.BENIGN)
+            return m
+
+        @activity.defn(name="deliver_reminder")
+        async def remind(inp: ReminderInput) -> ReminderDelivered:
+            self.enter("deliver_reminder", inp)
             self.reminders.append(inp)
-            return True
+            return ReminderDelivered(message_id=f"sms-{len(self.reminders)}")
 
         @activity.defn(name="notify_family")
         async def notify(inp: FamilyNoticeInput) -> FamilyNoticeSent:
             self.enter("notify_family", inp)
             return FamilyNoticeSent(sent=True, message_id="sms-1")
 
-        return [lookup, register, stillbirth, akta, kia, kk, enrol, status, sync, remind, notify,
-                *follow_up_activities(self)]
+        return [lookup, register, stillbirth, akta, kia, kk, enrol, status, await_payment, sync, remind,
+                notify, *follow_up_activities(self)]
