@@ -43,6 +43,7 @@ def register_birth(session: Session, office: str, req: KelahiranBaru, today: dat
     fam = checks.family_in_office(session, req.no_kk, office)
     mother = checks.mother_on_kk(session, fam, req.nik_ibu)
     checks.not_in_future(req.tanggal_lahir, today)
+    _not_registered_yet(session, mother.nik, req)
     father = session.get(Penduduk, req.nik_ayah) if req.nik_ayah else None
     sex = _SEX[req.jenis_kelamin]
     # The prefix follows the KK's current kecamatan, never a parent's (possibly legacy) NIK.
@@ -63,6 +64,21 @@ def register_birth(session: Session, office: str, req: KelahiranBaru, today: dat
         weight_grams=req.berat_gram, length_cm=req.panjang_cm, office=office, registered_on=today,
     ))
     return NikTerbit(nik=nik, nama=req.nama, tanggal_daftar=today)
+
+
+def _not_registered_yet(session: Session, mother_nik: str, req: KelahiranBaru) -> None:
+    """One child, one NIK, whoever asks: the same mother, birth date and birth order is the same child.
+
+    A retry with the same Idempotency-Key never gets here (the first answer is replayed)."""
+    earlier = session.exec(select(Kelahiran).where(
+        Kelahiran.mother_nik == mother_nik, Kelahiran.birth_date == req.tanggal_lahir,
+        Kelahiran.birth_order == req.kelahiran_ke)).first()
+    if earlier is not None:
+        # The registration by its number, date and office; never the child's NIK (it is not the
+        # caller's to learn from a refusal).
+        raise r.Refusal("KELAHIRAN_SUDAH_TERDAFTAR",
+                        f"Kelahiran ini sudah terdaftar: pendaftaran no. {earlier.id} tanggal "
+                        f"{earlier.registered_on.isoformat()} di kantor {earlier.office}", 409)
 
 
 def record_stillbirth(session: Session, office: str, req: LahirMatiBaru,

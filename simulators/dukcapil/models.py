@@ -67,7 +67,9 @@ class Penduduk(SQLModel, table=True):
 
 
 class Kelahiran(SQLModel, table=True):
-    """A live birth as registered (form F-2.01 facts)."""
+    """A live birth as registered (form F-2.01 facts); one per child (mother, birth date, order)."""
+
+    __table_args__ = (UniqueConstraint("mother_nik", "birth_date", "birth_order", name="uq_kelahiran_anak"),)
 
     id: int | None = Field(default=None, primary_key=True)
     child_nik: str = Field(unique=True, max_length=16)

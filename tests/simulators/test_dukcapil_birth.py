@@ -136,3 +136,25 @@ def test_stillbirth_gets_a_certificate_only(sim: Sim):
     assert sim.kk(fam["no_kk"]) == kk_before
     early = sim.issue("3673", "lahir-mati", body | {"usia_kandungan_minggu": 26})
     assert early.json()["kode"] == "USIA_KANDUNGAN_KURANG"
+
+
+def test_a_child_already_registered_gets_no_second_nik_and_a_lost_answer_is_replayed(sim: Sim):
+    sim.set_today(date(2025, 10, 20))
+    fam = sim.sample(kecamatan="367305", marital="KAWIN_TERCATAT", segmen="PBI")
+    body = birth(fam, date(2025, 10, 20), "P")
+    first = sim.issue("3673", "kelahiran", body, key="rs-a/bundle-1/nik/1/0")
+    assert first.status_code == 201, first.text
+    before = sim.stats()["nik_bayi"]
+    # Our retry after a lost answer (the same key and body) still gets the first NIK.
+    replay = sim.issue("3673", "kelahiran", body, key="rs-a/bundle-1/nik/1/0")
+    assert replay.status_code == 201 and replay.json()["nik"] == first.json()["nik"]
+    # The same child asked for again under another key (another bundle, another hospital, or one
+    # that skipped our duplicate check): refused, naming the earlier registration, not the NIK.
+    again = sim.issue("3673", "kelahiran", {**body, "nama": "Siti Aminah"}, key="rs-b/bundle-9/nik/1/0")
+    assert again.status_code == 409 and again.json()["kode"] == "KELAHIRAN_SUDAH_TERDAFTAR"
+    assert "pendaftaran no." in again.json()["pesan"] and "2025-10-20" in again.json()["pesan"]
+    assert first.json()["nik"] not in again.text
+    assert sim.stats()["nik_bayi"] == before
+    # A twin (the next birth order) of the same delivery is another child.
+    twin = sim.issue("3673", "kelahiran", birth(fam, date(2025, 10, 20), "P", order=2, of=2))
+    assert twin.status_code == 201, twin.text
