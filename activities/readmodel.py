@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from domain.contracts import BundleSync, FollowUpSync
+from domain.contracts import BundleSync, FollowUpKind
 from domain.contracts import names as act
-from store import bundles, crud
+from domain.contracts.followups import FollowUpWrite
+from store import bundles, crud, documents
 from store.cipher import StateCipher
 
 log = structlog.get_logger("kelahiran.readmodel")
@@ -92,15 +93,32 @@ class ReadModelActivities:
     async def sync_read_model(self, inp: BundleSync) -> bool:
         """Store what changed in a bundle unless a newer write is already there."""
         # The DB driver is blocking: the writer's thread, never the worker's event loop.
-        return await self._writer.write(inp)
+        written = await self._writer.write(inp)
+        issued = documents.from_bundle_services(inp.services)
+        if issued:  # rare (once per akta): written apart from the batched hot path, once, whatever the order
+            await asyncio.get_running_loop().run_in_executor(self._pool, self._record, inp.header.bundle_id,
+                                                             issued)
+        return written
 
-    def _write_follow_up(self, inp: FollowUpSync) -> bool:
+    def _record(self, bundle_id: str, issued: list[documents.Issued]) -> None:
         with Session(self._engine) as session:
-            return crud.apply_follow_up(session=session, state=inp.state, cipher=self._cipher)
+            documents.record(session=session, cipher=self._cipher, bundle_id=bundle_id, issued=issued)
+
+    def _write_follow_up(self, inp: FollowUpWrite) -> bool:
+        st, issued = inp.state, []
+        if inp.akta is not None:
+            issued.append(documents.Issued(birth_order=inp.akta.birth_order, kind=documents.AKTA,
+                                           source=st.workflow_id, number=inp.akta.number, name=inp.akta.name,
+                                           supersedes=inp.akta.supersedes))
+        if inp.akta_kematian and st.kind is FollowUpKind.DEATH:
+            issued.append(documents.Issued(birth_order=st.birth_order, kind=documents.KEMATIAN,
+                                           source=st.workflow_id, number=inp.akta_kematian))
+        with Session(self._engine) as session:
+            return crud.apply_follow_up(session=session, state=st, cipher=self._cipher, issued=issued)
 
     @activity.defn(name=act.SYNC_FOLLOW_UP)
-    async def sync_follow_up(self, inp: FollowUpSync) -> bool:
-        """Store a follow-up snapshot unless a newer version is already there."""
+    async def sync_follow_up(self, inp: FollowUpWrite) -> bool:
+        """Store a follow-up snapshot unless a newer version is already there, and what it issued."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, self._write_follow_up, inp)
 
     def all(self) -> list:

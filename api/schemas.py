@@ -26,9 +26,30 @@ class BirthAccepted(BaseModel):
         "What was accepted but is worth a look, e.g. a one-word child's name (Permendagri 73/2022)"))
 
 
+class DocumentPublic(BaseModel):
+    """An akta issued to a child: the one in force has no `superseded_by`."""
+
+    birth_order: int
+    kind: str = Field(description="akta_kelahiran or akta_kematian")
+    number: str
+    issued_at: datetime | None
+    superseded_by: str | None = Field(description="the number that replaced it (a correction)")
+
+
+class FollowUpAttention(BaseModel):
+    """A follow-up after issue that waits for a person (the bundle itself stays completed)."""
+
+    follow_up_id: str
+    kind: str
+    birth_order: int
+    reason: str | None
+
+
 class BundlePublic(BundleState):
     temporal_ui_url: str | None = None
     follow_up_status: list[FollowUpState] = []
+    documents: list[DocumentPublic] = Field(default_factory=list, description=(
+        "every akta issued to the children, oldest first; the akta service shows the one in force"))
     anonymised_at: datetime | None = Field(default=None, description=(
         "when retention removed the bundle's personal data (document numbers, details); statuses remain"))
 
@@ -45,6 +66,7 @@ class BundleSummary(BaseModel):
     child_count: int
     reasons: list[str]
     deadline_risk: bool
+    follow_ups_needing_attention: list[FollowUpAttention] = Field(default_factory=list)
 
 
 class BundlePage(BaseModel):

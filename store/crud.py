@@ -10,8 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from domain.contracts import FollowUpState
+from store import documents
 from store.cipher import StateCipher
 from store.models import Bundle, FollowUp, Reminder, ServiceStatusRow
+
+NEEDS_ATTENTION = "needs_attention"
 
 
 def get_bundle(*, session: Session, bundle_id: str) -> Bundle | None:
@@ -43,7 +46,11 @@ class BundleFilter:
 def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int) -> tuple[list[Bundle], int]:
     """A page of bundles, newest first, and the total matching the filter."""
     conds = []
-    if flt.status:
+    if flt.status == NEEDS_ATTENTION:
+        # A completed bundle stays completed while a follow-up of it waits for a person: list it too.
+        conds.append(sa.or_(col(Bundle.status) == flt.status, col(Bundle.id).in_(
+            select(FollowUp.bundle_id).where(FollowUp.status == NEEDS_ATTENTION))))
+    elif flt.status:
         conds.append(col(Bundle.status) == flt.status)
     if flt.hospital_id:
         conds.append(col(Bundle.hospital_id) == flt.hospital_id)
@@ -78,6 +85,18 @@ def list_bundles(*, session: Session, flt: BundleFilter, limit: int, offset: int
     return list(rows), total
 
 
+def follow_ups_needing_attention(*, session: Session, bundle_ids: list[str]) -> dict[str, list[FollowUp]]:
+    """The follow-ups of these bundles that wait for a person, by bundle (plain columns only)."""
+    found: dict[str, list[FollowUp]] = {}
+    for start in range(0, len(bundle_ids), 500):  # stay under SQL parameter limits
+        chunk = bundle_ids[start:start + 500]
+        for row in session.exec(select(FollowUp).where(
+                FollowUp.status == NEEDS_ATTENTION, col(FollowUp.bundle_id).in_(chunk))
+                .order_by(col(FollowUp.updated_at))):
+            found.setdefault(row.bundle_id, []).append(row)
+    return found
+
+
 def queue_reminder(*, session: Session, reminder: Reminder) -> bool:
     """Queue a reminder once per (bundle, service, child, kind); False when already queued."""
     session.add(reminder)
@@ -89,23 +108,29 @@ def queue_reminder(*, session: Session, reminder: Reminder) -> bool:
     return True
 
 
-def apply_follow_up(*, session: Session, state: FollowUpState, cipher: StateCipher) -> bool:
-    """Store a follow-up snapshot unless a newer one is there; True if written."""
+def apply_follow_up(*, session: Session, state: FollowUpState, cipher: StateCipher,
+                    issued: list[documents.Issued] | None = None) -> bool:
+    """Store a follow-up snapshot unless a newer one is there, and the documents it issued (once,
+    whatever the version); True if the snapshot was written."""
     row = session.get(FollowUp, state.workflow_id)
-    if row is not None and row.version >= state.version:
+    newer = row is None or row.version < state.version
+    if newer:
+        row = row or FollowUp(workflow_id=state.workflow_id, bundle_id=state.bundle_id, kind=state.kind.value,
+                              birth_order=state.birth_order, status=state.status,
+                              updated_at=datetime.now(UTC), state_json="{}")
+        row.status, row.version, row.updated_at = state.status, state.version, datetime.now(UTC)
+        row.reason = state.reason if state.status == "needs_attention" else None
+        row.state_json = cipher.encrypt(FollowUp.__tablename__, state.workflow_id, state.model_dump_json())
+        session.add(row)
+    if not newer and not issued:
         return False
-    row = row or FollowUp(workflow_id=state.workflow_id, bundle_id=state.bundle_id, kind=state.kind.value,
-                          birth_order=state.birth_order, status=state.status,
-                          updated_at=datetime.now(UTC), state_json="{}")
-    row.status, row.version, row.updated_at = state.status, state.version, datetime.now(UTC)
-    row.state_json = cipher.encrypt(FollowUp.__tablename__, state.workflow_id, state.model_dump_json())
-    session.add(row)
     try:
+        documents.write(session=session, cipher=cipher, bundle_id=state.bundle_id, issued=issued or [])
         session.commit()
     except IntegrityError:
         session.rollback()  # written concurrently: the other writer's version stands
         return False
-    return True
+    return newer
 
 
 def follow_ups_of(*, session: Session, bundle_id: str, cipher: StateCipher) -> list[FollowUpState]:

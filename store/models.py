@@ -116,9 +116,32 @@ class FollowUp(SQLModel, table=True):
     kind: str = Field(max_length=20)
     birth_order: int
     status: str = Field(index=True, max_length=32)
+    reason: str | None = Field(default=None, max_length=64)  # the open reason code, for lists
     version: int = 0
     updated_at: datetime = Field(sa_type=UtcDateTime)
     state_json: str = Field(sa_type=sa.Text)  # encrypted like the bundle's
+
+
+class Document(SQLModel, table=True):
+    """A document issued to a child (an akta kelahiran, an akta kematian), one row per issue.
+
+    Written by the syncs of the bundle and of its follow-ups (store/documents.py); a correction's
+    akta points the row it replaces at itself (`superseded_by`), so the one in force is the row
+    nothing supersedes.
+    """
+
+    __tablename__ = "document"
+    __table_args__ = (sa.UniqueConstraint("bundle_id", "birth_order", "kind", "source",
+                                          name="uq_document_issue"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bundle_id: str = Field(foreign_key="bundle.id", index=True, max_length=36, ondelete="CASCADE")
+    birth_order: int
+    kind: str = Field(max_length=20)  # akta_kelahiran, akta_kematian
+    source: str = Field(max_length=120)  # "bundle", or the follow-up that issued it
+    issued_at: datetime = Field(sa_type=UtcDateTime)
+    superseded_by: int | None = Field(default=None, foreign_key="document.id", ondelete="SET NULL")
+    content_json: str = Field(sa_type=sa.Text)  # the number and the printed name, encrypted
 
 
 class PendingStart(SQLModel, table=True):
@@ -178,8 +201,8 @@ def read_model_metadata() -> sa.MetaData:
     from store.family_models import FAMILY_TABLES
 
     md = sa.MetaData()
-    for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, PendingStart, MotherIdentity,
-                  BirthIdentity, *AUTH_TABLES,
+    for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, Document, PendingStart,
+                  MotherIdentity, BirthIdentity, *AUTH_TABLES,
                   *CALLBACK_TABLES, *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

@@ -33,13 +33,13 @@ with workflow.unsafe.imports_passed_through():
         DeathRecorded,
         FollowUpInput,
         FollowUpState,
-        FollowUpSync,
         KiaInput,
         KiaIssued,
         KkMemberInput,
         KkReissued,
         UpdateAccepted,
     )
+    from domain.contracts.followups import AktaRecord, FollowUpWrite, RetryFollowUpInput
     from workflows.calls import business_reason, call
 
 T = TypeVar("T")
@@ -53,6 +53,9 @@ class _FollowUp:
         self._state = FollowUpState(workflow_id=inp.workflow_id, bundle_id=inp.bundle_id, kind=inp.kind,
                                     birth_order=inp.birth_order)
         self._retry = False
+        # What this follow-up issued, carried by every later sync (the writes are idempotent).
+        self._akta: AktaRecord | None = None
+        self._akta_kematian: str | None = None
 
     def _key(self, step: str) -> str:
         return f"{self._inp.workflow_id}/{step}"
@@ -70,11 +73,14 @@ class _FollowUp:
                 await self._sync()
                 await workflow.wait_condition(lambda: self._retry)
                 self._retry = False
+                self._state.status, self._state.reason = "in_progress", None
+                await self._sync()  # off the worklist while the step runs again
 
     async def _sync(self) -> None:
         self._state.version += 1
         await workflow.execute_activity(
-            act.SYNC_FOLLOW_UP, FollowUpSync(state=self._state.model_copy(deep=True)),
+            act.SYNC_FOLLOW_UP, FollowUpWrite(state=self._state.model_copy(deep=True), akta=self._akta,
+                                              akta_kematian=self._akta_kematian),
             start_to_close_timeout=timedelta(seconds=self._inp.tuning.read_model_timeout_seconds),
             retry_policy=RetryPolicy(maximum_attempts=0,
                                      maximum_interval=timedelta(seconds=self._inp.tuning.retry_max_seconds)))
@@ -91,11 +97,16 @@ class _FollowUp:
     def _query(self) -> FollowUpState:
         return self._state
 
-    def _ask_retry(self) -> UpdateAccepted:
+    def _check_retry(self, inp: RetryFollowUpInput) -> None:
+        """The update's validator: refused before it enters the history, never a failed task."""
         if self._state.status != "needs_attention":
             raise ValueError("this follow-up is not waiting for a retry")
+
+    def _ask_retry(self, inp: RetryFollowUpInput) -> UpdateAccepted:
+        # Marked at once, so a second retry sent before the step resumes is refused by the validator.
+        self._state.status = "in_progress"
         self._retry = True
-        return UpdateAccepted(message="retry scheduled")
+        return UpdateAccepted(message=f"retry of step {self._state.step} scheduled")
 
 
 @workflow.defn(name=DEATH_WORKFLOW_TYPE)
@@ -112,6 +123,7 @@ class KematianWorkflow(_FollowUp):
                 kk_number=inp.kk_number, date_of_death=inp.date_of_death,
                 place_of_death=inp.place_of_death or ""), DeathRecorded)
             self._state.documents["akta_kematian"] = death.certificate_number
+            self._akta_kematian = death.certificate_number
             kk = await self._step("kk", act.UPDATE_KK_MEMBER, KkMemberInput(
                 office=inp.office, idempotency_key=self._key("kk"), kk_number=inp.kk_number,
                 nik=inp.child_nik, action="remove_deceased"), KkReissued)
@@ -128,8 +140,12 @@ class KematianWorkflow(_FollowUp):
         return self._query()
 
     @workflow.update
-    async def retry(self) -> UpdateAccepted:
-        return self._ask_retry()
+    async def retry(self, inp: RetryFollowUpInput) -> UpdateAccepted:
+        return self._ask_retry(inp)
+
+    @retry.validator
+    def _validate_retry(self, inp: RetryFollowUpInput) -> None:
+        self._check_retry(inp)
 
 
 @workflow.defn(name=CORRECTION_WORKFLOW_TYPE)
@@ -146,6 +162,9 @@ class KoreksiWorkflow(_FollowUp):
                 old_akta_number=inp.akta_number, child_name=inp.child_name or "",
                 father_nik=inp.father_nik, reason=inp.reason), AktaCorrected)
             self._state.documents |= {"akta": akta.register_number, "akta_lama": akta.superseded_number}
+            self._akta = AktaRecord(birth_order=inp.birth_order, number=akta.register_number,
+                                    name=inp.child_name, supersedes=akta.superseded_number)
+            await self._sync()  # the bundle shows the new akta from now on, the old one superseded
             kia, kk = await asyncio.gather(
                 self._step("kia", act.REISSUE_KIA, KiaInput(
                     office=inp.office, idempotency_key=self._key("kia"), child_nik=inp.child_nik,
@@ -168,5 +187,9 @@ class KoreksiWorkflow(_FollowUp):
         return self._query()
 
     @workflow.update
-    async def retry(self) -> UpdateAccepted:
-        return self._ask_retry()
+    async def retry(self, inp: RetryFollowUpInput) -> UpdateAccepted:
+        return self._ask_retry(inp)
+
+    @retry.validator
+    def _validate_retry(self, inp: RetryFollowUpInput) -> None:
+        self._check_retry(inp)

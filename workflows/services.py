@@ -88,7 +88,9 @@ async def akta_then_kia(b: Bundle, c: ChildData) -> None:
     b.akta[order] = akta.register_number
     st = b.t.svc(order, Service.AKTA)
     st.document_number = akta.register_number
-    st.facts = {"jenis": "LT" if akta.late else "LU", "orang_tua": akta.parents_wording}
+    # The name as printed: a correction to the same name is refused against it (store/documents.py).
+    st.facts = {"jenis": "LT" if akta.late else "LU", "orang_tua": akta.parents_wording,
+                "nama": b.names[order]}
     kia = await b.perform(order, Service.KIA, lambda: _issue_kia(b, c))
     if kia is not None:
         kst = b.t.svc(order, Service.KIA)

@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta, timezone
 
 from starlette.requests import Request
 
+from api.console.followup_words import FOLLOW_UP_WORDS
 from api.console.messages import MESSAGES
 from api.console.words import WORDS
 
 LANGS = ("id", "en")
 DEFAULT = "id"
 COOKIE = "kelahiran_lang"
-CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **WORDS}
+CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **WORDS, **FOLLOW_UP_WORDS}
 # Operators work in Western Indonesia Time; WIB has no daylight saving, a fixed offset is exact.
 WIB = timezone(timedelta(hours=7), "WIB")
 _MONTHS = {

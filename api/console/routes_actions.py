@@ -31,7 +31,8 @@ REFUSALS = {
     "akta is already issued": "ref_akta_issued", "KK can only change": "ref_kk_locked",
     "corrections apply to completed": "ref_completed_only", "must be issued first": "ref_not_issued",
     "death was already reported": "ref_death_known", "before the birth": "ref_death_early",
-    "retention policy": "ref_anonymised",
+    "retention policy": "ref_anonymised", "already the name on the akta": "ref_fu_same_name",
+    "in the future (WIB)": "ref_fu_future_death", "follow-up of this child is running": "ref_fu_running",
 }
 FIELDS = {"reason": "fld_reason", "name": "fld_name", "decision_number": "fld_decision",
           "office": "fld_office", "reference": "fld_reference", "mother": "fld_mother_nik",

@@ -1,7 +1,8 @@
-"""The worklist: open bundles that wait for a person, earliest legal deadline first.
+"""The worklist: open bundles that wait for a person, earliest legal deadline first, and bundles
+(completed or not) with a follow-up after issue that waits for one.
 
-Read from the read model's listing columns and service rows only (never the encrypted states), so
-it costs two indexed queries however many bundles are open.
+Read from the read model's listing columns, service rows and follow-up rows only (never the
+encrypted states), so it costs three indexed queries however many bundles are open.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.contracts import TERMINAL_STATUSES, Service, ServiceStatus, WorkflowTuning
-from store.models import Bundle, ServiceStatusRow
+from store.models import Bundle, FollowUp, ServiceStatusRow
 
 WAITS_FOR_A_PERSON = (ServiceStatus.NEEDS_ATTENTION.value, ServiceStatus.WAITING_INPUT.value)
 LIMIT = 300  # the top of the list is what matters; the page says how many more there are
@@ -22,9 +23,10 @@ LIMIT = 300  # the top of the list is what matters; the page says how many more 
 @dataclass(frozen=True)
 class Issue:
     code: str  # a reason code, or PAYMENT_LATE / PAYMENT_SOON / DEADLINE (the console's own)
-    service: str
+    service: str  # a service, or fu_<kind> for a follow-up after issue
     birth_order: int
     deadline: date
+    follow_up: str | None = None  # the follow-up's kind (death, correction)
 
 
 @dataclass
@@ -76,8 +78,26 @@ def open_items(*, session: Session, office_code: str | None, tuning: WorkflowTun
         item = Item(bundle=b, issues=_issues(b, rows_by_bundle.get(b.id, []), tuning, today))
         if item.issues:
             items.append(item)
+    _add_follow_ups(session, office_code, today, items)
     items.sort(key=lambda i: (i.deadline, i.bundle.received_at))
     return items[:LIMIT], len(items)
+
+
+def _add_follow_ups(session: Session, office_code: str | None, today: date, items: list[Item]) -> None:
+    """Follow-ups waiting for a person, on their bundle's item (a completed bundle gets one): no legal
+    clock runs on them, so they are due now."""
+    q = (select(FollowUp, Bundle).join(Bundle, col(Bundle.id) == col(FollowUp.bundle_id))
+         .where(FollowUp.status == ServiceStatus.NEEDS_ATTENTION.value))
+    if office_code:
+        q = q.where(col(Bundle.office_code) == office_code)
+    by_id = {i.bundle.id: i for i in items}
+    for fu, b in session.exec(q):
+        item = by_id.get(b.id)
+        if item is None:
+            item = by_id[b.id] = Item(bundle=b)
+            items.append(item)
+        item.issues.append(Issue(code=fu.reason or "other", service=f"fu_{fu.kind}",
+                                 birth_order=fu.birth_order, deadline=today, follow_up=fu.kind))
 
 
 def _issues(b: Bundle, rows: list[ServiceStatusRow], tuning: WorkflowTuning, today: date) -> list[Issue]:

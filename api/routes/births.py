@@ -21,13 +21,15 @@ from api.schemas import (
     BundlePage,
     BundlePublic,
     BundleSummary,
+    DocumentPublic,
     ErrorOut,
     FieldWarning,
+    FollowUpAttention,
     NameIn,
 )
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems, intake_warnings
-from store import bundles, crud
+from store import bundles, crud, documents
 
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
 BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]
@@ -78,10 +80,21 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     Hospitals see their own bundles, operators those of their office, auditors all; operators'
     views are written to the audit log."""
     row = audited_view(session, bundle_id, who)
-    public = BundlePublic.model_validate(
-        bundles.load_state(session=session, row=row, cipher=cipher).model_dump())
+    state = bundles.load_state(session=session, row=row, cipher=cipher)
+    follow_ups = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
+    docs = [] if row.anonymised_at else documents.views(session=session, cipher=cipher, state=state,
+                                                         follow_ups=follow_ups)
+    for c in state.children:  # the akta in force, not the number a correction replaced
+        akta = documents.current_akta(docs, c.birth_order)
+        if akta is not None and Service.AKTA in c.services:
+            c.services[Service.AKTA].document_number = akta.number
+    public = BundlePublic.model_validate(state.model_dump())
+    if who.role is Role.hospital:  # the earlier bundle may be another hospital's: operators only
+        public.suspected_duplicate_of = public.duplicate_of = None
     public.anonymised_at = row.anonymised_at
-    public.follow_up_status = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
+    public.follow_up_status = follow_ups
+    public.documents = [DocumentPublic(birth_order=d.birth_order, kind=d.kind, number=d.number,
+                                       issued_at=d.issued_at, superseded_by=d.superseded_by) for d in docs]
     if settings.temporal_ui_url:
         public.temporal_ui_url = (f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
                                   f"/workflows/{row.id}")
@@ -106,7 +119,9 @@ def list_births(
 ) -> BundlePage:
     """Bundles, newest first, filtered by status, hospital, service status and date ranges.
 
-    Holds no personal data. A hospital lists only its own bundles, an operator those of their office."""
+    Holds no personal data. A hospital lists only its own bundles, an operator those of their office.
+    `status=needs_attention` also lists bundles (still `completed`) with a follow-up after issue waiting
+    for a person, each named in `follow_ups_needing_attention`."""
     if who.role is Role.hospital:
         hospital_id = who.subject
     flt = crud.BundleFilter(
@@ -117,11 +132,16 @@ def list_births(
         born_from=born_from, born_to=born_to, received_from=received_from, received_to=received_to,
         deadline_risk=deadline_risk)
     rows, total = crud.list_bundles(session=session, flt=flt, limit=limit, offset=offset)
+    waiting = crud.follow_ups_needing_attention(session=session, bundle_ids=[r.id for r in rows])
     items = [BundleSummary(bundle_id=r.id, hospital_id=r.hospital_id, record_id=r.record_id,
                            status=r.status, birth_date=r.birth_date, received_at=r.received_at,
                            completed_at=r.completed_at, office_code=r.office_code,
                            child_count=r.child_count, reasons=[x for x in r.reasons.split(",") if x],
-                           deadline_risk=r.deadline_risk)
+                           deadline_risk=r.deadline_risk,
+                           follow_ups_needing_attention=[
+                               FollowUpAttention(follow_up_id=f.workflow_id, kind=f.kind,
+                                                 birth_order=f.birth_order, reason=f.reason)
+                               for f in waiting.get(r.id, [])])
              for r in rows]
     return BundlePage(items=items, total=total, limit=limit, offset=offset)
 

@@ -155,6 +155,9 @@ def correct_akta(session: Session, office: str, req: AktaKoreksiBaru,
     if req.no_akta_lama != old.register_number:
         raise r.Refusal("AKTA_TIDAK_SESUAI", "Nomor akta lama bukan akta yang berlaku untuk anak ini")
     name = req.nama_anak or old.child_name
+    if name == old.child_name and req.nik_ayah in (None, old.father_nik):
+        # Reissuing an akta identical to the one in force would only supersede a valid number.
+        raise r.Refusal("KOREKSI_TANPA_PERUBAHAN", "Data koreksi sama dengan akta yang berlaku")
     checks.child_name(name)  # Permendagri 73/2022, as at first issue: NAMA_TIDAK_SESUAI
     wording, father_nik = old.parents_wording, old.father_nik
     if req.nik_ayah is not None:

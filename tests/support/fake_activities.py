@@ -85,6 +85,7 @@ class Fakes:
         self.people: set[str] = set()  # NIKs Dukcapil knows besides the families' parents
         self.calls: list[tuple[str, Any]] = []  # (activity name, input), in call order
         self.follow_up_syncs: list[FollowUpState] = []
+        self.follow_up_writes: list[Any] = []  # the whole sync (FollowUpWrite): documents included
         self.births: dict[str, date] = {}  # child NIK -> birth date
         self._serials: dict[str, int] = {}
         self._counters: dict[str, int] = {}

@@ -19,12 +19,12 @@ from domain.contracts import (
     BpjsUpdateInput,
     DeathInput,
     DeathRecorded,
-    FollowUpSync,
     KiaInput,
     KiaIssued,
     KkMemberInput,
     KkReissued,
 )
+from domain.contracts.followups import FollowUpWrite
 
 if TYPE_CHECKING:
     from tests.support.fake_activities import Fakes
@@ -77,8 +77,9 @@ def follow_up_activities(fakes: Fakes) -> list:
         return fakes.membership(inp.card_number)
 
     @activity.defn(name="sync_follow_up")
-    async def sync_follow_up(inp: FollowUpSync) -> bool:
+    async def sync_follow_up(inp: FollowUpWrite) -> bool:
         fakes.follow_up_syncs.append(inp.state)
+        fakes.follow_up_writes.append(inp)
         return True
 
     return [death, kk_member, end, correct, reissue_kia, update_member, sync_follow_up]

@@ -58,7 +58,7 @@ async def test_death_reported_after_the_bundle_completed(stack):
     assert r.status_code == 202 and r.json()["follow_up_id"].endswith("-kematian-1")
     again = await stack.http.post(url, headers=HOSP, json={"date_of_death": date.today().isoformat(),
                                                         "place_of_death": "Rumah"})
-    assert again.json()["follow_up_id"] == r.json()["follow_up_id"]  # same follow-up, not a second
+    assert again.status_code == 409 and "already reported" in again.json()["detail"]  # never a second
     b = await stack.wait(bid, _done("death"))
     assert _follow_up(b, "death")["documents"]["bpjs_status"] == "NONAKTIF"
     assert len(b["follow_up_status"]) == 1

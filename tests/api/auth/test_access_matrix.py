@@ -23,6 +23,7 @@ EXPECTED = {
     ("POST", "/v1/births/{bundle_id}/children/{birth_order}/name"): {H, OP, S},
     ("POST", "/v1/births/{bundle_id}/children/{birth_order}/death"): {H, OP, S},
     ("POST", "/v1/births/{bundle_id}/children/{birth_order}/correction"): {H, OP, S},
+    ("POST", "/v1/births/{bundle_id}/children/{birth_order}/follow-ups/{kind}/retry"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/retry"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/decision"): {S},
     ("POST", "/v1/births/{bundle_id}/close"): {S},
@@ -66,6 +67,8 @@ EXPECTED = {
     ("POST", "/console/bundles/{bundle_id}/parents"): {OP, S},
     ("POST", "/console/bundles/{bundle_id}/death"): {OP, S},
     ("POST", "/console/bundles/{bundle_id}/correction"): {OP, S},
+    ("GET", "/console/bundles/{bundle_id}/follow-ups"): {OP, S, A},
+    ("POST", "/console/bundles/{bundle_id}/follow-ups/{kind}/{birth_order}/retry"): {OP, S},
     ("POST", "/console/bundles/{bundle_id}/decision"): {S},
     ("POST", "/console/bundles/{bundle_id}/sptjm"): {S},
     ("POST", "/console/bundles/{bundle_id}/close"): {S},
@@ -78,7 +81,7 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
           ("POST", "/unduh/{token}/keluar")}
 PARAMS = {"bundle_id": str(uuid.uuid4()), "birth_order": "1", "hospital_id": "RSUD-NOBODY",
-          "key_id": "0" * 16, "username": "nobody"}
+          "key_id": "0" * 16, "username": "nobody", "kind": "correction"}
 
 
 def _api_routes(routes) -> list[APIRoute]:
