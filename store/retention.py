@@ -27,7 +27,7 @@ from domain.contracts import (
     ServiceState,
     TimelineEvent,
 )
-from store import bundles
+from store import bundles, documents
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
 from store.models import Bundle, FollowUp, Reminder
@@ -156,6 +156,7 @@ def _anonymise_batch(session: Session, cipher: StateCipher, rows: list[Bundle], 
     report.reminders += session.exec(sa.delete(Reminder).where(col(Reminder.bundle_id).in_(done))).rowcount
     # The family's download link and the phone it went to (the link expired long before).
     session.exec(sa.delete(FamilyAccess).where(col(FamilyAccess.bundle_id).in_(done)))
+    documents.forget(session=session, bundle_ids=done)  # akta numbers and printed names
 
 
 def apply_retention(engine: Engine, cipher: StateCipher, *, cutoff: datetime, dry_run: bool = False,
