@@ -43,7 +43,8 @@ class FamilyNoticeActivities:
         notice = await asyncio.to_thread(self._prepare, inp)
         if notice is None:
             return FamilyNoticeSent(sent=False)
-        text = texts.notice(f"{self._link_base}/unduh/{notice.token}", notice.pin, self._policy.link_days)
+        text = texts.notice(f"{self._link_base}/unduh/{notice.token}", notice.pin, self._policy.link_days,
+                            deceased=inp.deceased)
         with classified("sms"):
             got = await self._sms.send(Sms(phone=inp.phone, text=text, reference=notice.reference))
         await asyncio.to_thread(self._mark, inp.bundle_id, got.message_id)

@@ -36,7 +36,8 @@ async def notify_when_completed(inp: KelahiranInput, n: BirthNotificationData, s
     t = inp.tuning
     try:
         await workflow.execute_activity(
-            act.NOTIFY_FAMILY, FamilyNoticeInput(bundle_id=inp.bundle_id, phone=phone),
+            act.NOTIFY_FAMILY, FamilyNoticeInput(bundle_id=inp.bundle_id, phone=phone,
+                                                 deceased=any(c.died_on for c in state.children)),
             result_type=FamilyNoticeSent,
             start_to_close_timeout=timedelta(seconds=t.activity_timeout_seconds),
             schedule_to_close_timeout=GIVE_UP_AFTER,
