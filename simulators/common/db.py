@@ -16,8 +16,12 @@ def make_engine(database_url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    # Route handlers run in FastAPI's thread pool, so connections cross threads.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # Route handlers run in FastAPI's thread pool, so connections cross threads. The pool is as large
+    # as that thread pool (40): with SQLAlchemy's default 5 + 10, a burst left threads that held the
+    # issue lock waiting 30 s for a connection that threads waiting for the lock held (seen as
+    # "QueuePool limit ... reached" and every call answered 500 for minutes).
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           pool_size=20, max_overflow=20)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
