@@ -23,6 +23,7 @@ from domain.contracts import (
     Service,
     SptjmDecisionInput,
 )
+from domain.contracts.inputs import DuplicateDecisionInput
 from domain.notification import Father, KkNumber, Mother
 
 router = APIRouter(prefix="/v1/births/{bundle_id}", tags=["operations"], responses={
@@ -60,6 +61,13 @@ class ForwardIn(BaseModel):
 class SptjmIn(BaseModel):
     model_config = {"extra": "forbid"}
     accept: bool = Field(description="true: the KK now shows the parents married; false: mother only")
+    reason: Why
+
+
+class DuplicateIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    duplicate: bool = Field(description="true: the birth was already reported (the bundle closes as "
+                                        "`closed_duplicate`, linked to it); false: it goes on")
     reason: Why
 
 
@@ -126,10 +134,24 @@ async def decide_sptjm(bundle_id: BundleId, body: SptjmIn, who: Supervisors, ses
                       reason=body.reason, details={"accept": body.accept})
 
 
+@router.post("/duplicate", response_model=ActionResult)
+async def decide_duplicate(bundle_id: BundleId, body: DuplicateIn, who: Supervisors, session: SessionDep,
+                           client: TemporalDep) -> ActionResult:
+    """Decide on a bundle held as a suspected duplicate (`DUPLIKAT_DICURIGAI`) (supervisors).
+
+    The earlier bundle it matched is `suspected_duplicate_of` in the operators' view of it."""
+    arg = DuplicateDecisionInput(duplicate=body.duplicate, reason=body.reason, actor=who.subject)
+    return await _act(bundle_id, who, session, client, "decide_duplicate", arg, action="bundle.duplicate",
+                      reason=body.reason, details={"duplicate": body.duplicate})
+
+
 @router.post("/parents", response_model=ActionResult)
 async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, session: SessionDep,
                           client: TemporalDep) -> ActionResult:
-    """Correct a parent's data (or the KK number) before any akta is issued."""
+    """Correct a parent's data (or the KK number) before any akta is issued.
+
+    A KK number corrected after routing, while no NIK is issued, routes the bundle again: it may move
+    to another office's list, or need attention as `DOMISILI_LUAR`."""
     arg = CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
                               reason=body.reason, actor=who.subject)
     fields = sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))
