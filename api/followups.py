@@ -59,7 +59,7 @@ def _base(state: BundleState, order: int, kind: FollowUpKind, fid: str, akta_num
                          card_number=bpjs.document_number, tuning=settings.tuning())
 
 
-async def _refuse_if_running(client: Client, bundle_id: str, order: int) -> None:
+async def _refuse_if_running(client: Client, bundle_id: str, order: int, starting: FollowUpKind) -> None:
     """Any follow-up of this child still running (the kind being started is refused by Temporal)."""
     for kind in FollowUpKind:
         wid = follow_up_workflow_id(bundle_id, kind, order)
@@ -70,13 +70,15 @@ async def _refuse_if_running(client: Client, bundle_id: str, order: int) -> None
                 continue
             raise
         if desc.status is WorkflowExecutionStatus.RUNNING:
+            if kind is starting is FollowUpKind.DEATH:
+                raise FollowUpRunning("this child's death was already reported; its follow-up is running")
             raise FollowUpRunning(f"a {kind.value} follow-up of this child is running; "
                                   "send this again once it has finished")
 
 
 async def _start(client: Client, settings: Settings, workflow_type: str, inp: FollowUpInput,
                  reuse: WorkflowIDReusePolicy) -> None:
-    await _refuse_if_running(client, inp.bundle_id, inp.birth_order)
+    await _refuse_if_running(client, inp.bundle_id, inp.birth_order, inp.kind)
     wid = follow_up_workflow_id(inp.bundle_id, inp.kind, inp.birth_order)
     try:
         await client.start_workflow(workflow_type, inp, id=wid, task_queue=settings.task_queue,
