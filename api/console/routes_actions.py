@@ -28,7 +28,8 @@ REFUSALS = {
     "not waiting for a retry": "ref_not_waiting", "no further changes": "ref_finished",
     "already has a name": "ref_has_name", "Kepala Dinas decision": "ref_no_kadis",
     "SPTJM decision": "ref_no_sptjm", "can be forwarded": "ref_not_forwardable",
-    "akta is already issued": "ref_akta_issued", "KK can only change": "ref_kk_locked",
+    "akta is already issued": "ref_akta_issued", "KK number can only change": "ref_kk_locked",
+    "not held as a suspected duplicate": "ref_not_held",
     "corrections apply to completed": "ref_completed_only", "must be issued first": "ref_not_issued",
     "death was already reported": "ref_death_known", "before the birth": "ref_death_early",
     "retention policy": "ref_anonymised", "already the name on the akta": "ref_fu_same_name",
@@ -131,6 +132,9 @@ async def parents(bundle_id: str, request: Request, who: Acting, session: Sessio
                 data[who_] = {"nik": form.get(f"{who_}_nik", ""), "name": form.get(f"{who_}_name", "")}
         if form.get("kk_number"):
             data["kk_number"] = form["kk_number"]
+            if form.get("routed") and form.get("confirm_reroute") != "yes":
+                # Routed already: the new KK may move the bundle; the page warned, the operator confirms.
+                raise HTTPException(409, "@ref_kk_unconfirmed")
         body = _model(operations.ParentsIn, data)
         await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client)
     return await _act(bundle_id, request, "ok_parents", call)
@@ -180,6 +184,18 @@ async def sptjm(bundle_id: str, request: Request, who: Supervising, session: Ses
         await operations.decide_sptjm(bundle_id=bid, body=body, who=who, session=session, client=client)
         return {"what": "@a_sptjm_accept" if body.accept else "@a_sptjm_reject"}
     return await _act(bundle_id, request, "ok_sptjm", call)
+
+
+@router.post("/duplicate")
+async def duplicate(bundle_id: str, request: Request, who: Supervising, session: SessionDep,
+                    client: ConsoleTemporal) -> Response:
+    """Decide on a suspected duplicate: close it, linked to the earlier bundle, or let it go on."""
+    async def call(bid: uuid.UUID, form: dict) -> dict:
+        dup = {"yes": True, "no": False}.get(form.get("duplicate", ""))
+        body = _model(operations.DuplicateIn, {"duplicate": dup, "reason": form.get("reason", "")})
+        await operations.decide_duplicate(bundle_id=bid, body=body, who=who, session=session, client=client)
+        return {"what": "@a_dup_yes" if body.duplicate else "@a_dup_no"}
+    return await _act(bundle_id, request, "ok_duplicate", call)
 
 
 @router.post("/close")

@@ -27,7 +27,7 @@ from store.models import Bundle
 OPERATOR_ACTIONS = frozenset({"name", "parents", "retry", "forward", "death", "correction"})
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
     Role.operator: OPERATOR_ACTIONS,
-    Role.supervisor: OPERATOR_ACTIONS | {"decision", "sptjm", "close"},
+    Role.supervisor: OPERATOR_ACTIONS | {"decision", "sptjm", "close", "duplicate"},
 }
 RETRYABLE = (ServiceStatus.NEEDS_ATTENTION, ServiceStatus.AWAITING_PAYMENT)
 STEP_ORDER = (Service.NIK, Service.AKTA, Service.KIA, Service.BPJS, Service.STILLBIRTH)
@@ -117,6 +117,8 @@ def build(state: BundleState, row: Bundle, role: Role, follow_ups: list[FollowUp
             can.add("forward")
         if "parents" in allowed and not akta_issued:
             can.add("parents")
+        if "duplicate" in allowed and state.routing.reason == Reason.DUPLIKAT_DICURIGAI.value:
+            can.add("duplicate")
     return BundleView(
         state=state, row=row, routing=routing, kk=kk, children=children,
         timeline=list(reversed(state.timeline)),

@@ -14,6 +14,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "st_closed_with_issues": ("Ditutup dengan masalah", "Closed with issues"),
     "st_stillbirth_recorded": ("Lahir mati tercatat", "Stillbirth recorded"),
     "st_forwarded": ("Diteruskan", "Forwarded"),
+    "st_closed_duplicate": ("Ditutup: duplikat", "Closed: duplicate"),
     # service statuses (follow-ups use the same words)
     "ss_pending": ("Menunggu giliran", "Pending"),
     "ss_in_progress": ("Diproses", "In progress"),
@@ -55,9 +56,27 @@ WORDS: dict[str, tuple[str, str]] = {
                                     "again by itself."),
     "r_IBU_TIDAK_DI_KK": ("Ibu tidak tercantum di KK yang dikirim rumah sakit.",
                           "The mother is not on the KK the hospital sent."),
-    "fix_IBU_TIDAK_DI_KK": ("Koreksi nomor KK (KK tempat ibu tercantum) atau NIK ibu pada data orang tua.",
+    "fix_IBU_TIDAK_DI_KK": ("Koreksi nomor KK (KK tempat ibu tercantum) atau NIK ibu pada data orang tua. "
+                            "KK baru menjalankan penentuan kantor lagi: bundel dapat pindah kantor.",
                             "Correct the KK number (the KK the mother is on) or the mother's NIK in the "
-                            "parents' data."),
+                            "parents' data. A new KK routes the bundle again: it may move to another "
+                            "office."),
+    "r_DUPLIKAT_DICURIGAI": ("Kelahiran ini mungkin sudah dilaporkan (anak yang sama, atau persalinan lain "
+                             "ibu yang sama dalam beberapa bulan). Belum ada yang diterbitkan.",
+                             "This birth may already have been reported (the same child, or another "
+                             "delivery by the same mother within months). Nothing has been issued."),
+    "fix_DUPLIKAT_DICURIGAI": ("Bandingkan dengan bundel sebelumnya; supervisor memutuskan: duplikat "
+                               "(ditutup dan ditautkan) atau bukan duplikat (dilanjutkan).",
+                               "Compare it with the earlier bundle; a supervisor decides: a duplicate "
+                               "(closed and linked) or not a duplicate (it goes on)."),
+    "r_KELAHIRAN_SUDAH_TERDAFTAR": ("Dukcapil sudah mendaftarkan anak ini (ibu, tanggal lahir dan urutan "
+                                    "kelahiran yang sama) dan tidak menerbitkan NIK kedua.",
+                                    "Dukcapil already registered this child (the same mother, birth date and "
+                                    "birth order) and issues no second NIK."),
+    "fix_KELAHIRAN_SUDAH_TERDAFTAR": ("Cari bundel kelahiran sebelumnya; bila ini duplikat, supervisor "
+                                      "menutup bundel ini dengan alasan.",
+                                      "Find the earlier birth's bundle; if this is a duplicate, a supervisor "
+                                      "closes this bundle with a reason."),
     "r_SPTJM_TIDAK_SAH": ("Ada SPTJM suami-istri, tetapi KK tidak menunjukkan orang tua berstatus kawin.",
                           "An SPTJM (unrecorded marriage) was given, but the KK does not show the parents "
                           "married."),
@@ -116,6 +135,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ev_sptjm_accepted": ("SPTJM diterima", "SPTJM accepted"),
     "ev_sptjm_rejected": ("SPTJM ditolak (ibu saja)", "SPTJM rejected (mother only)"),
     "ev_parents_corrected": ("Data orang tua dikoreksi", "Parents' data corrected"),
+    "ev_duplicate_confirmed": ("Dipastikan duplikat: ditutup", "Confirmed a duplicate: closed"),
+    "ev_duplicate_ruled_out": ("Dipastikan bukan duplikat", "Ruled out as a duplicate"),
     "ev_reminder_sent": ("Pengingat untuk keluarga diantrekan", "Reminder to the family queued"),
     "ev_deadline_approaching": ("Tenggat mendekat", "Deadline approaching"),
     "ev_deadline_passed": ("Tenggat terlewati", "Deadline passed"),
