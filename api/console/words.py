@@ -137,7 +137,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ev_parents_corrected": ("Data orang tua dikoreksi", "Parents' data corrected"),
     "ev_duplicate_confirmed": ("Dipastikan duplikat: ditutup", "Confirmed a duplicate: closed"),
     "ev_duplicate_ruled_out": ("Dipastikan bukan duplikat", "Ruled out as a duplicate"),
-    "ev_reminder_sent": ("Pengingat untuk keluarga diantrekan", "Reminder to the family queued"),
+    "ev_reminder_sent": ("Pengingat SMS untuk keluarga terkirim", "SMS reminder to the family sent"),
+    "ev_reminder_failed": ("Pengingat SMS untuk keluarga gagal", "SMS reminder to the family failed"),
     "ev_deadline_approaching": ("Tenggat mendekat", "Deadline approaching"),
     "ev_deadline_passed": ("Tenggat terlewati", "Deadline passed"),
     # follow-ups after issue
