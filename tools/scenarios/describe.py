@@ -32,6 +32,11 @@ def step(s: Any) -> str:
         return f"retry {s.retry} {s.service.value}" + (f" child {s.child}" if s.child else "")
     if kind == "close":
         return f"close {s.close}: {s.reason}"
+    if kind == "decide_duplicate":
+        what = "a duplicate" if s.duplicate else "not a duplicate"
+        return f"decide_duplicate {s.decide_duplicate}: {what}"
+    if kind == "correct_kk":
+        return f"correct_kk {s.correct_kk} to the KK of {s.kk_of}"
     if kind == "fault":
         return f"fault {s.fault}: {rule(s.rule)}"
     if kind == "reset_faults":
@@ -71,14 +76,14 @@ def family(fam: dict) -> str:
 
 
 def error_paths(r: httpx.Response) -> list[str]:
-    """The field paths of a 422's errors: `body.mother.nik`."""
+    """The field paths of a 422's errors (problem+json `errors[]`): `body.mother.nik`."""
     try:
-        detail = r.json().get("detail")
+        errors = r.json().get("errors")
     except (ValueError, AttributeError):
         return []
-    if not isinstance(detail, list):
+    if not isinstance(errors, list):
         return []
-    return [".".join(map(str, e.get("loc", []))) for e in detail if isinstance(e, dict)]
+    return [str(e.get("field", "")) for e in errors if isinstance(e, dict)]
 
 
 def answer(r: httpx.Response) -> str:
@@ -91,9 +96,10 @@ def answer(r: httpx.Response) -> str:
         duplicate = " (duplicate)" if data.get("duplicate") else ""
         return f"202 bundle {str(data.get('bundle_id'))[:8]}{duplicate}"
     detail = data.get("detail") if isinstance(data, dict) else None
-    if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-        first = detail[0]
-        return f"{r.status_code} at {'.'.join(map(str, first.get('loc', [])))}: {first.get('msg', '')}"
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        return f"{r.status_code} at {first.get('field', '')}: {first.get('message', '')}"
     if detail:
         return f"{r.status_code}: {str(detail)[:120]}"
     return str(r.status_code)

@@ -18,7 +18,7 @@ from tools.scenarios.result import Line, Listener, ScenarioResult
 from tools.scenarios.target import Target
 from tools.scenarios.values import human
 
-TERMINAL = ("completed", "closed_with_issues", "stillbirth_recorded")
+TERMINAL = ("completed", "closed_with_issues", "stillbirth_recorded", "closed_duplicate")
 POLL_SECONDS = 0.15
 # The read model may show a final status one write before the last timeline event: look again.
 TERMINAL_GRACE_SECONDS = 1.0

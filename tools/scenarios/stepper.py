@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from domain.contracts import BundleStatus, CloseBundleInput, KadisDecisionInput, RetryServiceInput
+from domain.contracts import (
+    BundleStatus,
+    CloseBundleInput,
+    CorrectParentsInput,
+    KadisDecisionInput,
+    RetryServiceInput,
+)
+from domain.contracts.inputs import DuplicateDecisionInput
 from tools.scenarios import describe
 from tools.scenarios.expect import BundleExpect
 from tools.scenarios.families import merge
@@ -21,9 +28,11 @@ from tools.scenarios.steps import (
     CorrectionStep,
     DeathStep,
     DecisionStep,
+    DuplicateStep,
     FaultStep,
     JumpStep,
     NameStep,
+    ParentsStep,
     PayStep,
     PostStep,
     ResetFaultsStep,
@@ -178,6 +187,16 @@ async def _close(run: ScenarioRun, s: CloseStep) -> Line:
                          s.expect_refused)
 
 
+async def _duplicate(run: ScenarioRun, s: DuplicateStep) -> Line:
+    arg = DuplicateDecisionInput(duplicate=s.duplicate, reason=s.reason, actor="scenario")
+    return await _update(run, s, s.decide_duplicate, "decide_duplicate", arg, s.expect_refused)
+
+
+async def _parents(run: ScenarioRun, s: ParentsStep) -> Line:
+    arg = CorrectParentsInput(kk_number=run.ctx.families[s.kk_of]["no_kk"], reason=s.reason, actor="scenario")
+    return await _update(run, s, s.correct_kk, "correct_parents", arg, s.expect_refused)
+
+
 async def _fault(run: ScenarioRun, s: FaultStep) -> Line:
     rule = run.ctx.render_data(s.rule)
     run.faulted.add(s.fault)
@@ -208,6 +227,7 @@ async def _sleep(run: ScenarioRun, s: SleepStep) -> Line:
 _HANDLERS: dict[type, Any] = {
     WaitStep: _wait, CheckStep: _check, PostStep: _post, NameStep: _name, PayStep: _pay,
     DecisionStep: _decision, RetryStep: _retry, CloseStep: _close, DeathStep: _death,
+    DuplicateStep: _duplicate, ParentsStep: _parents,
     CorrectionStep: _correct, FaultStep: _fault,
     ResetFaultsStep: _reset, JumpStep: _jump, SleepStep: _sleep,
 }

@@ -98,6 +98,26 @@ class CloseStep(_Step):
     expect_refused: bool = False
 
 
+class DuplicateStep(_Step):
+    """A supervisor's decision on a bundle held as a suspected duplicate (DUPLIKAT_DICURIGAI)."""
+
+    KIND: ClassVar[str] = "decide_duplicate"
+    decide_duplicate: Alias
+    duplicate: bool
+    reason: str = Field(default="diperiksa supervisor", min_length=3)
+    expect_refused: bool = False
+
+
+class ParentsStep(_Step):
+    """An operator corrects the KK number (to this family's KK) before any NIK is issued."""
+
+    KIND: ClassVar[str] = "correct_kk"
+    correct_kk: Alias
+    kk_of: Alias = Field(description="the family whose KK number is the right one")
+    reason: str = Field(default="nomor KK dikoreksi", min_length=3)
+    expect_refused: bool = False
+
+
 class DeathStep(_Step):
     """A baby born alive died: reported by the hospital (akta kematian follow-up)."""
 
@@ -171,7 +191,7 @@ class SleepStep(_Step):
 
 STEP_TYPES: tuple[type[_Step], ...] = (
     WaitStep, CheckStep, PostStep, NameStep, PayStep, DecisionStep, RetryStep, CloseStep,
-    DeathStep, CorrectionStep, FaultStep, ResetFaultsStep, JumpStep, SleepStep)
+    DuplicateStep, ParentsStep, DeathStep, CorrectionStep, FaultStep, ResetFaultsStep, JumpStep, SleepStep)
 STEP_KINDS = tuple(t.KIND for t in STEP_TYPES)
 
 
@@ -189,6 +209,7 @@ Step = Annotated[
     | Annotated[PostStep, Tag("post")] | Annotated[NameStep, Tag("provide_name")]
     | Annotated[PayStep, Tag("pay")] | Annotated[DecisionStep, Tag("kadis_decision")]
     | Annotated[RetryStep, Tag("retry")] | Annotated[CloseStep, Tag("close")]
+    | Annotated[DuplicateStep, Tag("decide_duplicate")] | Annotated[ParentsStep, Tag("correct_kk")]
     | Annotated[DeathStep, Tag("report_death")] | Annotated[CorrectionStep, Tag("correct")]
     | Annotated[FaultStep, Tag("fault")] | Annotated[ResetFaultsStep, Tag("reset_faults")]
     | Annotated[JumpStep, Tag("jump")] | Annotated[SleepStep, Tag("sleep")],
