@@ -124,5 +124,5 @@ async def retry(client: Client, bundle_id: str, kind: FollowUpKind, order: int,
         raise RetryRefused(getattr(cause, "message", None) or str(cause)) from None
     except RPCError as exc:
         if exc.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
-            raise RetryRefused(f"no {kind.value} follow-up of this child is running") from None
+            raise RetryRefused(f"this child has no {kind.value} follow-up waiting for a retry") from None
         raise

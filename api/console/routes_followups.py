@@ -19,7 +19,7 @@ from domain.contracts import FollowUpKind
 from store import bundles, crud, documents
 
 router = APIRouter(prefix=f"{PREFIX}/bundles/{{bundle_id}}/follow-ups", include_in_schema=False)
-REFUSALS = {"not waiting for a retry": "ref_fu_not_waiting", "is running": "ref_fu_running",
+REFUSALS = {"waiting for a retry": "ref_fu_not_waiting", "is running": "ref_fu_running",
             "retention policy": "ref_anonymised"}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -199,7 +201,13 @@ async def test_follow_ups_after_issue_show_on_the_bundle_page(stack, operator):
     assert (await operator.act(bid, "correction", {"birth_order": "1", "child_name": "Siti Aminah Putri",
                                                    "reason": "ejaan nama keliru"}))[0] == "ok"
     await wait_page(operator, bid, 'data-kind="correction"')
-    assert (await operator.act(bid, "death", {"birth_order": "1", "date_of_death": str(date.today()),
-                                              "place_of_death": "RSUD Serang"}))[0] == "ok"
+    death = {"birth_order": "1", "date_of_death": str(date.today()), "place_of_death": "RSUD Serang"}
+    # One follow-up of a child at a time: the death waits until the correction has finished.
+    deadline = time.monotonic() + 45
+    while (said := await operator.act(bid, "death", death))[0] != "ok":
+        assert said == ("error", "Ditolak: tindak lanjut lain untuk anak ini masih berjalan; "
+                                 "kirim lagi setelah selesai."), said
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.3)
     page = await wait_page(operator, bid, 'data-kind="death"')
     assert "Kematian: akta kematian, KK, BPJS" in page
