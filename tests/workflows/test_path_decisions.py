@@ -111,7 +111,8 @@ async def test_name_given_after_60_days_makes_the_akta_late(time_skipping_env):
         akta = svc(st, "akta")
         assert (akta.status.value, akta.reason, akta.deadline_state) == (
             "waiting_input", "NAMA_BELUM_ADA", "passed")
-        assert [(r.service.value, r.kind) for r in fakes.reminders] == [("akta", "name_missing")]
+        assert [(r.service.value, r.kind) for r in fakes.reminders] == [
+            ("akta", "name_missing"), ("akta", "deadline_approaching")]
         assert fakes.count("issue_akta") == 0
 
         await b.update("provide_name", ProvideNameInput(birth_order=1, name="Nur Aini"))

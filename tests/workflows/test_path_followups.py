@@ -94,10 +94,12 @@ async def test_pbpu_payment_wait_flagged_after_28_days_then_completed_once_paid(
         await env.sleep(timedelta(days=22))  # inside the 7-day warning window
         st = await b.state()
         assert svc(st, "bpjs").deadline_state == "approaching" and st.deadline_risk is True
+        # Reminded when the payment began to be awaited, and again as the deadline approaches.
         assert [(r.service.value, r.kind, r.due) for r in fakes.reminders] == [
-            ("bpjs", "payment_due", born + timedelta(days=28))]
-        polls = fakes.count("membership_status")
-        assert 20 <= polls <= 23  # once a day (bpjs_poll_seconds), never in a busy loop
+            ("bpjs", "payment_due", born + timedelta(days=28)),
+            ("bpjs", "deadline_approaching", born + timedelta(days=28))]
+        polls = fakes.count("await_bpjs_payment")
+        assert 20 <= polls <= 24  # once a day (bpjs_poll_seconds), never in a busy loop
 
         await env.sleep(timedelta(days=7))  # day 29: past the deadline, still unpaid
         st = await b.state()
@@ -113,7 +115,7 @@ async def test_pbpu_payment_wait_flagged_after_28_days_then_completed_once_paid(
     bpjs = svc(final, "bpjs")
     assert (bpjs.status.value, bpjs.facts["status"], bpjs.deadline_state) == ("completed", "AKTIF", "passed")
     assert "tunggakan_sejak" not in bpjs.facts  # enrolled on time: only the payment was late
-    assert len(fakes.reminders) == 1 and fakes.count("enrol_newborn") == 1
+    assert len(fakes.reminders) == 2 and fakes.count("enrol_newborn") == 1
 
 
 async def test_paid_membership_is_checked_at_once_on_the_operators_retry(time_skipping_env):
