@@ -106,18 +106,38 @@ def bundle_checks(exp: BundleExpect, bundle: dict, *, ctx: Context, birth: str,
 
 
 def _follow_up(j: _Judge, kind: str, exp: FollowUpExpect) -> None:
-    fu = next((f for f in j.bundle.get("follow_up_status", []) if f["kind"] == kind), None)
-    if fu is None:
+    found = sorted((f for f in j.bundle.get("follow_up_status", []) if f["kind"] == kind),
+                   key=lambda f: f.get("started_at") or "")
+    if not found:
         j.add(f"follow-up {kind}", "present", "none linked", False)
         return
+    fu = found[-1]  # the latest
+    if exp.count is not None:
+        j.equal(f"follow-up {kind} count", exp.count, len(found))
     if exp.status is not None:
         j.equal(f"follow-up {kind}.status", exp.status, fu["status"])
+    if exp.reason is not None:
+        j.equal(f"follow-up {kind}.reason", exp.reason, fu.get("reason"))
+    if exp.akta_in_force is not None:
+        _akta_in_force(j, fu, exp.akta_in_force)
     for key, want in exp.documents.items():
         j.pattern(f"follow-up {kind}.{key}", want, fu["documents"].get(key))
     if exp.superseded_akta is not None:
         old, new = fu["documents"].get("akta_lama"), fu["documents"].get("akta")
         j.add(f"follow-up {kind}.akta superseded", "old number recorded, new differs",
               f"{old} -> {new}", (bool(old) and old != new) == exp.superseded_akta)
+
+
+def _akta_in_force(j: _Judge, fu: dict, want: bool) -> None:
+    new = fu["documents"].get("akta")
+    child = next((c for c in j.bundle.get("children", []) if c["birth_order"] == fu["birth_order"]), {})
+    shown = child.get("services", {}).get("akta", {}).get("document_number")
+    aktas = [d for d in j.bundle.get("documents", [])
+             if d["kind"] == "akta_kelahiran" and d["birth_order"] == fu["birth_order"]]
+    in_force = [d["number"] for d in aktas if d["superseded_by"] is None]
+    ok = bool(new) and shown == new and in_force == [new] and len(aktas) >= 2
+    j.add(f"follow-up {fu['kind']}.akta in force", "the bundle shows the new akta, earlier ones superseded",
+          f"shown {shown}, in force {in_force}, {len(aktas)} issued", ok == want)
 
 
 def _service(j: _Judge, where: str, exp: ServiceExpect, st: dict | None, *,

@@ -35,6 +35,8 @@ def step(s: Any) -> str:
     if kind == "decide_duplicate":
         what = "a duplicate" if s.duplicate else "not a duplicate"
         return f"decide_duplicate {s.decide_duplicate}: {what}"
+    if kind == "retry_follow_up":
+        return f"retry_follow_up {s.retry_follow_up} {s.follow_up} child {s.child}"
     if kind == "correct_kk":
         return f"correct_kk {s.correct_kk} to the KK of {s.kk_of}"
     if kind == "fault":

@@ -84,6 +84,10 @@ class FollowUpExpect(BaseModel):
     documents: dict[str, Pattern] = Field(default_factory=dict, description="regex per document")
     superseded_akta: bool | None = Field(
         default=None, description="correction: the old akta number is recorded and differs from the new")
+    reason: str | None = Field(default=None, description="the reason code it waits on (needs_attention)")
+    count: int | None = Field(default=None, ge=1, description="follow-ups of this kind (checks the latest)")
+    akta_in_force: bool | None = Field(default=None, description=(
+        "correction: the bundle's akta shows its new number, every earlier akta superseded in `documents`"))
 
 
 class BundleExpect(BaseModel):

@@ -13,9 +13,11 @@ from domain.contracts import (
     BundleStatus,
     CloseBundleInput,
     CorrectParentsInput,
+    FollowUpKind,
     KadisDecisionInput,
     RetryServiceInput,
 )
+from domain.contracts.followups import RetryFollowUpInput
 from domain.contracts.inputs import DuplicateDecisionInput
 from tools.scenarios import describe
 from tools.scenarios.expect import BundleExpect
@@ -36,6 +38,7 @@ from tools.scenarios.steps import (
     PayStep,
     PostStep,
     ResetFaultsStep,
+    RetryFollowUpStep,
     RetryStep,
     SleepStep,
     WaitStep,
@@ -127,12 +130,34 @@ async def _death(run: ScenarioRun, s: DeathStep) -> Line:
 
 async def _correct(run: ScenarioRun, s: CorrectionStep) -> Line:
     bid = await run.bundle_id(s.correct)
-    r = await run.t.http.post(f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/correction",
-                              json={"child_name": s.name, "reason": s.reason},
-                              headers=await run.t.hospital(run.sc.births[s.correct].hospital))
-    label = s.label or f"correct {s.correct} child {s.child}: name {s.name!r}"
+    headers = await run.t.hospital(run.sc.births[s.correct].hospital)
+    url = f"{run.t.api_url}/v1/births/{bid}/children/{s.child}/correction"
+    answers = await asyncio.gather(*(run.t.http.post(url, json={"child_name": name, "reason": s.reason},
+                                                     headers=headers) for name in [s.name, *s.at_once]))
+    label = s.label or f"correct {s.correct} child {s.child}: name {s.name!r}" + (
+        f" and at once {', '.join(map(repr, s.at_once))}" if s.at_once else "")
+    if s.at_once:
+        want = sorted(s.expect_statuses or [202] + [409] * len(s.at_once))
+        seen = sorted(r.status_code for r in answers)
+        return Line("step", label, ok=seen == want, expected=str(want), seen=str(seen))
+    r = answers[0]
     return Line("step", label, ok=r.status_code == s.expect_status, expected=str(s.expect_status),
                 seen=describe.answer(r) if r.status_code != 202 else "202")
+
+
+async def _retry_follow_up(run: ScenarioRun, s: RetryFollowUpStep) -> Line:
+    """As the operator route does: the follow-up's `retry` update, judged by its validator."""
+    from api import followups
+
+    bid = await run.bundle_id(s.retry_follow_up)
+    arg = RetryFollowUpInput(reason=s.reason, actor="scenario")
+    try:
+        res = await followups.retry(await run.t.client(), bid, FollowUpKind(s.follow_up), s.child, arg)
+        seen, was_refused = f"accepted: {res.message}", False
+    except followups.RetryRefused as exc:
+        seen, was_refused = f"refused: {exc}", True
+    return Line("step", describe.step(s), ok=was_refused == s.expect_refused,
+                expected="refused" if s.expect_refused else "accepted", seen=seen)
 
 
 async def _pay(run: ScenarioRun, s: PayStep) -> Line:
@@ -228,6 +253,6 @@ _HANDLERS: dict[type, Any] = {
     WaitStep: _wait, CheckStep: _check, PostStep: _post, NameStep: _name, PayStep: _pay,
     DecisionStep: _decision, RetryStep: _retry, CloseStep: _close, DeathStep: _death,
     DuplicateStep: _duplicate, ParentsStep: _parents,
-    CorrectionStep: _correct, FaultStep: _fault,
+    CorrectionStep: _correct, RetryFollowUpStep: _retry_follow_up, FaultStep: _fault,
     ResetFaultsStep: _reset, JumpStep: _jump, SleepStep: _sleep,
 }

@@ -138,6 +138,21 @@ class CorrectionStep(_Step):
     name: str
     reason: str = "salah ketik nama"
     expect_status: int = Field(default=202, ge=200, le=599)
+    at_once: list[str] = Field(default_factory=list, max_length=5, description=(
+        "other names sent concurrently with `name`: one follow-up of a child runs at a time"))
+    expect_statuses: list[int] | None = Field(default=None, description=(
+        "with at_once: the statuses, in any order (default: one 202, the others 409)"))
+
+
+class RetryFollowUpStep(_Step):
+    """An operator retries a follow-up (death, correction) waiting on a business rejection."""
+
+    KIND: ClassVar[str] = "retry_follow_up"
+    retry_follow_up: Alias
+    follow_up: Literal["death", "correction"]
+    child: int = Field(default=1, ge=1, le=9)
+    reason: str = Field(default="penyebab diselesaikan", min_length=3)
+    expect_refused: bool = False
 
 
 class FaultStep(_Step):
@@ -191,7 +206,8 @@ class SleepStep(_Step):
 
 STEP_TYPES: tuple[type[_Step], ...] = (
     WaitStep, CheckStep, PostStep, NameStep, PayStep, DecisionStep, RetryStep, CloseStep,
-    DuplicateStep, ParentsStep, DeathStep, CorrectionStep, FaultStep, ResetFaultsStep, JumpStep, SleepStep)
+    DuplicateStep, ParentsStep, DeathStep, CorrectionStep, RetryFollowUpStep, FaultStep, ResetFaultsStep,
+    JumpStep, SleepStep)
 STEP_KINDS = tuple(t.KIND for t in STEP_TYPES)
 
 
@@ -211,6 +227,7 @@ Step = Annotated[
     | Annotated[RetryStep, Tag("retry")] | Annotated[CloseStep, Tag("close")]
     | Annotated[DuplicateStep, Tag("decide_duplicate")] | Annotated[ParentsStep, Tag("correct_kk")]
     | Annotated[DeathStep, Tag("report_death")] | Annotated[CorrectionStep, Tag("correct")]
+    | Annotated[RetryFollowUpStep, Tag("retry_follow_up")]
     | Annotated[FaultStep, Tag("fault")] | Annotated[ResetFaultsStep, Tag("reset_faults")]
     | Annotated[JumpStep, Tag("jump")] | Annotated[SleepStep, Tag("sleep")],
     Discriminator(_step_kind, custom_error_type="step_kind",
