@@ -279,6 +279,12 @@ def test_correction_refusals(sim: Sim):
     child = {"nik": nik, "akta": number}
     wrong = sim.issue("3673", "akta-kelahiran/koreksi", _koreksi(child, "Eko", old=no_akta["akta"]))
     assert wrong.json()["kode"] == "AKTA_TIDAK_SESUAI"
+    # Nothing to correct: the same name (or none) and the same father would only supersede a valid akta.
+    same_father = _koreksi(child, "Eka", father=fam["ayah"]["nik"])
+    for same in (_koreksi(child, "Eka"), _koreksi(child, None), same_father):
+        unchanged = sim.issue("3673", "akta-kelahiran/koreksi", same)
+        assert unchanged.status_code == 422 and unchanged.json()["kode"] == "KOREKSI_TANPA_PERUBAHAN"
+    assert sim.person(nik)["no_akta"] == number
     assert sim.issue("3604", "akta-kelahiran/koreksi",
                      _koreksi(child, "Eko")).json()["kode"] == "BUKAN_WILAYAH_KANTOR"
     no_reason = sim.issue("3673", "akta-kelahiran/koreksi", _koreksi(child, "Eko") | {"alasan": ""})
