@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
-from api import console, family
+from api import console, docs_ui, family, problems
 from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
@@ -93,7 +93,11 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         summary="One hospital birth record -> NIK, akta kelahiran, KK, KIA and BPJS membership.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None, redoc_url=None,  # ours, without a CDN: api/docs_ui.py
+        responses=problems.RESPONSES,
     )
+    problems.install(app)  # every JSON error as application/problem+json
+    docs_ui.install(app)
     app.add_middleware(Protections)
     app.add_middleware(CodecCors, origins=settings.codec_origins())
     for module in (health, auth, births, followups, hospital, operations, audit, admin, codec):

@@ -7,8 +7,10 @@ request): every request of the API passes through both.
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import problem
 
 MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
 SECURITY_HEADERS = {
@@ -18,8 +20,14 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# The API answers JSON; only the interactive docs need scripts and styles.
+# The API answers JSON: nothing to load.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# The API docs (api/docs_ui.py): their own assets only. The pages' inline start-up script and the
+# viewers' inline styles need 'unsafe-inline'; ReDoc searches in a blob: worker. Nothing from another
+# host (ReDoc's footer logo would come from its CDN).
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+            "base-uri 'none'; frame-ancestors 'none'")
 # The console: its own scripts, styles and event streams only; no inline script or style at all.
 CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -52,8 +60,7 @@ class Protections:
                     return
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
             if body and path.startswith("/v1/") and ctype not in _json_types(path):
-                refused = JSONResponse({"detail": f"Content-Type must be {' or '.join(_json_types(path))}"},
-                                       415)
+                refused = problem(415, f"Content-Type must be {' or '.join(_json_types(path))}")
                 await refused(scope, receive, send)
                 return
             receive = _replay(bytes(body), receive)
@@ -81,14 +88,16 @@ def _protect(headers: MutableHeaders, path: str) -> None:
         headers.setdefault("Cache-Control", "public, max-age=604800"  # versioned URLs
                            if path.startswith("/console/static/")
                            else "no-store")  # pages hold personal data
-    elif not path.startswith(("/docs", "/redoc")):
+    elif path.startswith(("/docs", "/redoc")):
+        headers.setdefault("Content-Security-Policy", DOCS_CSP)
+    else:
         headers.setdefault("Content-Security-Policy", API_CSP)
     if path.startswith("/v1/"):
         headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    refused = JSONResponse({"detail": f"request body larger than {MAX_BODY_BYTES} bytes"}, 413)
+    refused = problem(413, f"request body larger than {MAX_BODY_BYTES} bytes")
     await refused(scope, receive, send)
 
 

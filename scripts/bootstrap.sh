@@ -20,7 +20,7 @@ spec="."
 # Bytecode for our packages, written once: the workflow sandbox imports the workflow modules afresh
 # for every run, and where PYTHONDONTWRITEBYTECODE is set (as on our machines) nothing else writes it.
 .venv/bin/python -m compileall -q domain workflows activities adapters infra store cli api simulators tools
-# The console's htmx, from npm as pinned by package-lock.json, copied into a git-ignored static
+# The console's htmx (and the API docs' assets), from npm as pinned by package-lock.json, copied into a git-ignored static
 # folder (no third-party code in the repository). Without npm the console still works: full page
 # loads instead of partial swaps, and console.js keeps the bundle page live.
 VENDOR=api/console/static/vendor
@@ -29,6 +29,14 @@ if command -v npm >/dev/null 2>&1; then
     npm ci --no-audit --no-fund --loglevel=error
     mkdir -p "$VENDOR"
     cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js "$VENDOR/"
+  fi
+  # The API docs' Swagger UI and ReDoc, served by the API itself (api/docs_ui.py): no CDN.
+  DOCS=api/static/docs
+  if [ ! -f "$DOCS/redoc.standalone.js" ] || [ package-lock.json -nt "$DOCS/redoc.standalone.js" ]; then
+    [ -f node_modules/redoc/bundles/redoc.standalone.js ] || npm ci --no-audit --no-fund --loglevel=error
+    mkdir -p "$DOCS"
+    cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,favicon-32x32.png} \
+       node_modules/redoc/bundles/redoc.standalone.js "$DOCS/"
   fi
 else
   echo "npm not found: the console runs without htmx (see README, For operators)" >&2

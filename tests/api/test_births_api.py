@@ -43,7 +43,7 @@ async def test_consent_is_required(stack):
     body = payloads.manual()
     del body["consent"]
     r = await stack.post(body)
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "consent"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "consent"]
 
 
 async def test_hospital_key_is_required_and_checked(stack):

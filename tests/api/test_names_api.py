@@ -56,7 +56,7 @@ async def _post(api, body: dict) -> httpx.Response:
 
 def _child_name_errors(r: httpx.Response) -> list[str]:
     assert r.status_code == 422, r.text
-    return [e["msg"] for e in r.json()["detail"] if e["loc"] == ["body", "children", 0, "name"]]
+    return [e["message"] for e in r.json()["errors"] if e["loc"] == ["body", "children", 0, "name"]]
 
 
 async def test_a_bad_child_name_is_refused_at_the_json_intake_naming_the_rule(api):
@@ -108,12 +108,12 @@ async def test_name_and_correction_refuse_a_bad_name_field_by_field(api_with_tem
             named = await http.post(f"{base}/v1/births/{bundle}/children/1/name", json={"name": bad},
                                     headers=headers)
             assert named.status_code == 422, bad
-            assert [e["loc"] for e in named.json()["detail"]] == [["body", "name"]]
-            assert "Permendagri 73/2022" in named.json()["detail"][0]["msg"]
+            assert [e["loc"] for e in named.json()["errors"]] == [["body", "name"]]
+            assert "Permendagri 73/2022" in named.json()["errors"][0]["message"]
             fixed = await http.post(f"{base}/v1/births/{bundle}/children/1/correction",
                                     json={"child_name": bad, "reason": "salah tulis"}, headers=headers)
             assert fixed.status_code == 422, bad
-            assert [e["loc"] for e in fixed.json()["detail"]] == [["body", "child_name"]]
+            assert [e["loc"] for e in fixed.json()["errors"]] == [["body", "child_name"]]
         # A valid name passes validation and reaches the bundle lookup (which does not exist).
         ok = await http.post(f"{base}/v1/births/{bundle}/children/1/name", json={"name": "Siti Aminah"},
                              headers=headers)
@@ -128,8 +128,8 @@ async def test_a_birth_time_later_today_is_refused(api):
     r = await _post(api, body)
     if now.time().isoformat() < "23:54:59":  # more than the 5 minutes' tolerance ahead
         assert r.status_code == 422, r.text
-        assert [e["loc"] for e in r.json()["detail"]] == [["body", "birth_time"]]
-        assert "WIB" in r.json()["detail"][0]["msg"]
+        assert [e["loc"] for e in r.json()["errors"]] == [["body", "birth_time"]]
+        assert "WIB" in r.json()["errors"][0]["message"]
     else:
         assert r.status_code == 202, r.text
     earlier = payloads.manual(birth_date=today, birth_time="00:00:00")

@@ -34,7 +34,7 @@ async def test_unknown_fields_are_422_with_their_path(stack):
     body["children"][0]["eye_colour"] = "brown"
     r = await stack.http.post(f"{stack.api_url}/v1/births", json=body, headers=stack.hospital(HOSP))
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "children", 0, "eye_colour"]
+    assert r.json()["errors"][0]["loc"] == ["body", "children", 0, "eye_colour"]
 
 
 @pytest.mark.parametrize("attack", ["' OR 1=1 --", "Robert'); DROP TABLE bundle;--", "<script>x</script>",
@@ -42,8 +42,9 @@ async def test_unknown_fields_are_422_with_their_path(stack):
 async def test_hostile_strings_in_every_text_field_are_refused_or_stored_inert(stack, attack):
     before = await _total(stack)
     body = payloads.manual()
-    # Every free-text field a hospital sends.
-    for target in (body["mother"], body["father"], *body["witnesses"], *body["children"]):
+    # Every free-text field a hospital sends (a child's name has its own rule, Permendagri 73/2022,
+    # letters and spaces only, which refuses them all: tests/api/test_names_api.py).
+    for target in (body["mother"], body["father"], *body["witnesses"]):
         target["name"] = attack
     body["birth_place"]["facility_name"] = attack
     body["marriage_proof"]["number"] = attack

@@ -215,15 +215,15 @@ async def test_invalid_input_is_422_with_field_paths_and_starts_nothing(stack):
     bad["mother"]["nik"] = "3673051203950007"  # a man's day code
     r = await stack.post(bad)
     assert r.status_code == 422
-    assert ["body", "mother", "nik"] in [e["loc"] for e in r.json()["detail"]]
+    assert ["body", "mother", "nik"] in [e["loc"] for e in r.json()["errors"]]
     future = payloads.manual(birth_date=_wib_today() + timedelta(days=2))
     r = await stack.post(future)
     assert r.status_code == 422
-    assert r.json()["detail"][0]["loc"] == ["body", "birth_date"]
+    assert r.json()["errors"][0]["loc"] == ["body", "birth_date"]
     bad_nik = payloads.manual()
     bad_nik["witnesses"][0]["nik"] = "3673991203950007"
     r = await stack.post(bad_nik)
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "witnesses", 0, "nik"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "witnesses", 0, "nik"]
     from domain.bundle_state import bundle_id_for
 
     # Nothing kept or started for any of the refused bodies (their own ids, not a global count).
