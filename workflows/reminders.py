@@ -18,14 +18,18 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     import domain.contracts.names as act
     from domain import bundle_state as bs
-    from domain.contracts import ReminderDelivered, ReminderInput, Service, ServiceStatus
+    from domain.contracts import (
+        TERMINAL_STATUSES,
+        Reason,
+        ReminderDelivered,
+        ReminderInput,
+        Service,
+        ServiceStatus,
+    )
     from workflows.bundle import Bundle
     from workflows.calls import BUSINESS, business_reason
 
 FAMILY_WAITS = {ServiceStatus.WAITING_INPUT: "name_missing", ServiceStatus.AWAITING_PAYMENT: "payment_due"}
-# A bundle held for a person to decide whether it repeats an earlier one: nothing may reach the
-# family until that is decided (the hold's reason code, set by the duplicate check).
-DUPLICATE_HOLD = "DUPLIKAT_DICURIGAI"
 # A gateway down for longer than this: the reminder is recorded as failed (the deadline's
 # escalation still reaches the operators).
 GIVE_UP_AFTER = timedelta(days=1)
@@ -37,10 +41,12 @@ class Reminders:
         self.tried: set[tuple[Service, int, str]] = set()
 
     def held(self, order: int) -> bool:
-        """No reminder may go out: the child died, or the bundle is closed, forwarded or held."""
+        """No reminder may go out: the child died, or the bundle is closed, forwarded or held as a
+        suspected duplicate (nothing may reach the family until a supervisor decided)."""
         t = self.b.t
-        return (t.closed or order in self.b.deaths or t.child(order).died_on is not None
-                or any(st.reason == DUPLICATE_HOLD for _, _, st in bs.all_services(t.state)))
+        return (t.closed or t.state.status in TERMINAL_STATUSES or order in self.b.deaths
+                or t.child(order).died_on is not None
+                or any(st.reason == Reason.DUPLIKAT_DICURIGAI for _, _, st in bs.all_services(t.state)))
 
     async def when_waiting(self, service: Service, order: int, due: date) -> None:
         """Remind as soon as `service` of child `order` starts waiting on the family."""

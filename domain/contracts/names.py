@@ -18,7 +18,6 @@ REISSUE_KK = "reissue_kk"
 ENROL_NEWBORN = "enrol_newborn"
 MEMBERSHIP_STATUS = "membership_status"
 SYNC_READ_MODEL = "sync_read_model"
-SEND_REMINDER = "send_reminder"  # queued only: superseded by deliver_reminder
 DELIVER_REMINDER = "deliver_reminder"
 AWAIT_PAYMENT = "await_bpjs_payment"
 RECORD_DEATH = "record_death"

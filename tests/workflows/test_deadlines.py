@@ -13,7 +13,7 @@ import pytest_asyncio
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Worker
 
-from api.intake import WIB
+from api.intake import WIB, hold_as_duplicate
 from domain.bundle_state import new_input
 from domain.contracts import (
     WORKFLOW_TYPE,
@@ -24,6 +24,7 @@ from domain.contracts import (
     WorkflowTuning,
 )
 from domain.notification import BirthNotification
+from store.identity import Match
 from tests.support import payloads
 from tests.support.fake_activities import Fakes
 from tools.embedded import start_temporal
@@ -38,7 +39,7 @@ async def skipping_env():
 
 
 async def _start(env, fakes: Fakes, children: list[dict], *, days_ago: int = 0,
-                 poll_seconds: float = 86400) -> tuple[WorkflowHandle, Worker, date]:
+                 poll_seconds: float = 86400, held: bool = False) -> tuple[WorkflowHandle, Worker, date]:
     # Time skipping moves the server's clock for good: the birth is "today" by the server's clock.
     born = (await env.get_current_time() + WIB).date() - timedelta(days=days_ago)
     n = BirthNotification.model_validate(payloads.manual(birth_date=born, children=children))
@@ -46,6 +47,8 @@ async def _start(env, fakes: Fakes, children: list[dict], *, days_ago: int = 0,
     inp = new_input(bundle_id=str(uuid.uuid4()), hospital_id="RSUD",
                     received_at=datetime.now(UTC), notification=n,
                     tuning=WorkflowTuning(bpjs_poll_seconds=poll_seconds, retry_max_seconds=60))
+    if held:  # as the intake starts a bundle matching an earlier one
+        hold_as_duplicate(inp.state, Match(bundle_id=str(uuid.uuid4()), same_child=True))
     worker = Worker(env.client, task_queue=queue, workflows=[KelahiranWorkflow],
                     activities=fakes.activities())
     handle = await env.client.start_workflow(WORKFLOW_TYPE, inp, id=inp.bundle_id, task_queue=queue,
@@ -146,6 +149,18 @@ async def test_no_reminder_for_a_child_who_died_or_a_closed_bundle(skipping_env)
         await handle.execute_update("close_bundle", CloseBundleInput(reason="ditutup untuk uji"))
         await skipping_env.sleep(timedelta(days=55))
         assert sorted(r.kind for r in fakes.reminders) == ["name_missing", "payment_due"]
+
+
+async def test_no_reminder_for_a_bundle_held_as_a_suspected_duplicate(skipping_env):
+    fakes = Fakes()
+    handle, worker, _ = await _start(skipping_env, fakes, [payloads.child(name=None)], days_ago=22,
+                                     held=True)
+    async with worker:
+        await skipping_env.sleep(timedelta(days=35))  # day 57: BPJS deadline passed, the akta approaching
+        st = await _state(handle)
+        assert st.routing.reason == "DUPLIKAT_DICURIGAI" and _svc(st, "akta").deadline_state == "approaching"
+        assert fakes.reminders == [] and "reminder_sent" not in [e.kind for e in st.timeline]
+        await _end(handle)
 
 
 async def test_missing_name_is_reminded_before_the_akta_deadline(skipping_env):
