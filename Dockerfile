@@ -1,4 +1,16 @@
 # One image for every kelahiran process: the API (default), the worker, migrations, simulators.
+
+# Front-end assets from npm, as pinned by package-lock.json (scripts/bootstrap.sh does the same
+# locally): the console's htmx, the API docs' Swagger UI and ReDoc. No third-party code in the repo.
+FROM node:22-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error \
+    && mkdir -p vendor docs \
+    && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js vendor/ \
+    && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+          node_modules/swagger-ui-dist/favicon-32x32.png node_modules/redoc/bundles/redoc.standalone.js docs/
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,6 +28,8 @@ COPY activities ./activities
 COPY adapters ./adapters
 COPY simulators ./simulators
 COPY api ./api
+COPY --from=assets /assets/vendor ./api/console/static/vendor
+COPY --from=assets /assets/docs ./api/static/docs
 COPY refdata ./refdata
 COPY infra ./infra
 COPY store ./store
