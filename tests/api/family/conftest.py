@@ -1,3 +1,5 @@
-"""The console's headless Chromium fixtures (one profile per test, page errors fail it), reused."""
+"""The console's page fixture (one profile per test, page errors fail it), reused.
 
-from tests.api.console.conftest import browser, page  # noqa: F401 - fixtures, registered by import
+The browser itself is tests/api/conftest.py's."""
+
+from tests.api.console.conftest import page  # noqa: F401 - a fixture, registered by import
