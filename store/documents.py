@@ -154,6 +154,14 @@ def current_akta(docs: list[DocumentView], birth_order: int) -> DocumentView | N
     return live[-1] if live else None
 
 
+def show_in_force(state: BundleState, docs: list[DocumentView]) -> None:
+    """The akta step of each child shows the akta in force, not the number a correction replaced."""
+    for c in state.children:
+        akta = current_akta(docs, c.birth_order)
+        if akta is not None and Service.AKTA in c.services:
+            c.services[Service.AKTA].document_number = akta.number
+
+
 def forget(*, session: Session, bundle_ids: list[str]) -> int:
     """Retention: the document rows of these bundles go (numbers and names); the caller commits."""
     return session.exec(sa.delete(Document).where(col(Document.bundle_id).in_(bundle_ids))).rowcount

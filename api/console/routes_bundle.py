@@ -18,7 +18,7 @@ from api.console import sse, view
 from api.console.web import PREFIX, ConsoleError, Staff, render
 from api.deps import CipherDep, SessionDep, SettingsDep
 from infra.settings import Settings
-from store import bundles, crud
+from store import bundles, crud, documents
 from store.cipher import StateCipher
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -49,6 +49,9 @@ def load(session: Session, cipher: StateCipher, settings: Settings, bundle_id: s
         raise ConsoleError(404, "err_not_found") from None
     state = bundles.load_state(session=session, row=row, cipher=cipher)
     follow_ups = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
+    if row.anonymised_at is None:  # the akta in force, not the number a correction replaced
+        documents.show_in_force(state, documents.views(session=session, cipher=cipher, state=state,
+                                                       follow_ups=follow_ups))
     return view.build(state, row, who.role, follow_ups, temporal_url=temporal_link(settings, row.id),
                       mark=found[0] if found else "")
 

@@ -84,10 +84,7 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     follow_ups = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
     docs = [] if row.anonymised_at else documents.views(session=session, cipher=cipher, state=state,
                                                          follow_ups=follow_ups)
-    for c in state.children:  # the akta in force, not the number a correction replaced
-        akta = documents.current_akta(docs, c.birth_order)
-        if akta is not None and Service.AKTA in c.services:
-            c.services[Service.AKTA].document_number = akta.number
+    documents.show_in_force(state, docs)
     public = BundlePublic.model_validate(state.model_dump())
     if who.role is Role.hospital:  # the earlier bundle may be another hospital's: operators only
         public.suspected_duplicate_of = public.duplicate_of = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 import time
 
 import pytest
@@ -63,6 +64,11 @@ async def test_a_refused_correction_is_on_the_worklist_and_retried_from_its_page
     assert said == ("ok", "Langkah tindak lanjut dicoba lagi."), said
     page = await _page_until(operator, bid, 'data-kind="correction" data-status="completed"')
     assert "/retry" not in page and 'data-current="yes"' in page and 'data-current="no"' in page
+    in_force = re.search(r'data-number="([^"]+)" data-current="yes"', page).group(1)
+    old = re.search(r'data-number="([^"]+)" data-current="no"', page).group(1)
+    bundle_page = (await operator.get(f"/console/bundles/{bid}")).text
+    assert in_force in bundle_page.split('data-kind="correction"')[0]  # the akta step shows it
+    assert old not in bundle_page.split('data-kind="correction"')[0]
     said = await _retry(operator, bid, "sekali lagi")
     assert said == ("error", "Ditolak: tindak lanjut ini tidak sedang menunggu untuk dicoba lagi."), said
     worklist = (await operator.get("/console/worklist")).text
