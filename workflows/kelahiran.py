@@ -122,6 +122,8 @@ class KelahiranWorkflow:
         if self._b.t.state.kk.status is ServiceStatus.WAITING_INPUT and all(
                 c.name_provided for c in self._b.t.state.children if c.outcome == "live"):
             self._b.t.state.kk.status, self._b.t.state.kk.reason = ServiceStatus.PENDING, None
+        if _name_refused(child):  # Dukcapil refused the akta for the name: issue it with this one
+            self._b.retry.add((Service.AKTA, inp.birth_order))
         self._b.t.event("name_provided", order=inp.birth_order)
         return UpdateAccepted(message="name recorded")
 
@@ -131,7 +133,7 @@ class KelahiranWorkflow:
         c = bs.child(self._b.t.state, inp.birth_order)
         if c is None or c.outcome != "live":
             raise ValueError(f"no live-born child with birth_order {inp.birth_order}")
-        if inp.birth_order in self._b.names:
+        if inp.birth_order in self._b.names and not _name_refused(c):
             raise ValueError("this child already has a name; use a correction instead")
 
     @workflow.update
@@ -284,3 +286,10 @@ class KelahiranWorkflow:
     def _require_open(self) -> None:
         if not self._b.is_open():
             raise ValueError(f"bundle is {self._b.t.state.status.value}; no further changes")
+
+
+def _name_refused(child) -> bool:
+    """The akta waits for a valid name: Dukcapil refused the one it had (Permendagri 73/2022)."""
+    akta = child.services.get(Service.AKTA)
+    return (akta is not None and akta.status is ServiceStatus.NEEDS_ATTENTION
+            and akta.reason == Reason.NAMA_TIDAK_SESUAI)
