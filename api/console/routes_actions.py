@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
@@ -79,6 +80,9 @@ async def _act(bundle_id: str, request: Request, ok_key: str,
     except Invalid as exc:
         fields = ",".join(f"@{FIELDS.get(f, f)}" for f in exc.fields)
         return redirect(page, flash=("error", "inv_fields", {"fields": fields}))
+    except RequestValidationError as exc:  # a rule the route checks itself (e.g. the same name again)
+        said = _refusal("; ".join(str(e.get("msg", "")) for e in exc.errors()))
+        return redirect(page, flash=("error", "refused", {"message": said}))
     except HTTPException as exc:
         if exc.status_code == 404:
             raise ConsoleError(404, "err_not_found") from None

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from api import actions, followups
@@ -56,10 +57,9 @@ class FollowUpAccepted(BaseModel):
     message: str
 
 
-def _invalid(field: str, msg: str) -> HTTPException:
-    """A field-level 422 shaped like the body model's own (an HTTPException, so the console's
-    actions, which call these routes, show it as a refusal)."""
-    return HTTPException(422, [{"type": "value_error", "loc": ["body", field], "msg": msg}])
+def _invalid(field: str, msg: str) -> RequestValidationError:
+    """A field-level 422 like the body model's own (errors[] names the field, never the value)."""
+    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": msg}])
 
 
 def _state(session, cipher, bundle_id: uuid.UUID, who: Principal) -> BundleState:

@@ -33,10 +33,11 @@ async def test_corrections_one_at_a_time_each_superseding_the_akta_in_force(stac
     first = svc(await stack.wait(bid), "akta")["document_number"]
 
     same = await _correct(stack, bid, "Siti  Aminh", HOSP)
-    assert same.status_code == 422 and same.json()["detail"][0]["loc"] == ["body", "child_name"]
+    assert same.status_code == 422 and same.json()["errors"][0]["loc"] == ["body", "child_name"]
+    assert "already the name on the akta in force" in same.json()["errors"][0]["message"]
     died = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/death", headers=HOSP, json={
         "date_of_death": (date.today() + timedelta(days=2)).isoformat(), "place_of_death": "Rumah"})
-    assert died.status_code == 422 and died.json()["detail"][0]["loc"] == ["body", "date_of_death"]
+    assert died.status_code == 422 and died.json()["errors"][0]["field"] == "body.date_of_death"
 
     # Two corrections sent at once: one starts, the other is told a follow-up of the child runs.
     a, b = await asyncio.gather(_correct(stack, bid, "Siti Aminah", HOSP),

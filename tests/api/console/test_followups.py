@@ -73,3 +73,6 @@ async def test_a_refused_correction_is_on_the_worklist_and_retried_from_its_page
     assert said == ("error", "Ditolak: tindak lanjut ini tidak sedang menunggu untuk dicoba lagi."), said
     worklist = (await operator.get("/console/worklist")).text
     assert f'data-bundle="{bid}"' not in worklist
+    same = await operator.act(bid, "correction", {"birth_order": "1", "child_name": "Siti Aminah Putri",
+                                                  "reason": "sekali lagi"})
+    assert same == ("error", "Ditolak: nama itu sudah tercantum pada akta yang berlaku."), same
