@@ -21,7 +21,7 @@ from domain.bundle_state import bundle_id_for, new_input
 from domain.contracts import BundleState, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 from domain.notification import BirthNotification
 from infra.settings import Settings
-from store import bundles, crud, identity
+from store import bundles, crud, identity, submissions
 from store.callback_events import prepare_change
 from store.cipher import StateCipher
 
@@ -88,6 +88,9 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                     hold_as_duplicate(state, match)
                     log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
                              earlier_bundle_id=match.bundle_id, same_child=match.same_child)
+                # What was sent about the family, for the clerks: committed by the bundle's insert.
+                submissions.keep(session=session, cipher=cipher, bundle_id=bundle_id,
+                                 submitted=submissions.of_notification(notification))
                 if bundles.insert_received(session=session, state=state, cipher=cipher,
                                            start_input_json=inp.model_dump_json(),
                                            change=_event_of(session, state) if match else None):

@@ -193,6 +193,20 @@ class BirthIdentity(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class Submission(SQLModel, table=True):
+    """The family's personal fields as the hospital sent them (parents' names and NIKs, the KK
+    number, the children's names, the reporter's phone), for the operators who call or correct the
+    family; encrypted like the states (store/submissions.py) and deleted by retention."""
+
+    __tablename__ = "submission"
+
+    # No foreign key: written just before the bundle's row, in the intake's transaction (like
+    # birth_identity), so the one commit keeps both or neither.
+    bundle_id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    content_json: str = Field(sa_type=sa.Text)  # store.submissions.Submitted, encrypted
+
+
 def read_model_metadata() -> sa.MetaData:
     """Only the read model's tables: other SQLModel tables (e.g. a simulator's, imported in the same
     process) must never leak into this database's migrations."""
@@ -202,7 +216,7 @@ def read_model_metadata() -> sa.MetaData:
 
     md = sa.MetaData()
     for model in (Bundle, ServiceStatusRow, TimelineRow, Reminder, FollowUp, Document, PendingStart,
-                  MotherIdentity, BirthIdentity, *AUTH_TABLES,
+                  MotherIdentity, BirthIdentity, Submission, *AUTH_TABLES,
                   *CALLBACK_TABLES, *FAMILY_TABLES):
         model.__table__.to_metadata(md)
     return md

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from store.callback_models import HospitalWebhook
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
-from store.models import Bundle, FollowUp, PendingStart, ServiceStatusRow, TimelineRow
+from store.models import Bundle, FollowUp, PendingStart, ServiceStatusRow, Submission, TimelineRow
 from store.webhooks import reencrypt_secrets
 
 BATCH = 500
@@ -113,6 +113,7 @@ def reencrypt(engine: Engine, cipher: StateCipher, *, dry_run: bool = False) -> 
     # Births accepted but not started yet (their workflow's input) and the families' phone numbers.
     _table(engine, cipher, PendingStart, PendingStart.bundle_id, report, dry_run, PendingStart.input_json)
     _table(engine, cipher, FamilyAccess, FamilyAccess.bundle_id, report, dry_run, FamilyAccess.phone)
+    _table(engine, cipher, Submission, Submission.bundle_id, report, dry_run, Submission.content_json)
     with Session(engine) as session:  # hospitals' webhook signing secrets (api/callbacks)
         done, current, failed = reencrypt_secrets(session=session, cipher=cipher, dry_run=dry_run)
     name = HospitalWebhook.__tablename__

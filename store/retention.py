@@ -6,8 +6,9 @@ and statistics keep working, and a hospital re-posting the same record still fin
 instead of starting a second workflow that would issue a second NIK. Its state keeps statuses, reason
 codes, dates and each child's outcome and sex; it loses document numbers (NIK, KK, akta, KIA, BPJS
 card), facts (virtual accounts...), free-text details, timeline messages and the closing reason.
-Its follow-ups lose their document numbers, its reminders are deleted, and the audit log's details
-about it are cleared (the log's triggers allow exactly that change).
+Its follow-ups lose their document numbers, its reminders and the family's fields as the hospital
+sent them (store/submissions.py) are deleted, and the audit log's details about it are cleared (the
+log's triggers allow exactly that change).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from domain.contracts import (
     ServiceState,
     TimelineEvent,
 )
-from store import bundles, documents
+from store import bundles, documents, submissions
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
 from store.models import Bundle, FollowUp, Reminder
@@ -157,6 +158,7 @@ def _anonymise_batch(session: Session, cipher: StateCipher, rows: list[Bundle], 
     # The family's download link and the phone it went to (the link expired long before).
     session.exec(sa.delete(FamilyAccess).where(col(FamilyAccess.bundle_id).in_(done)))
     documents.forget(session=session, bundle_ids=done)  # akta numbers and printed names
+    submissions.forget(session=session, bundle_ids=done)  # parents' names and NIKs, KK, phone as sent
 
 
 def apply_retention(engine: Engine, cipher: StateCipher, *, cutoff: datetime, dry_run: bool = False,
