@@ -8,9 +8,10 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from domain.contracts import WorkflowTuning
+from infra.observability_settings import ObservabilitySettings
 
 DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published development secret
 DEV_DUKCAPIL_CLIENT_ID = "kelahiran"
@@ -34,7 +35,7 @@ def is_loopback(address: str) -> bool:
         return False
 
 
-class Settings(BaseSettings):
+class Settings(ObservabilitySettings):
     """API and worker configuration; Temporal keeps its own variable names."""
 
     model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore", populate_by_name=True)
