@@ -12,12 +12,23 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from api.console.routes_bundle import bundle_key
-from api.console.web import PREFIX, Acting, ConsoleError, ConsoleTemporal, Supervising, redirect
+from api.console import view
+from api.console.routes_bundle import bundle_key, load
+from api.console.web import (
+    PREFIX,
+    Acting,
+    ConsoleError,
+    ConsoleTemporal,
+    Supervising,
+    message,
+    redirect,
+    render,
+)
 from api.deps import CipherDep, SessionDep, SettingsDep
 from api.routes import births, followups, operations
 from api.schemas import NameIn
@@ -69,9 +80,14 @@ def _order(form) -> int | None:
     return int(value)
 
 
+Keep = Callable[[int, str, dict, dict], Awaitable[Response]]
+
+
 async def _act(bundle_id: str, request: Request, ok_key: str,
-               call: Callable[[uuid.UUID, dict], Awaitable[dict]]) -> Response:
-    """Run one action and come back to the bundle page with what happened."""
+               call: Callable[[uuid.UUID, dict], Awaitable[dict]], keep: Keep | None = None) -> Response:
+    """Run one action and come back to the bundle page with what happened.
+
+    `keep` renders a refusal in place instead (the form open, with what was typed and why)."""
     key = bundle_key(bundle_id)
     page = f"{PREFIX}/bundles/{key}"
     form = {k: str(v).strip() for k, v in (await request.form()).items() if k != "csrf_token"}
@@ -79,17 +95,21 @@ async def _act(bundle_id: str, request: Request, ok_key: str,
         params = await call(uuid.UUID(key), form) or {}
     except Invalid as exc:
         fields = ",".join(f"@{FIELDS.get(f, f)}" for f in exc.fields)
-        return redirect(page, flash=("error", "inv_fields", {"fields": fields}))
+        status, flash, args = 422, "inv_fields", {"fields": fields}
     except RequestValidationError as exc:  # a rule the route checks itself (e.g. the same name again)
-        said = _refusal("; ".join(str(e.get("msg", "")) for e in exc.errors()))
-        return redirect(page, flash=("error", "refused", {"message": said}))
+        status, flash, args = 422, "refused", {"message": _refusal("; ".join(
+            str(e.get("msg", "")) for e in exc.errors()))}
     except HTTPException as exc:
         if exc.status_code == 404:
             raise ConsoleError(404, "err_not_found") from None
         if exc.status_code == 503:
             raise ConsoleError(503, "err_unavailable") from None
-        return redirect(page, flash=("error", "refused", {"message": _refusal(str(exc.detail))}))
-    return redirect(page, flash=("ok", ok_key, params))
+        status, flash, args = 409, "refused", {"message": _refusal(str(exc.detail))}
+    else:
+        return redirect(page, flash=("ok", ok_key, params))
+    if keep is not None:
+        return await keep(status, flash, args, form)
+    return redirect(page, flash=("error", flash, args))
 
 
 @router.post("/name")
@@ -125,10 +145,26 @@ async def forward(bundle_id: str, request: Request, who: Acting, session: Sessio
     return await _act(bundle_id, request, "ok_forward", call)
 
 
+@router.get("/parents")
+def parents_page(bundle_id: str, who: Acting) -> Response:
+    """A refused correction is shown at its POST address: a reload or a history step lands here."""
+    return redirect(f"{PREFIX}/bundles/{bundle_key(bundle_id)}")
+
+
 @router.post("/parents")
-async def parents(bundle_id: str, request: Request, who: Acting, session: SessionDep,
-                  client: ConsoleTemporal) -> Response:
-    """Correct the mother's or father's NIK and name, or the KK number, before any akta is issued."""
+async def parents(bundle_id: str, request: Request, who: Acting, session: SessionDep, settings: SettingsDep,
+                  cipher: CipherDep, client: ConsoleTemporal) -> Response:
+    """Correct the mother's or father's NIK and name, or the KK number, before any akta is issued.
+
+    A refusal keeps the form open with what was typed: NIKs and names are long to type again."""
+    async def keep(status: int, key: str, params: dict, form: dict) -> Response:
+        v = await run_in_threadpool(load, session, cipher, settings, bundle_id, who)
+        kept = {"values": form, "error": message(request, key, params)}
+        response = render(request, "bundle.html", {"v": v, "event_key": view.event_key, "parents_form": kept},
+                          who=who, status=status)
+        response.headers["HX-Push-Url"] = f"{PREFIX}/bundles/{v.row.id}"  # history: the page, not the POST
+        return response
+
     async def call(bid: uuid.UUID, form: dict) -> None:
         data: dict = {"reason": form.get("reason", "")}
         for who_ in ("mother", "father"):
@@ -141,7 +177,7 @@ async def parents(bundle_id: str, request: Request, who: Acting, session: Sessio
                 raise HTTPException(409, "@ref_kk_unconfirmed")
         body = _model(operations.ParentsIn, data)
         await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client)
-    return await _act(bundle_id, request, "ok_parents", call)
+    return await _act(bundle_id, request, "ok_parents", call, keep)
 
 
 @router.post("/death")

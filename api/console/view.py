@@ -30,11 +30,39 @@ ROLE_ACTIONS: dict[Role, frozenset[str]] = {
     Role.supervisor: OPERATOR_ACTIONS | {"decision", "sptjm", "close", "duplicate"},
 }
 RETRYABLE = (ServiceStatus.NEEDS_ATTENTION, ServiceStatus.AWAITING_PAYMENT)
+# Reasons that wait for a person, not for time: trying the call again gets the same answer until
+# someone decides (Kadis, SPTJM, duplicate), forwards, names the baby or corrects the parents' data
+# (which retries by itself). "Coba lagi" is offered for the rest: failures, arrears, payments.
+NO_RETRY = frozenset({
+    Reason.KEPUTUSAN_KADIS_DIPERLUKAN, Reason.SPTJM_TIDAK_SAH, Reason.DUPLIKAT_DICURIGAI,
+    Reason.DOMISILI_LUAR, Reason.NAMA_BELUM_ADA, Reason.NAMA_TIDAK_SESUAI, Reason.KK_TIDAK_DITEMUKAN,
+    Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK, "KELAHIRAN_SUDAH_TERDAFTAR",
+    "BUKTI_PERKAWINAN_TIDAK_SESUAI"})
+# Services whose progress fixes the office: past them the KK number cannot change (the workflow's rule).
+REROUTED = (Service.NIK, Service.STILLBIRTH)
 STEP_ORDER = (Service.NIK, Service.AKTA, Service.KIA, Service.BPJS, Service.STILLBIRTH)
 
 
 def actions_for(role: Role) -> frozenset[str]:
     return ROLE_ACTIONS.get(role, frozenset())
+
+
+def can_retry(st: ServiceState) -> bool:
+    """A retry the workflow accepts (the status) and that can change the answer (the reason)."""
+    return st.status in RETRYABLE and st.reason not in NO_RETRY
+
+
+def name_refused(st: ServiceState | None) -> bool:
+    """Dukcapil refused the akta for the child's name: a new name is what it waits for."""
+    return (st is not None and st.status is ServiceStatus.NEEDS_ATTENTION
+            and st.reason == Reason.NAMA_TIDAK_SESUAI)
+
+
+def kk_locked(state: BundleState) -> bool:
+    """Routed, and a NIK issued or being requested: the workflow refuses a new KK number."""
+    return state.office_code is not None and any(
+        st.status not in (ServiceStatus.PENDING, ServiceStatus.NEEDS_ATTENTION)
+        for c in state.children for svc, st in c.services.items() if svc in REROUTED)
 
 
 @dataclass
@@ -71,6 +99,7 @@ class BundleView:
     name_children: list[int] = field(default_factory=list)
     death_children: list[int] = field(default_factory=list)
     correction_children: list[int] = field(default_factory=list)
+    kk_locked: bool = False
 
     @property
     def any_action(self) -> bool:
@@ -93,7 +122,7 @@ def build(state: BundleState, row: Bundle, role: Role, follow_ups: list[FollowUp
 
     def step(service: Service, order: int | None, st: ServiceState) -> Step:
         return Step(service=service.value, birth_order=order, st=st,
-                    retry=is_open and "retry" in allowed and st.status in RETRYABLE)
+                    retry=is_open and "retry" in allowed and can_retry(st))
 
     children = [ChildView(birth_order=c.birth_order, sex=c.sex, outcome=c.outcome,
                           name_provided=c.name_provided, died_on=c.died_on,
@@ -124,11 +153,13 @@ def build(state: BundleState, row: Bundle, role: Role, follow_ups: list[FollowUp
         timeline=list(reversed(state.timeline)),
         deadlines=[s for s in every if s.st.deadline is not None],
         follow_ups=follow_ups, temporal_url=temporal_url, mark=mark, can=frozenset(can),
-        name_children=[c.birth_order for c in live if not c.name_provided] if is_open and "name" in allowed
-        else [],
+        name_children=[c.birth_order for c in live
+                       if not c.name_provided or name_refused(c.services.get(Service.AKTA))]
+        if is_open and "name" in allowed else [],
         death_children=[c.birth_order for c in live if c.died_on is None]
         if "death" in allowed and not anonymised and (is_open or state.status is BundleStatus.COMPLETED)
         else [],
         correction_children=[c.birth_order for c in live]
         if "correction" in allowed and not anonymised and state.status is BundleStatus.COMPLETED else [],
+        kk_locked=kk_locked(state),
     )

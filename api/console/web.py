@@ -47,6 +47,10 @@ ASSET_VERSION = _asset_version()
 templates.env.globals.update(
     kab_name=lambda code: f"{code} {regions.kab_kota_name(code) or ''}".strip() if code else "–",
     kec_name=lambda code: f"{code} {regions.kecamatan_name(code) or ''}".strip() if code else "–")
+# The API's reference/decision number rule (`^[A-Za-z0-9./ -]+$`) as an HTML `pattern`: browsers compile
+# it with the `v` flag, where "/" and "-" inside a class must be escaped or the check is silently off.
+REF_PATTERN = r"[A-Za-z0-9.\/ \-]+"
+templates.env.globals["ref_pattern"] = REF_PATTERN
 HAS_HTMX = (STATIC / "vendor" / "htmx.min.js").is_file()
 
 
@@ -127,6 +131,12 @@ def _param(t: i18n.Translator, value: str) -> str:
     if value.startswith("@"):
         return ", ".join(t(part.lstrip("@")) for part in value.split(","))
     return value
+
+
+def message(request: Request, key: str, params: dict) -> str:
+    """A flash-style message rendered now, in the reader's language (for a page shown in place)."""
+    t = i18n.Translator(i18n.language_of(request)[0])
+    return t(key, **{k: _param(t, str(v)) for k, v in params.items()})
 
 
 def redirect(url: str, *, flash: tuple | None = None) -> RedirectResponse:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from api.auth.roles import Role
-from api.console import charts, i18n, stats, view, worklist
+from api.console import charts, i18n, stats, view, web, worklist
 from api.console.routes_bundle import temporal_link
 from domain.contracts import (
     BundleState,
@@ -171,8 +171,45 @@ def test_actions_depend_on_role_and_state():
     assert op.can == {"parents"} and op.name_children == [1] and op.death_children == [1]
     assert sup.can == {"parents", "decision", "close"}
     assert not aud.any_action and not any(s.retry for c in aud.children for s in c.steps)
-    assert [s.service for s in op.children[0].steps if s.retry] == ["akta", "bpjs"]
+    # the akta waits for the Kadis decision: a retry gets the same answer, so it is not offered there
+    assert [s.service for s in op.children[0].steps if s.retry] == ["bpjs"]
     done = view.build(_state(status=BundleStatus.COMPLETED), _row(), Role.operator, [], temporal_url=None,
                       mark="1")
     assert done.can == set() and done.correction_children == [1] and done.death_children == [1]
     assert view.event_key("received") == "ev_received" and view.event_key("completed") == "ss_completed"
+
+
+@pytest.mark.parametrize("reason", sorted(view.NO_RETRY))
+def test_retry_is_not_offered_where_only_a_person_can_resolve_it(reason):
+    st = _state(akta=ServiceState(status=ServiceStatus.NEEDS_ATTENTION, reason=str(reason)))
+    op = view.build(st, _row(), Role.operator, [], temporal_url=None, mark="1")
+    assert [s.service for s in op.children[0].steps if s.retry] == ["bpjs"]
+
+
+@pytest.mark.parametrize("reason", [None, Reason.PESERTA_TIDAK_AKTIF.value, "PERMINTAAN_DITOLAK"])
+def test_retry_is_offered_for_failures_arrears_and_unknown_codes(reason):
+    st = _state(akta=ServiceState(status=ServiceStatus.NEEDS_ATTENTION, reason=reason))
+    assert view.can_retry(st.children[0].services[Service.AKTA])
+    assert not view.can_retry(ServiceState(status=ServiceStatus.WAITING_INPUT))
+    pay = ServiceState(status=ServiceStatus.AWAITING_PAYMENT, reason="PAYMENT_LATE")
+    assert view.can_retry(pay)
+
+
+def test_a_refused_name_offers_the_name_form_again_and_a_kk_past_the_nik_is_not_offered():
+    refused = _state(akta=ServiceState(status=ServiceStatus.NEEDS_ATTENTION,
+                                       reason=Reason.NAMA_TIDAK_SESUAI.value))
+    op = view.build(refused, _row(), Role.operator, [], temporal_url=None, mark="1")
+    assert op.name_children == [1] and not op.kk_locked
+    issuing = _state(office_code="3673")
+    issuing.children[0].services[Service.NIK] = ServiceState(status=ServiceStatus.IN_PROGRESS)
+    assert view.build(issuing, _row(), Role.operator, [], temporal_url=None, mark="1").kk_locked
+    waiting = _state(office_code="3673")  # routed, NIK still pending: the KK may still change
+    assert not view.build(waiting, _row(), Role.operator, [], temporal_url=None, mark="1").kk_locked
+
+
+def test_reference_pattern_for_browsers_matches_the_apis_rule():
+    """The HTML pattern says what DecisionIn/ForwardIn accept (the browser check: test_forms.py)."""
+    api_rule = re.compile(r"^[A-Za-z0-9./ -]+$")
+    html_rule = re.compile(rf"^(?:{web.REF_PATTERN})$")
+    for value in ("470/9/KADIS/2026", "474.1-2 A", "a#b", "x_y", "ok/ok", "-", "é"):
+        assert bool(api_rule.match(value)) == bool(html_rule.match(value)), value
