@@ -11,6 +11,7 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from domain.contracts import WorkflowTuning
+from infra.login_settings import LoginSettings
 from infra.observability_settings import ObservabilitySettings
 
 DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published development secret
@@ -35,7 +36,7 @@ def is_loopback(address: str) -> bool:
         return False
 
 
-class Settings(ObservabilitySettings):
+class Settings(ObservabilitySettings, LoginSettings):
     """API and worker configuration; Temporal keeps its own variable names."""
 
     model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore", populate_by_name=True)
