@@ -15,9 +15,13 @@ would close it under a request sent at that moment.
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 import httpx
 from multidict import CIMultiDict
+
+from infra.metrics import observe_call
 
 POOL = 64
 KEEPALIVE_EXPIRY_S = 4.0
@@ -43,6 +47,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # Every call, by system, operation and outcome, with its latency (infra/metrics.py).
+        started, response = time.perf_counter(), None
+        try:
+            response = await self._send(request)
+            return response
+        except httpx.HTTPError as exc:
+            observe_call(request.method, str(request.url), time.perf_counter() - started, error=exc)
+            raise
+        finally:
+            if response is not None:
+                observe_call(request.method, str(request.url), time.perf_counter() - started,
+                             status=response.status_code)
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         t = request.extensions.get("timeout", {})
         timeout = aiohttp.ClientTimeout(total=None, connect=t.get("pool"), sock_connect=t.get("connect"),
                                         sock_read=t.get("read"))

@@ -10,10 +10,9 @@ from datetime import timedelta
 import structlog
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from prometheus_fastapi_instrumentator import Instrumentator
 from temporalio.client import Client
 
-from api import console, docs_ui, family, problems
+from api import console, docs_ui, family, observability, problems
 from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
@@ -69,6 +68,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.engine = make_engine(settings.database_url)
+        app.state.telemetry = await observability.start(settings, app.state.engine)  # metrics port, gauges
         app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest
         app.state.intake_limiter = RateLimiter(settings.intake_rate_per_second, settings.intake_burst)
         app.state.key_cache = KeyCache(settings.api_key_cache_seconds)
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         await app.state.starter.stop()
         await app.state.temporal.stop()
         await app.state.family_ports.aclose()
+        await observability.stop(app.state.telemetry)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -105,6 +106,5 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.include_router(fhir.router)  # POST /v1/fhir: the same intake, as a FHIR R4 transaction Bundle
     console.install(app)  # the operators' console: HTML pages under /console
     family.install(app)  # the families' download pages under /unduh (link and PIN from the SMS)
-    Instrumentator(excluded_handlers=["/metrics", "/health", "/ready"]).instrument(app).expose(
-        app, endpoint="/metrics", include_in_schema=False)
+    observability.install(app, settings)  # request metrics, /metrics unless internal, the access log
     return app

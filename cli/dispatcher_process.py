@@ -15,6 +15,7 @@ import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from cli.dispatcher import Dispatcher
+from infra.gauges import install_gauges, stop_gauges
 from infra.settings import Settings
 from store.db import make_engine
 
@@ -49,6 +50,7 @@ async def run_callbacks(settings: Settings) -> None:
     """Deliver until SIGINT/SIGTERM; a round in flight finishes (its leases cover a hard kill)."""
     engine = make_engine(settings.database_url)
     dispatcher = Dispatcher(engine, settings)
+    gauges = install_gauges(engine, settings)  # the read model's gauges, if this is the one process
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -63,5 +65,6 @@ async def run_callbacks(settings: Settings) -> None:
     finally:
         if probe is not None:
             probe.close()
+        await stop_gauges(gauges)
         await dispatcher.aclose()
         engine.dispose()

@@ -17,9 +17,12 @@ def serve_api() -> None:
     configure_logging(settings.log_level, json=settings.log_json)
     from api.app import create_app
 
-    # log_config=None keeps uvicorn's records on our (JSON, redacting) handler.
+    # log_config=None keeps uvicorn's records on our (JSON, redacting) handler; its access log is off
+    # for ours (api/observability.py: route templates, never the family's token); forwarded headers
+    # are believed from the proxy only.
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port,
-                log_config=None)
+                log_config=None, access_log=False, proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 def run_loop(main: Coroutine[Any, Any, None], settings: Settings) -> None:

@@ -24,6 +24,7 @@ from adapters.sms.client import SmsGatewayClient
 from adapters.sms.port import SmsPort
 from domain import regions
 from infra.health_server import serve_health
+from infra.metrics import name_systems, serve_metrics
 from infra.settings import Settings
 from infra.temporal_client import connect
 from infra.workflow_runner import workflow_runner
@@ -73,6 +74,8 @@ async def run_worker(settings: Settings) -> None:
         runtime = Runtime(telemetry=TelemetryConfig(
             metrics=PrometheusConfig(bind_address=f"{settings.api_host}:{settings.worker_metrics_port}")))
     client = await connect(settings, runtime=runtime)
+    name_systems(settings)  # external calls labelled by system (infra/metrics.py)
+    metrics = serve_metrics(settings)  # ours (external calls) beside the SDK's, on KELAHIRAN_METRICS_PORT
     dukcapil, bpjs, sms = make_ports(settings)
     engine = make_engine(settings.database_url)
     worker = build_worker(client, settings, dukcapil=dukcapil, bpjs=bpjs, sms=sms, engine=engine)
@@ -92,6 +95,8 @@ async def run_worker(settings: Settings) -> None:
     finally:
         if health is not None:
             health.close()
+        if metrics is not None:
+            metrics.shutdown()
         await dukcapil.aclose()
         await bpjs.aclose()
         await sms.aclose()

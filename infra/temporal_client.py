@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
+from infra import tracing
 from infra.settings import Settings
 
 
@@ -34,4 +35,5 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
         tls=tls_config(settings),
         api_key=settings.temporal_api_key,
         runtime=runtime,
+        interceptors=tracing.interceptors(settings),  # OpenTelemetry when configured, else none
     )
