@@ -232,10 +232,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "u_day": ("hari", "d"),
     # admin
     "ad_title": ("Akun dan rumah sakit", "Accounts and hospitals"),
-    "ad_no_bundles": ("Peran admin tidak punya akses ke data bundel (data pribadi anak). Akun dikelola "
-                      "dengan perintah \"kelahiran admin\" atau API /v1/admin.",
-                      "The admin role has no access to bundle data (children's personal data). Accounts are "
-                      "managed with the \"kelahiran admin\" command or the /v1/admin API."),
     "ad_operators": ("Operator", "Operators"),
     "ad_hospitals": ("Rumah sakit", "Hospitals"),
     "ad_name": ("Nama", "Name"),

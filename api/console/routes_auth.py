@@ -1,20 +1,19 @@
-"""Console login and logout, the landing redirect, and the admin's page (accounts, no bundle data)."""
+"""Console login and logout, and the landing redirect (admins land on their page: routes_admin.py)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from api.auth import accounts, audit, sessions
+from api.auth import audit, sessions
 from api.auth.deps import COOKIE
+from api.auth.guard import Throttled
 from api.auth.roles import Role
-from api.console.web import PREFIX, AdminOnly, Anyone, redirect, render
+from api.console.web import PREFIX, Anyone, redirect, render
 from api.deps import SessionDep, SettingsDep
 from api.routes.auth import LoginIn, _login
 
@@ -62,7 +61,9 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
         return _login_page(request, next_url=next_url, error="form_expired", status=403)
     try:
         body = LoginIn(username=str(form.get("username") or ""), password=str(form.get("password") or ""))
-        done = await run_in_threadpool(_login, session, settings, body)
+        done = await _login(request, body)
+    except Throttled:
+        return _login_page(request, next_url=next_url, error="login_refused", status=429)
     except (ValidationError, sessions.LoginRefused):
         # One message for unknown user, wrong password, disabled and locked accounts alike.
         return _login_page(request, next_url=next_url, error="login_refused", status=401)
@@ -82,13 +83,3 @@ def logout(who: Anyone, session: SessionDep) -> Response:
     response = redirect(f"{PREFIX}/login", flash=("info", "logged_out", {}))
     response.delete_cookie(COOKIE, path="/")
     return response
-
-
-@router.get("/admin")
-def admin_page(request: Request, who: AdminOnly, session: SessionDep) -> Response:
-    """Admins see accounts and hospitals only: bundle data (children's personal data) is not theirs."""
-    now = datetime.now(UTC)
-    operators = [(op, op.locked_until is not None and op.locked_until > now)
-                 for op in accounts.list_operators(session=session)]
-    return render(request, "admin.html", {"operators": operators,
-                                          "hospitals": accounts.list_hospitals(session=session)}, who=who)

@@ -72,6 +72,15 @@ EXPECTED = {
     ("POST", "/console/bundles/{bundle_id}/decision"): {S},
     ("POST", "/console/bundles/{bundle_id}/sptjm"): {S},
     ("POST", "/console/bundles/{bundle_id}/close"): {S},
+    ("GET", "/console/bundles/{bundle_id}/parents"): {OP, S},
+    ("GET", "/console/audit"): {A},
+    ("GET", "/console/audit/export.csv"): {A},
+    ("POST", "/console/admin/hospitals"): {AD},
+    ("POST", "/console/admin/hospitals/{hospital_id}/keys"): {AD},
+    ("POST", "/console/admin/hospitals/{hospital_id}/{change}"): {AD},
+    ("POST", "/console/admin/keys/{key_id}/revoke"): {AD},
+    ("POST", "/console/admin/operators"): {AD},
+    ("POST", "/console/admin/operators/{username}/{change}"): {AD},
 }
 PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/console/login"), ("POST", "/console/login"),
@@ -81,7 +90,7 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
           ("POST", "/unduh/{token}/keluar")}
 PARAMS = {"bundle_id": str(uuid.uuid4()), "birth_order": "1", "hospital_id": "RSUD-NOBODY",
-          "key_id": "0" * 16, "username": "nobody", "kind": "correction"}
+          "key_id": "0" * 16, "username": "nobody", "kind": "correction", "change": "disable"}
 
 
 def _api_routes(routes) -> list[APIRoute]:
