@@ -28,12 +28,11 @@ class Dispatcher:
     """Delivers the outbox. Any number may run against one database (see store/outbox.py)."""
 
     def __init__(self, engine: Engine, settings: Settings, *, cipher: StateCipher | None = None,
-                 resolver: addresses.Resolver = addresses.system_resolver,
-                 strict: bool | None = None) -> None:
+                 resolver: addresses.Resolver = addresses.system_resolver) -> None:
         self._engine, self._settings, self._resolver = engine, settings, resolver
         self._cipher = cipher or settings.readmodel_cipher()
-        # Public https destinations only: always in production (`strict` lets tests say so elsewhere).
-        self._strict = settings.environment == "production" if strict is None else strict
+        # Checked again at every delivery, in every environment: DNS may have changed since registration.
+        self._policy = settings.webhook_policy()
         self._timeout = settings.callback_timeout_seconds
         self._backoff = outbox.Backoff(settings.callback_retry_initial_seconds,
                                        settings.callback_retry_max_seconds,
@@ -70,8 +69,9 @@ class Dispatcher:
 
     async def _send(self, c: outbox.Claimed) -> delivery.Outcome:
         return await delivery.send(self._client, url=c.url, secrets=c.secrets, event_id=c.id,
-                                   event_type=c.type, body=c.body.encode(), strict=self._strict,
-                                   timeout=self._timeout, resolver=self._resolver)
+                                   event_type=c.type, body=c.body.encode(), policy=self._policy,
+                                   timeout=self._timeout, resolver=self._resolver,
+                                   legacy=self._settings.legacy_signature_on(datetime.now(UTC).date()))
 
     async def _prune(self) -> None:
         if time.monotonic() - self._pruned_at < PRUNE_EVERY:

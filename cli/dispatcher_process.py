@@ -59,7 +59,9 @@ async def run_callbacks(settings: Settings) -> None:
     if settings.callbacks_port:
         probe = await serve_probe(settings.api_host, settings.callbacks_port,
                                   lambda: dispatcher.healthy and not stop.is_set())
-    log.info("callback dispatcher started", environment=settings.environment)
+    log.info("callback dispatcher started", environment=settings.environment,
+             loopback_allowed=settings.callback_allow_loopback,
+             legacy_signature_until=str(settings.callback_legacy_signature_until))
     try:
         await dispatcher.run(stop)
     finally:

@@ -13,6 +13,7 @@ from pydantic_settings import SettingsConfigDict
 from domain.contracts import WorkflowTuning
 from infra.login_settings import LoginSettings
 from infra.observability_settings import ObservabilitySettings
+from infra.webhook_settings import WebhookSettings
 
 DEV_BPJS_SECRET = "dev-bpjs-secret"  # noqa: S105 - the simulator's published development secret
 DEV_DUKCAPIL_CLIENT_ID = "kelahiran"
@@ -36,7 +37,7 @@ def is_loopback(address: str) -> bool:
         return False
 
 
-class Settings(ObservabilitySettings, LoginSettings):
+class Settings(ObservabilitySettings, WebhookSettings, LoginSettings):
     """API and worker configuration; Temporal keeps its own variable names."""
 
     model_config = SettingsConfigDict(env_prefix="KELAHIRAN_", extra="ignore", populate_by_name=True)

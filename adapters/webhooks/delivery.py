@@ -28,19 +28,28 @@ def make_client(timeout: float) -> httpx.AsyncClient:
                              headers={"User-Agent": USER_AGENT})
 
 
+def headers_for(*, secrets: list[str], event_id: str, event_type: str, body: bytes, timestamp: int,
+                legacy: bool) -> dict[str, str]:
+    """Standard Webhooks headers, the event type, and while `legacy` the deprecated signature too."""
+    out = {"Content-Type": "application/json", **signing.standard_headers(secrets, event_id, timestamp, body),
+           "X-Kelahiran-Event-Id": event_id, "X-Kelahiran-Event-Type": event_type}
+    if legacy:
+        out |= {"X-Kelahiran-Timestamp": str(timestamp),
+                "X-Kelahiran-Signature": signing.signature_header(secrets, timestamp, body)}
+    return out
+
+
 async def send(client: httpx.AsyncClient, *, url: str, secrets: list[str], event_id: str, event_type: str,
-               body: bytes, strict: bool, timeout: float,
+               body: bytes, policy: addresses.Policy, timeout: float, legacy: bool = False,
                resolver: addresses.Resolver = addresses.system_resolver) -> Outcome:
     """POST one event; 2xx is delivered, anything else (3xx included: never followed) is a failure."""
     try:
-        target = await addresses.check(url, strict=strict, resolver=resolver, timeout=timeout)
+        target = await addresses.check(url, policy=policy, resolver=resolver, timeout=timeout)
     except addresses.UnsafeUrl as exc:
         return Outcome(False, "refused", f"refused: {exc}")
-    timestamp = int(time.time())
-    headers = {"Host": target.host_header, "Content-Type": "application/json",
-               "X-Kelahiran-Event-Id": event_id, "X-Kelahiran-Event-Type": event_type,
-               "X-Kelahiran-Timestamp": str(timestamp),
-               "X-Kelahiran-Signature": signing.signature_header(secrets, timestamp, body)}
+    headers = {"Host": target.host_header, **headers_for(
+        secrets=secrets, event_id=event_id, event_type=event_type, body=body, timestamp=int(time.time()),
+        legacy=legacy)}
 
     async def post() -> int:
         for i, ip in enumerate(target.ips):  # the next checked address only if this one refuses

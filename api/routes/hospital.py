@@ -26,7 +26,8 @@ E404 = {404: {"model": ErrorOut, "description": "No webhook registered"}}
 class WebhookIn(BaseModel):
     model_config = {"extra": "forbid"}
     url: str = Field(min_length=8, max_length=addresses.MAX_URL, description=(
-        "Where events are POSTed. In production: https, resolving only to public addresses"))
+        "Where events are POSTed: https, resolving only to public addresses or to the deployment's "
+        "allowed networks"))
 
 
 class SecretRotate(BaseModel):
@@ -78,13 +79,12 @@ def _public(session, row, secret: str | None = None) -> WebhookPublic:
 
 
 async def _checked(url: str, settings) -> str:
+    # Every environment: public https, the allowed networks, loopback only where development allows it.
     try:
-        if settings.environment == "production":
-            await addresses.check(url, strict=True, timeout=settings.callback_timeout_seconds)
-        else:  # development and tests: any host, http included (the tests' receivers are local)
-            addresses.parse(url, strict=False)
+        await addresses.check(url, policy=settings.webhook_policy(),
+                              timeout=settings.callback_timeout_seconds)
     except addresses.UnsafeUrl as exc:
-        raise RequestValidationError([{"type": "value_error", "loc": ("body", "url"),
+        raise RequestValidationError([{"type": "webhook_url_refused", "loc": ("body", "url"),
                                        "msg": f"webhook URL refused: {exc}", "input": None}]) from None
     return url
 

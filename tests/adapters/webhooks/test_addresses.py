@@ -1,11 +1,11 @@
-"""Where webhooks may point: public https in production (stubbed DNS and real addresses)."""
+"""Where webhooks may point: public https, allowed networks, loopback by a development setting."""
 
 from __future__ import annotations
 
 import pytest
 
 from adapters.webhooks import addresses
-from adapters.webhooks.addresses import UnsafeUrl, check, is_public
+from adapters.webhooks.addresses import Policy, UnsafeUrl, check, is_public, parse_networks
 
 
 def stub(answers: dict[str, list[str]]):
@@ -32,11 +32,11 @@ def test_public_addresses(ip, public):
 async def test_a_name_resolving_to_a_private_address_is_refused_in_production():
     resolve = stub({"hook.example": ["10.0.0.5"], "ok.example": ["93.184.216.34"],
                     "mixed.example": ["93.184.216.34", "127.0.0.1"], "empty.example": []})
-    target = await check("https://ok.example/kelahiran", strict=True, resolver=resolve)
+    target = await check("https://ok.example/kelahiran", resolver=resolve)
     assert target.ips == ("93.184.216.34",)
     for host in ("hook.example", "mixed.example", "empty.example", "nx.example"):
         with pytest.raises(UnsafeUrl):
-            await check(f"https://{host}/kelahiran", strict=True, resolver=resolve)
+            await check(f"https://{host}/kelahiran", resolver=resolve)
 
 
 @pytest.mark.parametrize("url", [
@@ -46,14 +46,39 @@ async def test_a_name_resolving_to_a_private_address_is_refused_in_production():
 ])
 async def test_real_non_public_addresses_are_refused_in_production(url):
     with pytest.raises(UnsafeUrl, match="non-public"):
-        await check(url, strict=True)  # the system resolver: `localhost` really is loopback
+        await check(url)  # the system resolver: `localhost` really is loopback
 
 
-async def test_production_wants_https_and_tests_may_use_loopback_http():
+async def test_https_always_and_loopback_http_only_by_the_development_allowance():
     with pytest.raises(UnsafeUrl, match="https"):
-        await check("http://93.184.216.34/hook", strict=True)
-    target = await check("http://127.0.0.1:9/hook", strict=False)
+        await check("http://93.184.216.34/hook")
+    with pytest.raises(UnsafeUrl, match="https"):  # the allowance is for this machine only
+        await check("http://93.184.216.34/hook", policy=Policy(loopback=True))
+    with pytest.raises(UnsafeUrl, match="non-public"):  # the default, in every environment
+        await check("http://127.0.0.1:9/hook")
+    target = await check("http://127.0.0.1:9/hook", policy=Policy(loopback=True))
     assert str(target.pinned_url(target.ips[0])) == "http://127.0.0.1:9/hook"
+    assert (await check("https://localhost/hook", policy=Policy(loopback=True))).ips
+
+
+async def test_allowed_networks_admit_a_provincial_network_over_https_only():
+    policy = Policy(networks=parse_networks("10.20.0.0/16, fd00:1::/32"))
+    resolve = stub({"simrs.rs.prov": ["10.20.3.4"], "half.rs.prov": ["10.20.3.4", "10.99.0.1"]})
+    assert (await check("https://simrs.rs.prov/hook", policy=policy, resolver=resolve)).ips == ("10.20.3.4",)
+    assert (await check("https://[fd00:1::5]/hook", policy=policy)).ips == ("fd00:1::5",)
+    for url in ("https://10.21.0.1/hook", "https://half.rs.prov/hook", "https://127.0.0.1/hook",
+                "https://169.254.169.254/latest/meta-data/"):
+        with pytest.raises(UnsafeUrl, match="non-public"):
+            await check(url, policy=policy, resolver=resolve)
+    with pytest.raises(UnsafeUrl, match="https"):
+        await check("http://10.20.3.4/hook", policy=policy)
+
+
+@pytest.mark.parametrize("spec", ["10.0.0.0/33", "10.0.0.1/8", "banana", "127.0.0.0/8", "0.0.0.0/0",
+                                  "169.254.0.0/16", "::/0", "fe80::/64", "224.0.0.0/4"])
+def test_allowed_networks_never_include_loopback_link_local_or_nonsense(spec):
+    with pytest.raises(ValueError, match=spec.split("/")[0] if "/" in spec else spec):
+        parse_networks(spec)
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "https:///nohost", "https://user:pw@example.com/",
@@ -65,6 +90,6 @@ def test_malformed_urls(url):
 
 async def test_the_checked_address_is_the_one_connected_to():
     resolve = stub({"hook.rs.example": ["93.184.216.34"]})
-    target = await check("https://Hook.RS.example:8443/cb?x=1", strict=True, resolver=resolve)
+    target = await check("https://Hook.RS.example:8443/cb?x=1", resolver=resolve)
     assert str(target.pinned_url(target.ips[0])) == "https://93.184.216.34:8443/cb?x=1"
     assert (target.host, target.host_header) == ("hook.rs.example", "hook.rs.example:8443")

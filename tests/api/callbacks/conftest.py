@@ -51,7 +51,8 @@ def sqlite_engine(sqlite_url):
 def settings_for(url: str, **over) -> Settings:
     values = dict(environment="test", database_url=url, readmodel_keys=spec_for_tests(),
                   readmodel_key_id=TEST_KEY_ID, callback_retry_initial_seconds=0.05,
-                  callback_retry_max_seconds=0.2, callback_timeout_seconds=2, callback_poll_seconds=0.05)
+                  callback_retry_max_seconds=0.2, callback_timeout_seconds=2, callback_poll_seconds=0.05,
+                  callback_allow_loopback=True)  # the receivers here listen on 127.0.0.1: said explicitly
     return Settings(**{**values, **over})
 
 

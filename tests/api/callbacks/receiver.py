@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from adapters.webhooks import signing
 
@@ -15,7 +16,8 @@ from adapters.webhooks import signing
 class Delivery:
     headers: dict[str, str]
     body: bytes
-    verified: bool  # the signature matched the receiver's secret and the timestamp was fresh
+    verified: bool  # Standard Webhooks: the reference library accepted it with the receiver's secret
+    legacy_verified: bool = False  # the deprecated X-Kelahiran-Signature matched as well
 
     @property
     def event(self) -> dict:
@@ -52,11 +54,17 @@ class Receiver:
                 with self.lock:
                     self.refused += 1
                 return Response(status_code=self.status)
-            ok = self.secret is not None and signing.verify(
-                self.secret, headers.get("x-kelahiran-timestamp", ""),
-                headers.get("x-kelahiran-signature", ""), body)
+            ok = legacy = False
+            if self.secret is not None:
+                try:
+                    Webhook(self.secret).verify(body, headers)
+                    ok = True
+                except WebhookVerificationError:
+                    pass
+                legacy = signing.verify(self.secret, headers.get("x-kelahiran-timestamp", ""),
+                                        headers.get("x-kelahiran-signature", ""), body)
             with self.lock:
-                self.deliveries.append(Delivery(headers, body, ok))
+                self.deliveries.append(Delivery(headers, body, ok, legacy))
             return Response(status_code=self.status if ok else 401)
 
         @app.post("/elsewhere")

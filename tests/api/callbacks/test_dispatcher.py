@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
+from standardwebhooks import Webhook
 from structlog.testing import capture_logs
 
 from adapters.webhooks import signing
@@ -190,14 +191,17 @@ async def test_the_resolved_address_is_connected_to_and_checked_at_every_deliver
     answers["callbacks.rs.invalid"] = ["127.0.0.1"]
     register(sqlite_engine, settings, h, f"https://callbacks.rs.invalid:{port}/hook")
     a_bundle_with_events(sqlite_engine, settings, h, n=1)
-    strict = Dispatcher(sqlite_engine, settings, resolver=resolve, strict=True)
+    # Without the development allowance (as in production), DNS rebinding to loopback is refused.
+    strict = Dispatcher(sqlite_engine, settings_for(sqlite_url, callback_allow_loopback=False),
+                        resolver=resolve)
     try:
         await strict.run_once()
     finally:
         await strict.aclose()
     assert len(receiver.deliveries) == 1
     assert deliveries(sqlite_engine, h)[-1].last_error == (
-        "refused: resolves to a loopback, private, link-local or otherwise non-public address")
+        "refused: resolves to a loopback, private, link-local or otherwise non-public address outside "
+        "the allowed networks")
 
 
 @pytest.mark.parametrize("grace_hours", [24, 0])
@@ -216,7 +220,43 @@ async def test_after_a_rotation_the_old_secret_verifies_only_during_the_grace(sq
     finally:
         await dispatcher.aclose()
     [delivery] = receiver.deliveries
-    assert delivery.verified is bool(grace_hours)  # verified with the old secret
+    assert delivery.verified is bool(grace_hours)  # verified with the old secret (standardwebhooks)
+    assert delivery.legacy_verified is bool(grace_hours)  # and the deprecated header, still sent
+    assert delivery.headers["webhook-signature"].count("v1,") == (2 if grace_hours else 1)
     assert delivery.headers["x-kelahiran-signature"].count("v1=") == (2 if grace_hours else 1)
+    Webhook(new).verify(delivery.body, delivery.headers)
     assert signing.verify(new, delivery.headers["x-kelahiran-timestamp"],
                           delivery.headers["x-kelahiran-signature"], delivery.body)
+
+
+async def test_after_the_deprecation_period_only_standard_webhooks_headers_go(sqlite_engine, sqlite_url,
+                                                                              receiver):
+    settings = settings_for(sqlite_url, callback_legacy_signature_until=date(2020, 1, 1))
+    h = hospital(sqlite_engine)
+    receiver.secret = register(sqlite_engine, settings, h, receiver.url)
+    a_bundle_with_events(sqlite_engine, settings, h, n=1)
+    dispatcher = Dispatcher(sqlite_engine, settings)
+    try:
+        await dispatcher.run_once()
+    finally:
+        await dispatcher.aclose()
+    [delivery] = receiver.deliveries
+    assert delivery.verified and delivery.headers["webhook-id"] == delivery.event["id"]
+    assert delivery.headers["x-kelahiran-event-type"] == delivery.event["type"]
+    assert not {"x-kelahiran-signature", "x-kelahiran-timestamp"} & set(delivery.headers)
+
+
+async def test_loopback_is_refused_at_delivery_without_the_development_allowance(sqlite_engine, sqlite_url,
+                                                                                 receiver):
+    """Registered while allowed, the setting turned off later: the next delivery is refused, not sent."""
+    h = hospital(sqlite_engine)
+    register(sqlite_engine, settings_for(sqlite_url), h, receiver.url)
+    settings = settings_for(sqlite_url, callback_allow_loopback=False)
+    a_bundle_with_events(sqlite_engine, settings, h, n=1)
+    dispatcher = Dispatcher(sqlite_engine, settings)
+    try:
+        await dispatcher.run_once()
+    finally:
+        await dispatcher.aclose()
+    assert receiver.deliveries == []
+    assert deliveries(sqlite_engine, h)[-1].last_error.startswith("refused: resolves to a loopback")
