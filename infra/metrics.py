@@ -2,8 +2,8 @@
 
 The external-call histogram is fed by the adapters' shared transport (adapters/http.py): a call is
 labelled with the system it went to (an origin named by `name_systems`, from the settings), an
-operation (method and path with every run of digits replaced, so no NIK, KK or card number can
-become a label) and an outcome. Calls to origins not named (a hospital's webhook) are `other`, with
+operation (method and path with every number of two digits or more replaced, so no NIK, KK or
+card number can become a label) and an outcome. Calls to origins not named (a hospital's webhook) are `other`, with
 the method only.
 
 The read model's gauges (bundles by status, reasons, deadlines, outboxes) are infra/gauges.py.
@@ -27,7 +27,7 @@ EXTERNAL_CALLS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 _SYSTEMS: dict[str, str] = {}
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"\d{2,}")  # numbers in paths (offices, cards); a version like v1 stays
 
 
 def _origin(url: str) -> str:
