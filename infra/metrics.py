@@ -3,8 +3,8 @@
 The external-call histogram is fed by the adapters' shared transport (adapters/http.py): a call is
 labelled with the system it went to (an origin named by `name_systems`, from the settings), an
 operation (method and path with every number of two digits or more replaced, so no NIK, KK or
-card number can become a label) and an outcome. Calls to origins not named (a hospital's webhook) are `other`, with
-the method only.
+card number can become a label) and an outcome. Calls to origins not named (a hospital's webhook)
+are `other`, with the method only.
 
 The read model's gauges (bundles by status, reasons, deadlines, outboxes) are infra/gauges.py.
 """
