@@ -1,8 +1,9 @@
 """The codec endpoint the Temporal Web UI calls to show decrypted payloads to authorised people.
 
 Protocol: POST /codec/decode (and /encode) with `{"payloads": [...]}` in protobuf JSON, answered
-in kind. Only supervisors and auditors may decode, and every decode is audited, so the Web UI is
-no way around the API's roles and audit log.
+in kind. Only supervisors and auditors may decode or encode, and every call is audited (encode too:
+it is how a signal's input reaches a running workflow from the Web UI), so the Web UI is no way
+around the API's roles and audit log.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ async def decode(body: PayloadsJson, who: CodecUsers, request: Request, session:
 
 
 @router.post("/encode")
-async def encode(body: PayloadsJson, who: CodecUsers, request: Request) -> dict:
-    """Encrypt payloads the Web UI sends (e.g. a signal's input)."""
-    return await _apply(request, body, False)
+async def encode(body: PayloadsJson, who: CodecUsers, request: Request, session: SessionDep,
+                 x_namespace: Annotated[str | None, Header(max_length=255)] = None) -> dict:
+    """Encrypt payloads the Web UI sends, e.g. a signal's input (audited)."""
+    out = await _apply(request, body, False)
+    await run_in_threadpool(audit.record, session=session, who=who, action="codec.encode",
+                            details={"namespace": x_namespace, "payloads": len(body.payloads)})
+    return out
