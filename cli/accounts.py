@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cli import admin_app
+from cli import admin_app, app
 
 hospital_app = typer.Typer(no_args_is_help=True, help="Hospitals allowed to post births.")
 key_app = typer.Typer(no_args_is_help=True, help="Hospital API keys: issue, rotate, revoke, list.")
@@ -22,6 +22,8 @@ operator_app = typer.Typer(no_args_is_help=True, help="Operator accounts and rol
 admin_app.add_typer(hospital_app, name="hospital")
 admin_app.add_typer(key_app, name="key")
 admin_app.add_typer(operator_app, name="operator")
+accounts_app = typer.Typer(no_args_is_help=True, help="Operator accounts: lift a login lockout.")
+app.add_typer(accounts_app, name="accounts")
 ROLES = "operator | supervisor | auditor | admin"
 
 
@@ -29,10 +31,10 @@ ROLES = "operator | supervisor | auditor | admin"
 def _db() -> Iterator:
     from sqlmodel import Session
 
-    from infra.settings import Settings
+    from cli.local import client_settings
     from store.db import make_engine
 
-    engine = make_engine(Settings().database_url)
+    engine = make_engine(client_settings().database_url)
     try:
         with Session(engine) as session:
             yield session
@@ -225,3 +227,18 @@ def operator_set(username: str,
         _audit(s, "admin.operator.update", username=username, role=role, office_code=office,
                disabled=disable, unlock=unlock, password_changed=new_password)
     typer.echo(f"{username} updated")
+
+
+@accounts_app.command("unlock")
+def accounts_unlock(username: str) -> None:
+    """Lift an operator's login lockout and forget its recent failures (the API: POST
+    /v1/auth/operators/{username}/unlock)."""
+    from api.auth import accounts
+
+    with _db() as s:
+        try:
+            accounts.unlock_operator(session=s, username=username)
+        except accounts.AccountError as exc:
+            _fail(str(exc))
+        _audit(s, "admin.operator.unlock", username=username)
+    typer.echo(f"{username} unlocked")

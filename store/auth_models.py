@@ -76,4 +76,28 @@ class AuditEvent(SQLModel, table=True):
     details_json: str | None = Field(default=None, sa_type=sa.Text)
 
 
-AUTH_TABLES = (Hospital, ApiKey, Operator, OperatorSession, AuditEvent)
+class LoginFailure(SQLModel, table=True):
+    """One failed login of an existing account: the lockout counts these over a sliding window.
+
+    Unknown usernames get no row (a guessed name is not recorded anywhere)."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(foreign_key="operator.username", max_length=64)
+    at: datetime = Field(sa_type=UtcDateTime)
+
+    __table_args__ = (sa.Index("ix_login_failure_username_at", "username", "at"),)
+
+
+class LoginAddress(SQLModel, table=True):
+    """Login attempts from one client address in the current window (successes are given back)."""
+
+    __tablename__ = "login_address"
+
+    address: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(sa_type=UtcDateTime, index=True)
+    attempts: int = 0
+
+
+AUTH_TABLES = (Hospital, ApiKey, Operator, OperatorSession, AuditEvent, LoginFailure, LoginAddress)

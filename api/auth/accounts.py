@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from api.auth import passwords
 from api.auth.roles import OPERATOR_ROLES, Role
+from store import auth_login
 from store.auth_models import Hospital, Operator
 
 
@@ -84,12 +85,19 @@ def update_operator(*, session: Session, username: str, role: Role | None = None
         row.office_code = None if clear_office else office_code
     if disabled is not None:
         row.disabled_at = _now() if disabled else None
-    if unlock:
-        row.locked_until, row.failed_logins = None, 0
     session.add(row)
     session.commit()
+    if unlock:
+        unlock_operator(session=session, username=username)
     session.refresh(row)
     return row
+
+
+def unlock_operator(*, session: Session, username: str) -> Operator:
+    """Lift a lockout and forget the account's recent failures (audited by the caller)."""
+    if not auth_login.unlock(session, username):
+        raise AccountError(f"no operator {username!r}")
+    return get_operator(session=session, username=username)
 
 
 def set_password(*, session: Session, username: str, password: str) -> Operator:
@@ -98,8 +106,8 @@ def set_password(*, session: Session, username: str, password: str) -> Operator:
     passwords.check_strength(password, username=username)
     row.password_hash = passwords.hash_password(password)
     row.password_changed_at = _now()
-    row.locked_until, row.failed_logins = None, 0
     session.add(row)
     session.commit()
+    auth_login.unlock(session, username)  # a new password: the old one's guesses no longer matter
     session.refresh(row)
     return row

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import audit, sessions
-from api.auth.deps import AUTH_RESPONSES, COOKIE, AnyOperator
-from api.auth.roles import Principal, Role
+from api.auth import accounts, audit, guard, sessions
+from api.auth.deps import AUTH_RESPONSES, COOKIE, Admins, AnyOperator
+from api.auth.roles import Role
 from api.deps import SessionDep, SettingsDep
-from api.schemas import ErrorOut
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
+Username = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")]
 
 
 class LoginIn(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid", strict=True)  # strings only: nothing to coerce
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024, repr=False)
 
@@ -32,32 +32,33 @@ class SessionOut(BaseModel):
     office_code: str | None
 
 
+class UnlockOut(BaseModel):
+    username: str
+    locked: bool
+
+
 class MeOut(BaseModel):
     username: str
     role: Role
     office_code: str | None
 
 
-def _login(session, settings, body: LoginIn) -> sessions.LoggedIn:
-    try:
-        done = sessions.login(session=session, username=body.username, password=body.password,
-                              policy=settings.session_policy())
-    except sessions.LoginRefused:
-        who = Principal(kind="operator", subject=body.username[:64], role=Role.operator)
-        audit.record(session=session, who=who, action="auth.login", outcome="refused")
-        raise
-    who = Principal(kind="operator", subject=done.operator.username, role=Role(done.operator.role))
-    audit.record(session=session, who=who, action="auth.login")
-    return done
+async def _login(request: Request, body: LoginIn) -> sessions.LoggedIn:
+    """The API's and the console's login: throttled per address, hashing bounded (api/auth/guard.py)."""
+    return await guard.guard_of(request).login(request, body.username, body.password)
 
 
-@router.post("/login", response_model=SessionOut,
-             responses={401: {"model": ErrorOut, "description": "Wrong credentials, or account locked"}})
-async def login(body: LoginIn, response: Response, session: SessionDep,
-                settings: SettingsDep) -> SessionOut:
-    """Log in; after repeated failures the account is locked for a while (same answer either way)."""
+@router.post("/login", response_model=SessionOut, responses={
+    401: {"description": "Wrong credentials, or account locked (one answer for both)"},
+    429: {"description": "Too many failed logins from this address: retry after `Retry-After` seconds"}})
+async def login(body: LoginIn, request: Request, response: Response, settings: SettingsDep) -> SessionOut:
+    """Log in; 5 failures within 15 minutes lock the account for 15 minutes (a success in between does
+    not clear them; same answer either way), and repeated failures from one address are throttled."""
     try:
-        done = await run_in_threadpool(_login, session, settings, body)
+        done = await _login(request, body)
+    except guard.Throttled as exc:
+        raise HTTPException(429, "too many failed logins from this address; try again later",
+                            headers={"Retry-After": str(exc.retry_after)}) from None
     except sessions.LoginRefused:
         raise HTTPException(401, "login refused: wrong username or password, or the account is locked "
                                  "after repeated failures") from None
@@ -67,6 +68,18 @@ async def login(body: LoginIn, response: Response, session: SessionDep,
     op = done.operator
     return SessionOut(token=done.token, csrf_token=done.csrf_token, expires_at=done.expires_at,
                       username=op.username, role=Role(op.role), office_code=op.office_code)
+
+
+@router.post("/operators/{username}/unlock", response_model=UnlockOut,
+             responses={**AUTH_RESPONSES, 404: {"description": "No such operator"}})
+def unlock(username: Username, who: Admins, session: SessionDep) -> UnlockOut:
+    """Admins: lift an operator's lockout and forget its recent failures (audited)."""
+    try:
+        accounts.unlock_operator(session=session, username=username)
+    except accounts.AccountError:
+        raise HTTPException(404, "no such operator") from None
+    audit.record(session=session, who=who, action="admin.operator.unlock", details={"username": username})
+    return UnlockOut(username=username, locked=False)
 
 
 @router.post("/logout", status_code=204, responses=AUTH_RESPONSES)
