@@ -130,6 +130,7 @@ async def embedded_stack(data_dir: Path, env: WorkflowEnvironment,
             readmodel_keys=spec_for_tests(), readmodel_key_id=RM_TEST_KEY_ID,
             callback_retry_initial_seconds=0.2, callback_retry_max_seconds=1, callback_poll_seconds=0.2,
             callback_allow_loopback=True,  # the tests' webhook receivers listen on 127.0.0.1
+            login_address_limit=10_000,  # every test logs in from 127.0.0.1, wrong passwords included
             sms_url=sms_url, public_url=f"http://127.0.0.1:{api_port}")
         settings = Settings(**{**values, **overrides})
         upgrade_to_head(settings.database_url)
