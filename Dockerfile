@@ -37,7 +37,7 @@ COPY cli ./cli
 COPY tools ./tools
 # PYTHONDONTWRITEBYTECODE: bytecode is written once here, never at run time. The workflow sandbox
 # imports the workflow modules afresh for every run, which then loads bytecode instead of compiling.
-RUN pip install /src \
+RUN pip install "/src[tracing]" \
     && python -m compileall -q "$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 
 RUN useradd --create-home --uid 10001 kelahiran
