@@ -32,7 +32,7 @@ async def test_corrections_one_at_a_time_each_superseding_the_akta_in_force(stac
                                                     children=[payloads.child(name="Siti Aminh")]))
     first = svc(await stack.wait(bid), "akta")["document_number"]
 
-    same = await _correct(stack, bid, "Siti  Aminh", HOSP)
+    same = await _correct(stack, bid, "Siti Aminh", HOSP)
     assert same.status_code == 422 and same.json()["errors"][0]["loc"] == ["body", "child_name"]
     assert "already the name on the akta in force" in same.json()["errors"][0]["message"]
     died = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/death", headers=HOSP, json={
