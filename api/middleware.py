@@ -10,6 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import strict_input
 from api.problems import problem
 
 MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
@@ -63,6 +64,10 @@ class Protections:
                 refused = problem(415, f"Content-Type must be {' or '.join(_json_types(path))}")
                 await refused(scope, receive, send)
                 return
+            refused = _strict(bytes(body), ctype) if body else None
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
             receive = _replay(bytes(body), receive)
 
         async def send_with_headers(message: Message) -> None:
@@ -71,6 +76,26 @@ class Protections:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _strict(body: bytes, ctype: str) -> Response | None:
+    """Every body, before any handler: UTF-8, no control characters or lone surrogates, and JSON
+    without NaN/Infinity or duplicate keys (api/strict_input.py). None when it may pass."""
+    try:
+        if ctype == "application/json" or ctype.endswith("+json"):
+            errors = strict_input.json_errors(body)
+        elif ctype == "application/x-www-form-urlencoded":
+            errors = strict_input.form_errors(body)
+        elif ctype == "multipart/form-data" or ctype.startswith("text/"):
+            errors = strict_input.raw_errors(body)
+        else:
+            return None  # no route takes other bodies: each refuses them (415, or FastAPI's 422)
+    except strict_input.Malformed as exc:
+        return problem(400, str(exc))
+    if not errors:
+        return None
+    n = len(errors)
+    return problem(422, f"{n} field{'s are' if n != 1 else ' is'} invalid", errors=errors)
 
 
 def _json_types(path: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.contracts import BundleState, FollowUpState
 from domain.person_names import ChildName
@@ -77,7 +77,7 @@ class BundlePage(BaseModel):
 
 
 class NameIn(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = ConfigDict(extra="forbid", strict=True)  # a string only: nothing to coerce
     name: ChildName = Field(description="1-60 letters A-Z/a-z and single spaces, no titles "
                                         "(Permendagri 73/2022)")
 

@@ -7,7 +7,7 @@ the workflow receives the plain shapes.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -32,6 +32,7 @@ from domain.contracts.notification import (
 )
 from domain.nik import NikError, parse_nik, validate_kk_number
 from domain.person_names import ChildName, ChildNameAtIntake, name_warning
+from domain.strict import IsoDate, IsoDateTime, IsoTime, SingleLine, StrictBool, StrictFloat, StrictInt
 
 __all__ = ["Attendant", "BirthNotification", "Child", "ChildName", "Consent", "Father", "KkNumber", "Mother",
            "Nik", "Outcome", "Person", "PersonName", "Sex", "intake_problems", "intake_warnings"]
@@ -69,7 +70,8 @@ MaleNik = Annotated[Nik, _sex_is("male", "father")]
 KkNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{16}$"),
                      AfterValidator(_check_kk)]
 # Adults' names as recorded: the child-name rule is not retroactive ("Ma'ruf" stays "Ma'ruf").
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                       SingleLine]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^(\+62|62|0)8\d{7,12}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
@@ -95,10 +97,11 @@ class BirthPlace(BirthPlaceData):
 
 class MarriageProof(MarriageProofData):
     kind: Literal["buku_nikah", "akta_perkawinan"]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64)]
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=64), SingleLine]
 
 
-FormReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+FormReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                          SingleLine]
 
 
 class Consent(ConsentData):
@@ -106,7 +109,7 @@ class Consent(ConsentData):
     data is processed with the consent of a parent or guardian)."""
 
     given_by: Literal["mother", "father", "guardian"]
-    given_at: datetime = Field(description="When it was given (with a UTC offset)")
+    given_at: IsoDateTime = Field(description="When it was given (with a UTC offset)")
     method: Literal["signed_form", "electronic_signature", "verbal_witnessed"]
     form_reference: FormReference | None = Field(
         default=None, description="The hospital's reference for the signed form")
@@ -120,16 +123,17 @@ class Consent(ConsentData):
 
 
 class Child(ChildData):
-    birth_order: int = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
+    # Numbers must be JSON numbers ("3000" is refused, not read as 3000): domain/strict.py.
+    birth_order: StrictInt = Field(ge=1, le=9, description="1 for a single birth; 1, 2, ... for multiples")
     outcome: Outcome
     sex: Sex
     # Permendagri 73/2022; "Bayi Ny. <mother>" (any intake) means not named yet, i.e. None.
     name: ChildNameAtIntake = Field(default=None, description=(
         "May be missing at discharge (or \"Bayi Ny. <mother>\"); otherwise 1-60 letters A-Z/a-z and "
         "single spaces, no titles (Permendagri 73/2022)"))
-    weight_grams: int = Field(ge=300, le=7000)
-    length_cm: float = Field(ge=20, le=65)
-    gestational_age_weeks: int | None = Field(default=None, ge=20, le=45)
+    weight_grams: StrictInt = Field(ge=300, le=7000)
+    length_cm: StrictFloat = Field(ge=20, le=65)
+    gestational_age_weeks: StrictInt | None = Field(default=None, ge=20, le=45)
 
     @model_validator(mode="after")
     def _stillbirth_rules(self) -> Child:
@@ -145,15 +149,15 @@ class BirthNotification(BirthNotificationData):
     """One delivery as the hospital reports it (form F-2.01 fields)."""
 
     record_id: RecordId = Field(description="The hospital's own id for this delivery")
-    birth_date: date
-    birth_time: time
+    birth_date: IsoDate
+    birth_time: IsoTime
     birth_place: BirthPlace
     attendant: Attendant
     mother: Mother
     father: Father | None = None
     kk_number: KkNumber = Field(description="The family's Kartu Keluarga the children join")
     marriage_proof: MarriageProof | None = None
-    sptjm_marriage: bool = Field(
+    sptjm_marriage: StrictBool = Field(
         default=False, description="SPTJM suami-istri given instead of a marriage record"
     )
     witnesses: list[Person] = Field(min_length=2, max_length=2)

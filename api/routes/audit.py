@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api.auth import audit
 from api.auth.deps import AUTH_RESPONSES, Auditors
 from api.deps import SessionDep
+from domain.strict import IsoDateTime
 from store.auth_models import AuditEvent
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=AUTH_RESPONSES)
@@ -48,7 +49,8 @@ def _public(e: AuditEvent) -> AuditEventPublic:
 
 @router.get("", response_model=AuditPage)
 def search(who: Auditors, session: SessionDep, actor: Actor = None, action: Action = None,
-           bundle_id: uuid.UUID | None = None, since: datetime | None = None, until: datetime | None = None,
+           bundle_id: uuid.UUID | None = None, since: IsoDateTime | None = None,
+           until: IsoDateTime | None = None,
            after_id: Annotated[int, Query(ge=0)] = 0,
            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> AuditPage:
     """Events oldest first; page with `after_id` = the last id seen. Reading the log is itself logged."""
@@ -63,8 +65,8 @@ def search(who: Auditors, session: SessionDep, actor: Actor = None, action: Acti
 @router.get("/export", response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}},
                              "description": "One JSON event per line"}})
-def export(who: Auditors, session: SessionDep, since: datetime | None = None,
-           until: datetime | None = None) -> StreamingResponse:
+def export(who: Auditors, session: SessionDep, since: IsoDateTime | None = None,
+           until: IsoDateTime | None = None) -> StreamingResponse:
     """The whole log (or a time range) as JSON lines, streamed in pages."""
     audit.record(session=session, who=who, action="audit.export",
                  details={"since": since, "until": until})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -29,6 +29,7 @@ from api.schemas import (
 )
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems, intake_warnings
+from domain.strict import IsoDate, IsoDateTime
 from store import bundles, crud, documents
 
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
@@ -106,10 +107,10 @@ def list_births(
     hospital_id: Annotated[str | None, Query(max_length=64)] = None,
     service: Service | None = None,
     service_status: ServiceStatus | None = None,
-    born_from: date | None = None,
-    born_to: date | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
+    born_from: IsoDate | None = None,  # ISO 8601 only: `0.5` is not a date (domain/strict.py)
+    born_to: IsoDate | None = None,
+    received_from: IsoDateTime | None = None,
+    received_to: IsoDateTime | None = None,
     deadline_risk: Annotated[bool | None, Query(description="an open service near/past its deadline")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
