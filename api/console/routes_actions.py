@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from api.console import view
-from api.console.routes_bundle import bundle_key, load
+from api.console import routes_bundle
+from api.console.routes_bundle import bundle_key
 from api.console.web import (
     PREFIX,
     Acting,
@@ -158,10 +158,12 @@ async def parents(bundle_id: str, request: Request, who: Acting, session: Sessio
 
     A refusal keeps the form open with what was typed: NIKs and names are long to type again."""
     async def keep(status: int, key: str, params: dict, form: dict) -> Response:
-        v = await run_in_threadpool(load, session, cipher, settings, bundle_id, who)
-        kept = {"values": form, "error": message(request, key, params)}
-        response = render(request, "bundle.html", {"v": v, "event_key": view.event_key, "parents_form": kept},
-                          who=who, status=status)
+        ctx = await run_in_threadpool(routes_bundle.page, session, cipher, settings, bundle_id, who)
+        v = ctx["v"]
+        if "parents" not in v.can:  # no form to keep any more (e.g. an akta issued meanwhile)
+            return redirect(f"{PREFIX}/bundles/{v.row.id}", flash=("error", key, params))
+        ctx["parents_form"] = {"values": form, "error": message(request, key, params)}
+        response = render(request, "bundle.html", ctx, who=who, status=status)
         response.headers["HX-Push-Url"] = f"{PREFIX}/bundles/{v.row.id}"  # history: the page, not the POST
         return response
 

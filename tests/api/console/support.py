@@ -16,6 +16,7 @@ from tests.support import creds
 from tests.support.stack import Stack
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+KEPT_ERROR = re.compile(r'<p class="form-error" role="alert" id="[\w-]+">([^<]*)</p>')
 FLASH = re.compile(r'<p class="flash flash-(\w+)" role="status" id="flash">([^<]*)</p>')
 
 
@@ -40,6 +41,12 @@ class Console:
         found = FLASH.search(page.text)
         assert found, page.text[:2000]
         return found.group(1), html.unescape(found.group(2))
+
+    async def kept(self, bundle_id: str, action: str, data: dict) -> tuple[int, str, str]:
+        """POST a form the page keeps on refusal: (status, the error beside the form, the page)."""
+        r = await self.post(f"/console/bundles/{bundle_id}/{action}", data)
+        found = KEPT_ERROR.search(r.text)
+        return r.status_code, html.unescape(found.group(1)) if found else "", r.text
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -180,8 +180,12 @@ async def test_parents_correction_before_issue(stack, operator):
     await stack.wait(bid, lambda b: svc(b, "nik")["reason"] == "NIK_IBU_TIDAK_DITEMUKAN")
     work = (await operator.get("/console/worklist")).text
     assert "NIK ibu tidak dikenal Dukcapil" in work.split(f'data-bundle="{bid}"')[1].split("</tr>")[0]
-    bad = {"mother_nik": "123", "mother_name": "Ibu", "reason": "salah"}
-    assert await operator.act(bid, "parents", bad) == ("error", "Isian tidak valid; periksa: NIK ibu.")
+    # a refusal keeps the form open with what was typed (NIKs and names are long to type again)
+    bad = {"mother_nik": "123", "mother_name": "Ibu Salah Ketik", "reason": "salah ketik di RS"}
+    status, error, page = await operator.kept(bid, "parents", bad)
+    assert (status, error) == (422, "Isian tidak valid; periksa: NIK ibu.")
+    assert '<details class="action" data-action="parents" open>' in page
+    assert 'value="Ibu Salah Ketik"' in page and 'value="salah ketik di RS"' in page and 'value="123"' in page
     kind, _ = await operator.act(bid, "parents", {"mother_nik": fam["ibu"]["nik"], "mother_name":
                                                   fam["ibu"]["nama"], "reason": "NIK ibu salah ketik di RS"})
     assert kind == "ok"

@@ -73,9 +73,10 @@ async def test_a_corrected_kk_number_is_warned_confirmed_and_moves_the_bundle(st
     await stack.wait(bid, lambda b: svc(b, "nik")["reason"] == "IBU_TIDAK_DI_KK")
     page = (await operator.get(f"/console/bundles/{bid}")).text
     assert 'data-warn="kk-reroute"' in page and "Bundel dapat pindah ke kantor lain" in page
-    kind, text = await operator.act(bid, "parents", {"kk_number": hers["no_kk"], "routed": "1",
-                                                     "reason": "KK ibu yang benar"})
-    assert kind == "error" and "centang konfirmasi" in text
+    status, text, page = await operator.kept(bid, "parents", {"kk_number": hers["no_kk"], "routed": "1",
+                                                              "reason": "KK ibu yang benar"})
+    assert status == 409 and "centang konfirmasi" in text
+    assert f'value="{hers["no_kk"]}"' in page  # the KK number typed is still there, to confirm
     kind, _ = await operator.act(bid, "parents", {"kk_number": hers["no_kk"], "routed": "1",
                                                   "confirm_reroute": "yes", "reason": "KK ibu yang benar"})
     assert kind == "ok"
