@@ -17,7 +17,7 @@ from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
 from api.middleware import CodecCors, Protections
-from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations
+from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations, reveal
 from api.starter import WorkflowStarter
 from infra.settings import Settings
 from infra.temporal_client import connect
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     docs_ui.install(app)
     app.add_middleware(Protections)
     app.add_middleware(CodecCors, origins=settings.codec_origins())
-    for module in (health, auth, births, followups, hospital, operations, audit, admin, codec):
+    for module in (health, auth, births, followups, hospital, operations, reveal, audit, admin, codec):
         app.include_router(module.router)
     app.include_router(fhir.router)  # POST /v1/fhir: the same intake, as a FHIR R4 transaction Bundle
     console.install(app)  # the operators' console: HTML pages under /console

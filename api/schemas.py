@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.submitted import SubmittedPublic
 from domain.contracts import BundleState, FollowUpState
 from domain.person_names import ChildName
 
@@ -52,6 +53,9 @@ class BundlePublic(BundleState):
         "every akta issued to the children, oldest first; the akta service shows the one in force"))
     anonymised_at: datetime | None = Field(default=None, description=(
         "when retention removed the bundle's personal data (document numbers, details); statuses remain"))
+    submitted: SubmittedPublic | None = Field(default=None, description=(
+        "the family as the hospital sent it: whole for that hospital, NIKs and KK masked for operators "
+        "(POST .../submitted/reveal); null for bundles received before it was kept, or after retention"))
 
 
 class BundleSummary(BaseModel):

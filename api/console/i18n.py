@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from starlette.requests import Request
 
 from api.console.admin_words import ADMIN_WORDS
+from api.console.family_words import FAMILY_WORDS
 from api.console.followup_words import FOLLOW_UP_WORDS
 from api.console.messages import MESSAGES
 from api.console.words import WORDS
@@ -19,7 +20,8 @@ from api.console.words import WORDS
 LANGS = ("id", "en")
 DEFAULT = "id"
 COOKIE = "kelahiran_lang"
-CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **WORDS, **FOLLOW_UP_WORDS, **ADMIN_WORDS}
+CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **WORDS, **FOLLOW_UP_WORDS, **ADMIN_WORDS,
+                                         **FAMILY_WORDS}
 # Operators work in Western Indonesia Time; WIB has no daylight saving, a fixed offset is exact.
 WIB = timezone(timedelta(hours=7), "WIB")
 _MONTHS = {

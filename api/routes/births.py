@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 
-from api import actions, intake
+from api import actions, intake, submitted
 from api.auth.deps import AUTH_RESPONSES, Actors, HospitalOnly, Readers
 from api.auth.roles import Role
 from api.bundle_access import audited_view, visible_bundle
@@ -79,7 +79,8 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     """A bundle's status: per child and per service, with document numbers and the timeline.
 
     Hospitals see their own bundles, operators those of their office, auditors all; operators'
-    views are written to the audit log."""
+    views are written to the audit log. `submitted` is the family as the hospital sent it: whole for
+    that hospital, NIKs and KK number masked for operators (`POST .../submitted/reveal`)."""
     row = audited_view(session, bundle_id, who)
     state = bundles.load_state(session=session, row=row, cipher=cipher)
     follow_ups = crud.follow_ups_of(session=session, bundle_id=row.id, cipher=cipher)
@@ -90,6 +91,8 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     if who.role is Role.hospital:  # the earlier bundle may be another hospital's: operators only
         public.suspected_duplicate_of = public.duplicate_of = None
     public.anonymised_at = row.anonymised_at
+    # The family as sent: whole for the hospital that sent it, masked for staff (api/submitted.py).
+    public.submitted = submitted.load(session=session, cipher=cipher, bundle_id=row.id, who=who)
     public.follow_up_status = follow_ups
     public.documents = [DocumentPublic(birth_order=d.birth_order, kind=d.kind, number=d.number,
                                        issued_at=d.issued_at, superseded_by=d.superseded_by) for d in docs]

@@ -30,6 +30,7 @@ EXPECTED = {
     ("POST", "/v1/births/{bundle_id}/forward"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/sptjm"): {S},
     ("POST", "/v1/births/{bundle_id}/parents"): {OP, S},
+    ("POST", "/v1/births/{bundle_id}/submitted/reveal"): {OP, S, A},  # one masked field, audited
     ("PUT", "/v1/hospital/webhook"): {H},
     ("GET", "/v1/hospital/webhook"): {H},
     ("DELETE", "/v1/hospital/webhook"): {H},
@@ -60,6 +61,7 @@ EXPECTED = {
     ("GET", "/console/bundles/{bundle_id}"): {OP, S, A},
     ("GET", "/console/bundles/{bundle_id}/live"): {OP, S, A},
     ("GET", "/console/bundles/{bundle_id}/events"): {OP, S, A},
+    ("POST", "/console/bundles/{bundle_id}/reveal"): {OP, S, A},
     ("GET", "/console/dashboard"): {OP, S, A},
     ("POST", "/console/bundles/{bundle_id}/name"): {OP, S},
     ("POST", "/console/bundles/{bundle_id}/retry"): {OP, S},
