@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import secrets
 import socket
-import urllib.request
 
 import httpx
 import pytest
@@ -94,11 +93,12 @@ async def test_metrics_leave_the_public_port_when_an_internal_one_is_set(setting
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             assert (await client.get("/metrics")).status_code == 404
             await client.get("/health")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:  # noqa: S310
-            body = reply.read().decode()
+        async with httpx.AsyncClient(timeout=5) as plain:
+            body = (await plain.get(f"http://127.0.0.1:{port}/metrics")).text
         assert "kelahiran_external_call_duration_seconds" in body
-    with pytest.raises(OSError):  # the internal server stops with the app
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2)  # noqa: S310
+    async with httpx.AsyncClient(timeout=2) as plain:
+        with pytest.raises(httpx.TransportError):  # the internal server stops with the app
+            await plain.get(f"http://127.0.0.1:{port}/metrics")
 
 
 def test_uvicorn_logs_no_access_lines_and_trusts_only_the_proxy(monkeypatch):
