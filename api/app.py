@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from temporalio.client import Client
 
-from api import console, docs_ui, family, observability, problems
+from api import console, contract, docs_ui, family, observability, problems
 from api.auth.keys import KeyCache
 from api.auth.ratelimit import RateLimiter
 from api.fhir import routes as fhir
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     )
     problems.install(app)  # every JSON error as application/problem+json
     docs_ui.install(app)
+    contract.install(app)  # webhooks in the OpenAPI, an example for every request body
     app.add_middleware(Protections)
     app.add_middleware(CodecCors, origins=settings.codec_origins())
     for module in (health, auth, births, followups, hospital, operations, reveal, audit, admin, codec):

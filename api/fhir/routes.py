@@ -8,14 +8,18 @@ delivery becomes a bundle of civil-registry work, not FHIR resources one could r
 
 from __future__ import annotations
 
+import json
+import pathlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
 
 from api import intake
 from api.auth.deps import AUTH_RESPONSES, HospitalOnly
 from api.deps import CipherDep, SettingsDep
+from api.fhir import conformance
 from api.fhir.mapping import to_notification
 from api.fhir.outcome import FHIR_JSON, OPERATION_OUTCOME_SCHEMA, FhirError, Issue, error_response
 from api.fhir.parse import check_structure, read_json
@@ -38,10 +42,52 @@ def _outcome(description: str) -> dict[str, Any]:
     return {"description": description, "content": {FHIR_JSON: {"schema": OPERATION_OUTCOME_SCHEMA}}}
 
 
+_EXAMPLE = pathlib.Path(__file__).parent / "example_bundle.json"  # made-up family, valid NIK structure
+EXAMPLES = {"single": {"summary": "One live-born child (SATUSEHAT-style, with our extensions)",
+                       "value": json.loads(_EXAMPLE.read_text("utf-8"))}}
+
+
+def _fhir(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, media_type=FHIR_JSON)
+
+
+def _base(request: Request) -> str:
+    return str(request.url_for("post_fhir_bundle")).rstrip("/")
+
+
+# Public, as FHIR clients expect to discover a server before they authenticate: no personal data here.
+@router.get("/metadata", response_class=JSONResponse,
+            responses={200: {"content": {FHIR_JSON: {}}, "description": "The CapabilityStatement"}})
+def capability_statement(request: Request) -> JSONResponse:
+    """The server's CapabilityStatement: FHIR R4, the transaction interaction, our extensions' definitions."""
+    return _fhir(conformance.capability_statement(_base(request), request.app.version))
+
+
+@router.get("/StructureDefinition", response_class=JSONResponse,
+            responses={200: {"content": {FHIR_JSON: {}}, "description": "A searchset Bundle"}})
+def list_structure_definitions(request: Request) -> JSONResponse:
+    """The StructureDefinitions of the extensions this intake reads."""
+    return _fhir(conformance.structure_definitions(_base(request)))
+
+
+@router.get("/StructureDefinition/{definition_id}", response_class=JSONResponse,
+            responses={200: {"content": {FHIR_JSON: {}}, "description": "A StructureDefinition"},
+                       404: _outcome("No extension of ours by that id")})
+def read_structure_definition(
+        definition_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{0,63}$")]) -> JSONResponse:
+    """One extension's definition (its canonical URL: `https://kelahiran.example.id/fhir/StructureDefinition/{id}`)."""
+    found = conformance.structure_definition(definition_id)
+    if found is None:
+        return error_response(FhirError(404, [Issue("StructureDefinition", "no such extension",
+                                                     "not-found")]))
+    return _fhir(found)
+
+
 @router.post(
     "", status_code=202, response_model=BirthAccepted,
     openapi_extra={"requestBody": {"required": True, "content": {
-        FHIR_JSON: {"schema": BUNDLE_SCHEMA}, "application/json": {"schema": BUNDLE_SCHEMA}}}},
+        FHIR_JSON: {"schema": BUNDLE_SCHEMA, "examples": EXAMPLES},
+        "application/json": {"schema": BUNDLE_SCHEMA, "examples": EXAMPLES}}}},
     responses={400: _outcome("Not JSON, or not a JSON object"),
                409: _outcome("Record id (the Encounter identifier) already used for different content"),
                415: _outcome("Not FHIR R4 JSON (fhirVersion other than 4.0)"),

@@ -90,7 +90,10 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/unduh/{token}"), ("POST", "/unduh/{token}"), ("POST", "/unduh/{token}/pin-baru"),
           ("GET", "/unduh/{token}/dokumen"), ("GET", "/unduh/{token}/akta/{birth_order}"),
           ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
-          ("POST", "/unduh/{token}/keluar")}
+          ("POST", "/unduh/{token}/keluar"),
+          # FHIR discovery, as clients expect before authenticating: no personal data
+          ("GET", "/v1/fhir/metadata"), ("GET", "/v1/fhir/StructureDefinition"),
+          ("GET", "/v1/fhir/StructureDefinition/{definition_id}")}
 PARAMS = {"bundle_id": str(uuid.uuid4()), "birth_order": "1", "hospital_id": "RSUD-NOBODY",
           "key_id": "0" * 16, "username": "nobody", "kind": "correction", "change": "disable"}
 

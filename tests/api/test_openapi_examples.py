@@ -1,0 +1,73 @@
+"""The OpenAPI is a contract a vendor can work from offline: every request body (FHIR and the
+webhooks included) has an example, and every example is one the API accepts."""
+
+from __future__ import annotations
+
+import jsonschema_rs  # schemathesis's own validator
+import pytest
+
+from api.app import create_app
+from api.examples import BY_SCHEMA
+from api.fhir.mapping import to_notification
+from api.fhir.parse import check_structure
+from api.fhir.routes import EXAMPLES as FHIR_EXAMPLES
+from domain.notification import BirthNotification
+from infra.settings import Settings
+from store.callback_events import CallbackEvent
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return create_app(Settings(environment="test")).openapi()
+
+
+def _bodies(spec: dict):
+    for section in ("paths", "webhooks"):
+        for path, ops in spec.get(section, {}).items():
+            for method, op in ops.items():
+                for media_type, media in op.get("requestBody", {}).get("content", {}).items():
+                    yield f"{section} {method.upper()} {path} {media_type}", media
+
+
+def test_every_request_body_has_an_example(spec):
+    bodies = list(_bodies(spec))
+    assert len(bodies) > 25  # the walk found the API (and the FHIR intake's two media types)
+    missing = [where for where, media in bodies if not (media.get("examples") or media.get("example"))]
+    assert missing == []
+
+
+def test_every_example_matches_its_schema(spec):
+    checked = 0
+    for where, media in _bodies(spec):
+        schema = {**media["schema"], "components": spec["components"]}
+        for name, example in media.get("examples", {}).items():
+            validator = jsonschema_rs.Draft202012Validator(schema)
+            errors = [e.message for e in validator.iter_errors(example["value"])]
+            assert errors == [], (where, name)
+            checked += 1
+    assert checked > 25
+
+
+def test_the_webhooks_section_has_every_event_type_with_standard_webhooks_headers(spec):
+    assert set(spec["webhooks"]) == {"bundle.status_changed", "bundle.service_changed", "bundle.completed",
+                                     "bundle.closed"}
+    for name, hook in spec["webhooks"].items():
+        headers = {p["name"] for p in hook["post"]["parameters"] if p["in"] == "header"}
+        assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers
+        [example] = hook["post"]["requestBody"]["content"]["application/json"]["examples"].values()
+        assert CallbackEvent.model_validate(example["value"]).type == name
+
+
+def test_the_examples_pass_the_models_own_rules():
+    """Beyond the schema: NIK structure, the name rules, the FHIR mapping."""
+    for example in BY_SCHEMA["BirthNotification"].values():
+        BirthNotification.model_validate(example["value"])
+    from api.routes.operations import ParentsIn
+
+    ParentsIn.model_validate(BY_SCHEMA["ParentsIn"]["default"]["value"])
+    fhir = FHIR_EXAMPLES["single"]["value"]
+    import json
+
+    check_structure(json.dumps(fhir).encode(), fhir)
+    mapped = to_notification(fhir)
+    assert mapped.notification.record_id == "RM-2026-00123" and len(mapped.notification.children) == 1
