@@ -5,7 +5,9 @@ what is read here is the intake's own write."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -14,7 +16,7 @@ from sqlmodel import Session, select
 from infra.settings import Settings
 from store.auth_models import AuditEvent
 from store.db import make_engine
-from tests.support import creds, payloads
+from tests.support import creds, fhir_examples, payloads
 from tests.support.lone_api import lone_api, route_to
 
 
@@ -145,3 +147,18 @@ async def test_a_reveal_is_scoped_like_the_bundle_and_a_missing_father_is_a_404(
     assert r.status_code == 404 and "father_nik was not sent" in r.json()["detail"]
     got = await api.http.get(f"{api.url}/v1/births/{bid}", headers=await api.staff("supervisor", "3673"))
     assert got.json()["submitted"]["father"] is None
+
+
+async def test_a_fhir_delivery_keeps_the_same_fields(api):
+    fam = fhir_examples.made_up_family()
+    born = date.today() - timedelta(days=1)
+    bundle = fhir_examples.example("single_live_birth", fam, birth_date=born,
+                                   record_id=f"RM-FHIR-{uuid.uuid4().hex[:8]}")
+    hospital = creds.hospital_headers(api.settings, "RSUD-REVEAL")
+    r = await api.http.post(f"{api.url}/v1/fhir", json=bundle,
+                            headers={**hospital, "Content-Type": "application/fhir+json"})
+    assert r.status_code == 202, r.text
+    got = (await api.http.get(r.json()["status_url"], headers=hospital)).json()["submitted"]
+    assert got["mother"] == {"name": fam["ibu"]["nama"], "nik": fam["ibu"]["nik"]}
+    assert got["father"] == {"name": fam["ayah"]["nama"], "nik": fam["ayah"]["nik"]}
+    assert got["kk_number"] == fam["no_kk"] and got["masked"] is False
