@@ -27,7 +27,9 @@ OUTSIDE = """() => {
     if (el.classList.contains('skip') || el.type === 'hidden') continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;  // not shown (a closed <details>)
-    if (r.left < -0.5 || r.right > width + 0.5) out.push(`${el.tagName} ${el.outerHTML.slice(0, 90)} ${r.left}-${r.right}`);
+    if (r.left < -0.5 || r.right > width + 0.5) {
+      out.push(`${el.outerHTML.slice(0, 90)} ${r.left}-${r.right}`);
+    }
   }
   return {scroll: document.documentElement.scrollWidth, width, out};
 }"""
