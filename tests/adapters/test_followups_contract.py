@@ -227,16 +227,18 @@ async def test_correction_flow(sim: Sim, dukcapil: DukcapilClient, bpjs: BpjsCli
     assert (row["nama"], row["no_akta"]) == ("Aisyah", corrected.register_number)
 
 
-async def test_correction_of_the_father_only_keeps_the_name(sim: Sim, dukcapil: DukcapilClient,
-                                                            bpjs: BpjsClient):
+async def test_a_correction_that_changes_nothing_is_refused(sim: Sim, dukcapil: DukcapilClient,
+                                                             bpjs: BpjsClient):
     child = await _bundle(sim, dukcapil, bpjs, name="Laila", seed=54)
-    fixed = await dukcapil.correct_akta(AktaCorrectionInput(
-        office=child.office, idempotency_key=new_key(), child_nik=child.nik,
-        old_akta_number=child.akta, child_name="", father_nik=child.fam["ayah"]["nik"],
-        reason="NIK ayah salah ketik"))
+    with pytest.raises(BusinessRejection) as exc:  # the father already on the akta, no new name
+        await dukcapil.correct_akta(AktaCorrectionInput(
+            office=child.office, idempotency_key=new_key(), child_nik=child.nik,
+            old_akta_number=child.akta, child_name="", father_nik=child.fam["ayah"]["nik"],
+            reason="NIK ayah salah ketik"))
+    assert exc.value.reason == "KOREKSI_TANPA_PERUBAHAN"
     kia = await dukcapil.reissue_kia(KiaInput(
         office=child.office, idempotency_key=new_key(), child_nik=child.nik, child_name="",
-        akta_number=fixed.register_number))
+        akta_number=child.akta))  # the akta in force is still the first one
     assert kia.nik == child.nik
     assert sim.person(child.nik)["nama"] == "Laila"
 
