@@ -27,11 +27,21 @@ class _WithTools(TyperGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = self.tools.get(cmd_name)
         if target is None or not _tools_installed():
-            return super().get_command(ctx, cmd_name)
+            return _plain(super().get_command(ctx, cmd_name))
         module, _, attribute = target.partition(":")
         command = typer.main.get_command(getattr(importlib.import_module(module), attribute))
         command.name = cmd_name
-        return command
+        return _plain(command)
+
+
+def _plain(command: click.Command | None) -> click.Command | None:
+    """Help as click writes it, wrapped at 80 columns: rich's tables cut environment variable names
+    (`KELAHIRAN_WORKER_METRI…`) to fit them in a column."""
+    if command is not None:
+        command.rich_markup_mode = None
+        for sub in getattr(command, "commands", {}).values():
+            _plain(sub)
+    return command
 
 
 def _tools_installed() -> bool:
@@ -39,21 +49,49 @@ def _tools_installed() -> bool:
 
 
 class _Root(_WithTools):
+    """The root group: a command's failure is one line saying what to do (cli/errors.py), with the
+    traceback only under --debug."""
+
     tools = {"bench": "tools.commands.bench:app", "demo": "tools.commands.demo:app",
              "scenario": "tools.commands.scenario:scenario_app"}
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `kelahiran ... | head`: the reader has gone, nothing to say
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            # Typer's (and click's) own exits, aborts and usage errors already speak for themselves.
+            if ctx.params.get("debug") or type(exc).__module__.startswith(("typer.", "click.")):
+                raise
+            from cli.errors import explain
+
+            typer.secho(f"kelahiran: {explain(exc)}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
 
 
 class _Simulator(_WithTools):
     tools = {"faults": "tools.commands.faults:faults_app", "sample": "tools.commands.sample:app"}
 
 
-app = typer.Typer(cls=_Root, no_args_is_help=True,
+app = typer.Typer(cls=_Root, no_args_is_help=True, rich_markup_mode=None,
                   help="Birth bundle orchestrator for Disdukcapil and BPJS.")
-simulator_app = typer.Typer(cls=_Simulator, no_args_is_help=True,
-                            help="Run the Dukcapil, BPJS and SMS simulators; draw families, inject faults.")
+simulator_app = typer.Typer(
+    cls=_Simulator, no_args_is_help=True,
+    help="Run the three simulators (Dukcapil, BPJS, SMS); draw families, inject faults.")
 admin_app = typer.Typer(no_args_is_help=True, help="Accounts and keys; break-glass actions on bundles.")
 app.add_typer(simulator_app, name="simulator")
 app.add_typer(admin_app, name="admin")
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", envvar="KELAHIRAN_DEBUG",
+                                     help="Show the traceback when a command fails.")) -> None:
+    """Birth bundle orchestrator for Disdukcapil and BPJS.
+
+    The client commands (demo, admin, readmodel) find a local stack's URLs and keys in its data
+    folder (KELAHIRAN_DATA_DIR, default ./data) unless the environment names them.
+    """
 
 
 @app.command()

@@ -21,11 +21,11 @@ from domain.contracts import (
 
 def _run_update(bundle_id: str, update: str, arg: BaseModel) -> None:
     from api import actions
-    from infra.settings import Settings
+    from cli.local import client_settings
     from infra.temporal_client import connect
 
     async def go() -> str:
-        client = await connect(Settings())
+        client = await connect(client_settings())
         return (await actions.send_update(client, bundle_id, update, arg)).message
 
     try:
@@ -66,11 +66,11 @@ def decision(bundle_id: str, number: Annotated[str, typer.Option(help="decision 
 @admin_app.command("status")
 def status(bundle_id: str) -> None:
     """Query the live workflow state of a bundle (JSON)."""
-    from infra.settings import Settings
+    from cli.local import client_settings
     from infra.temporal_client import connect
 
     async def go() -> BundleState:
-        client = await connect(Settings())
+        client = await connect(client_settings())
         return await client.get_workflow_handle(bundle_id).query("status", result_type=BundleState)
 
     typer.echo(json.dumps(asyncio.run(go()).model_dump(mode="json"), indent=2))

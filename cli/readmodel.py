@@ -20,19 +20,19 @@ Concurrency = Annotated[int, typer.Option(min=1, max=256, help="workflow queries
 
 def _run(work):
     """Connect to Temporal and the read model (settings from the environment), then run `work`."""
-    from infra.settings import Settings
+    from cli.local import client_settings
     from infra.temporal_client import connect
     from store.db import make_engine
 
-    settings = Settings()
+    settings = client_settings()
     cipher = settings.readmodel_cipher()
 
     async def go():
         try:
             client = await connect(settings)
-        except Exception as exc:  # noqa: BLE001 - any failure to connect ends the command alike
-            typer.echo(f"cannot reach Temporal at {settings.temporal_address} ({type(exc).__name__})",
-                       err=True)
+        except Exception:  # noqa: BLE001 - any failure to connect ends the command alike
+            typer.echo(f"kelahiran: cannot reach Temporal at {settings.temporal_address}: start the stack "
+                       "(`kelahiran up`) or set TEMPORAL_ADDRESS", err=True)
             raise typer.Exit(2) from None
         engine = make_engine(settings.database_url)
         try:
@@ -53,6 +53,7 @@ def drift(task_queue: TaskQueue = None, concurrency: Concurrency = 16,
                                                             "(a running bundle writing its row)")] = 2.0,
           ) -> None:
     """Report rows missing, stale or orphaned against the workflows' state; exit 1 on drift."""
+    from store.drift import DriftKind
     from store.rebuild import check_drift
 
     report = _run(lambda client, engine, cipher: check_drift(
@@ -65,9 +66,16 @@ def drift(task_queue: TaskQueue = None, concurrency: Concurrency = 16,
     if not report.drifts:
         typer.echo("no drift")
         return
+    if any("KeyError" in d.detail for d in report.drifts if d.kind is DriftKind.UNQUERYABLE):
+        # Not drift: this command cannot read the workflows' encrypted state, and a rebuild could not either.
+        typer.secho("kelahiran: the workflows' state is encrypted and no key to read it is set: run where "
+                    "`kelahiran up` keeps its data (KELAHIRAN_DATA_DIR) or set KELAHIRAN_PAYLOAD_KEYS",
+                    err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts().items() if n)
-    typer.echo(f"drift: {counts} ({len(report.drifts)} bundles); `kelahiran readmodel rebuild` repairs "
-               "missing and stale rows")
+    repairable = any(d.kind in (DriftKind.MISSING, DriftKind.STALE) for d in report.drifts)
+    typer.echo(f"drift: {counts} ({len(report.drifts)} bundles)"
+               + ("; `kelahiran readmodel rebuild` repairs missing and stale rows" if repairable else ""))
     raise typer.Exit(1)
 
 
@@ -94,12 +102,12 @@ def reencrypt(dry_run: Annotated[bool, typer.Option(help="only count what would 
               ) -> None:
     """Rewrite stored states not under the current key (KELAHIRAN_READMODEL_KEY_ID): rows written
     before encryption or under an older key. Safe while the system runs; exit 1 if a row fails."""
-    from infra.settings import Settings
+    from cli.local import client_settings
     from store.cipher import StateKeyError
     from store.db import make_engine
     from store.reencrypt import reencrypt as run_reencrypt
 
-    settings = Settings()
+    settings = client_settings()
     engine = make_engine(settings.database_url)
     try:
         cipher = settings.readmodel_cipher()

@@ -58,12 +58,12 @@ def run(
     their documents, their reminders are deleted, the audit log's details about them are cleared.
     Then sets the Temporal namespace's workflow execution retention to the same number of days.
     Exit 1 if a bundle could not be read or Temporal did not take the retention; run it daily."""
-    from infra.settings import Settings
+    from cli.local import client_settings
     from store.cipher import StateKeyError
     from store.db import make_engine
     from store.retention import apply_retention
 
-    settings = Settings()
+    settings = client_settings()
     days = older_than_days or settings.retention_days
     cutoff = datetime.now(UTC) - timedelta(days=days)
     engine = make_engine(settings.database_url)

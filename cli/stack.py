@@ -122,7 +122,7 @@ def children(stack: Stack, bpjs_poll_seconds: float) -> Children:
         return ChildProcess(name, argv, env | extra, logs / f"{name}.log", ready)
 
     workers = [
-        kelahiran(name, "worker", ready=[http_ok(stack.url(health, "/health"))],
+        kelahiran(name, "worker", ready=[http_ok(stack.url(health, "/ready"))],
                   KELAHIRAN_WORKER_METRICS_PORT=str(metrics), KELAHIRAN_WORKER_HEALTH_PORT=str(health))
         for name, (metrics, health) in zip(replica_names("worker", stack.worker_replicas),
                                            stack.worker_ports(), strict=True)

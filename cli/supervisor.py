@@ -1,4 +1,5 @@
-"""A tiny foreground process supervisor: start children in order, wait until ready, stop in reverse."""
+"""A tiny foreground process supervisor: start children in order, wait until ready, restart those that
+die, stop in reverse."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 ReadyCheck = Callable[[], bool]
 RUN_HEADER = "\n=== "  # starts each run's section of a log file
+PROGRESS_EVERY = 10.0  # seconds between "still waiting" lines while a child starts
 
 
 def tcp_open(host: str, port: int) -> ReadyCheck:
@@ -153,25 +155,46 @@ class ChildFailed(RuntimeError):
 
 
 class Supervisor:
-    """Owns the children: starts them in stages, watches them, stops them in reverse order."""
+    """Owns the children: starts them in stages, keeps them running, stops them in reverse order.
 
-    def __init__(self, *, grace: float = 10.0, poll: float = 0.2) -> None:
+    A child that fails before it was first ready is an error (ChildFailed: nothing to go back to);
+    one that dies after it was ready is restarted, after 1 s, then 2, 4... up to 30 s between
+    tries, forever: the others keep serving meanwhile (the API keeps accepting births while the
+    worker or Temporal come back). A child that stays up for `steady` seconds starts again at 1 s.
+    """
+
+    def __init__(self, *, grace: float = 10.0, poll: float = 0.2, backoff: tuple[float, float] = (1.0, 30.0),
+                 steady: float = 60.0, say: Callable[[str], None] = lambda _: None) -> None:
         self.grace = grace
         self.poll = poll
+        self.backoff = backoff
+        self.steady = steady
+        self.say = say
         self.children: list[ChildProcess] = []
+        self.tending: dict[str, Tending] = {}
 
     def start(self, *children: ChildProcess, timeout: float) -> None:
-        """Start children together, then wait until each is ready (in the order given)."""
+        """Start children together, then wait until each is ready (in the order given), saying so."""
+        began = time.monotonic()
         for child in children:
             self.children.append(child)  # first, so an interrupt in Popen still stops it
+            self.tending[child.name] = Tending(backoff=self.backoff[0])
             child.start()
-        deadline = time.monotonic() + timeout
+        deadline = began + timeout
         for child in children:
+            told = began
             while not child.is_ready():
                 self._raise_if_exited(child, "failed while starting")
-                if time.monotonic() > deadline:
+                now = time.monotonic()
+                if now > deadline:
                     raise ChildFailed(child, f"was not ready within {timeout:.0f} s")
+                if now - told >= PROGRESS_EVERY:  # a silent minute looks like a hang
+                    self.say(f"  waiting for {child.name} ({now - began:.0f} s)")
+                    told = now
                 time.sleep(self.poll)
+            now = time.monotonic()
+            self.tending[child.name].ready(now)
+            self.say(f"  {child.name} ready ({now - began:.1f} s)")
 
     def run_once(self, child: ChildProcess, *, timeout: float) -> None:
         """Run a one-shot child to completion; it must exit 0 within timeout."""
@@ -186,12 +209,41 @@ class Supervisor:
             raise ChildFailed(child, f"failed ({_describe_exit(code)})")
         self.children.remove(child)
 
-    def watch(self) -> None:
-        """Block until a child exits; then raise ChildFailed naming it."""
-        while True:
-            for child in self.children:
-                self._raise_if_exited(child, "stopped unexpectedly")
+    def watch(self, until: Callable[[], bool] = lambda: False) -> None:
+        """Keep the children running (until `until()` holds: tests), restarting those that die."""
+        while not until():
+            self.tend()
             time.sleep(self.poll)
+
+    def tend(self) -> None:
+        """One look at every child: restart the dead after their backoff, notice the restarted ready."""
+        for child in list(self.children):
+            self._tend(child, self.tending.setdefault(child.name, Tending(backoff=self.backoff[0])))
+
+    def _tend(self, child: ChildProcess, st: Tending) -> None:
+        now = time.monotonic()
+        if st.restart_at is not None:
+            if now >= st.restart_at:
+                st.restart_at, st.restarts, st.started_at = None, st.restarts + 1, now
+                self.say(f"restarting {child.name} (restart {st.restarts})")
+                child.start()
+            return
+        code = child.exit_code()
+        if code is not None:
+            if st.ready_at is None and st.restarts == 0:
+                raise ChildFailed(child, f"stopped before it was ready ({_describe_exit(code)})")
+            delay, st.backoff = st.backoff, min(st.backoff * 2, self.backoff[1])
+            st.restart_at, st.ready_at = now + delay, None
+            self.say(f"{child.name} stopped unexpectedly ({_describe_exit(code)}); restarting in "
+                     f"{delay:g} s (log: {child.log_path})")
+            return
+        if st.ready_at is None:
+            if st.restarts and child.is_ready():  # restarted, and now ready
+                st.ready(now)
+                self.say(f"{child.name} is ready again ({now - st.started_at:.1f} s after restart "
+                         f"{st.restarts})")
+        elif now - st.ready_at >= self.steady:
+            st.backoff = self.backoff[0]
 
     def stop_all(self, say: Callable[[str], None] = lambda _: None) -> None:
         """Stop every child, last started first; a second interrupt kills the rest at once."""
@@ -204,12 +256,27 @@ class Supervisor:
             for child in self.children:
                 child.kill()
         self.children.clear()
+        self.tending.clear()
 
     @staticmethod
     def _raise_if_exited(child: ChildProcess, when: str) -> None:
         code = child.exit_code()
         if code is not None:
             raise ChildFailed(child, f"{when} ({_describe_exit(code)})")
+
+
+@dataclass
+class Tending:
+    """What the supervisor knows of one child beyond its process: when it was ready, its restarts."""
+
+    backoff: float
+    ready_at: float | None = None  # monotonic; None while (re)starting
+    restart_at: float | None = None  # set while waiting out the backoff
+    started_at: float = 0.0
+    restarts: int = 0
+
+    def ready(self, now: float) -> None:
+        self.ready_at = now
 
 
 def _describe_exit(code: int) -> str:

@@ -8,9 +8,11 @@ data survives a restart. What runs where (ports, replicas, settings) is cli/stac
 from __future__ import annotations
 
 import fcntl
+import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -18,6 +20,7 @@ import typer
 
 from api.auth.demo import DemoCredentials, ensure_demo_accounts
 from cli import app
+from cli.local import private_data_dir, write_urls
 from cli.stack import DEFAULT_PORT_STEP, Ports, Stack, children, readmodel_keys
 from cli.supervisor import ChildFailed, Supervisor, port_in_use
 
@@ -71,8 +74,8 @@ def up(
                           help="How far apart the replicas' ports are (the worker's ports are consecutive).")
     ] = DEFAULT_PORT_STEP,
 ) -> None:
-    """Run Temporal, the simulators, the worker(s), the API(s) and the callback dispatcher locally
-    until Ctrl-C."""
+    """Run Temporal, the three simulators, the worker(s), the API(s) and the callback dispatcher
+    locally until Ctrl-C, restarting any of them that stops."""
     ports = Ports(
         temporal_port,
         temporal_ui_port,
@@ -88,25 +91,30 @@ def up(
                   api_replicas=api_replicas, worker_replicas=worker_replicas, port_step=replica_port_step)
     _refuse_sqlite_replicas(stack)
     _refuse_busy_ports(stack)
-    (stack.data / "logs").mkdir(parents=True, exist_ok=True)
+    # Everything below, our children included, creates files for this user only: the databases hold
+    # operators' password hashes, families' download links and PINs; the logs and keys are no better.
+    os.umask(0o077)
+    private_data_dir(stack.data)
     _data_lock = _lock_data_dir(stack.data)  # held while this command runs
     kids = children(stack, bpjs_poll_seconds)
 
-    supervisor = Supervisor()
+    supervisor = Supervisor(say=_progress(stack))
     code = 0
     with _stop_signals_as_interrupt():
         try:
-            typer.echo(f"starting Temporal and the simulators (logs in {stack.data / 'logs'})")
+            typer.echo(f"[1/4] starting Temporal and the three simulators (logs in {stack.data / 'logs'})")
             supervisor.start(kids.temporal, *kids.simulators, timeout=timeout)
-            typer.echo("migrating the read model")
+            typer.echo("[2/4] migrating the read model")
             supervisor.run_once(kids.migrate, timeout=timeout)
+            typer.echo("  read model up to date")
             demo = ensure_demo_accounts(stack.readmodel(), stack.data)
-            typer.echo(f"starting {_count(len(kids.workers), 'worker')}, {_count(len(kids.apis), 'API')} "
-                       "and the callback dispatcher")
+            typer.echo(f"[3/4] starting {_count(len(kids.workers), 'worker')}, "
+                       f"{_count(len(kids.apis), 'API')} and the callback dispatcher")
             supervisor.start(*kids.workers, *kids.apis, kids.callbacks, timeout=timeout)
+            typer.echo(f"[4/4] writing the URLs for the other commands to {write_urls(stack)}")
             _print_urls(stack)
             _print_credentials(stack, demo)
-            typer.echo("Ctrl-C to stop")  # last: scripts and tests wait for this line
+            typer.echo("Ctrl-C to stop; a process that stops is restarted")  # last: scripts wait for it
             supervisor.watch()
         except KeyboardInterrupt:
             pass
@@ -117,6 +125,19 @@ def up(
             supervisor.stop_all(say=_say)
             _say("stopped")
     raise typer.Exit(code)
+
+
+def _progress(stack: Stack) -> Callable[[str], None]:
+    """Say what the supervisor does, on the terminal and in logs/up.log (restarts happen unattended)."""
+    log_path = stack.data / "logs" / "up.log"
+
+    def say(message: str) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        _say(message if message.startswith("  ") else f"{stamp} {message}")
+        with suppress(OSError), log_path.open("a") as log:
+            log.write(f"{datetime.now().isoformat(timespec='seconds')} {message.strip()}\n")
+
+    return say
 
 
 def _count(n: int, what: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -85,8 +86,10 @@ async def run_worker(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     health = None
     if settings.worker_health_port:
+        # /ready asks Temporal itself: a worker that cannot poll is alive but does no work.
         health = await serve_health(settings.api_host, settings.worker_health_port,
-                                    lambda: not stop.is_set())
+                                    lambda: not stop.is_set(),
+                                    lambda: client.service_client.check_health(timeout=timedelta(seconds=1)))
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     try:
         async with worker:

@@ -1,14 +1,30 @@
-"""Liveness and readiness."""
+"""Liveness and readiness.
+
+`/ready` fails only when this process cannot serve: its read-model database does not answer. Temporal
+being away does not make it fail: a birth posted meanwhile is kept (202) and its workflow started
+when Temporal is back (api/starter.py), so a load balancer must keep sending hospitals here. Temporal
+and that start backlog are reported as checks that do not fail readiness, and the backlog is a
+Prometheus gauge for alerting.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from prometheus_client import Gauge
 
 from store.pending import backlog
 
 router = APIRouter(tags=["health"])
+TEMPORAL_TIMEOUT = timedelta(seconds=1)
+BACKLOG_COUNT = Gauge("kelahiran_intake_pending_starts",
+                      "Accepted births whose workflow is not started yet (as this API process last saw)")
+BACKLOG_AGE = Gauge("kelahiran_intake_oldest_pending_start_seconds",
+                    "How long the oldest accepted birth has waited for its workflow's start (0: none)")
 
 
 @router.get("/health")
@@ -17,23 +33,44 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"description": "A dependency is not reachable"}})
+@router.get("/ready", responses={503: {"description": "The read-model database is not reachable"}})
 async def ready(request: Request) -> JSONResponse:
-    """Ready when the read-model database answers and the workflow engine is connected.
+    """Ready when the read-model database answers (503 otherwise).
 
-    `intake_backlog` says how many accepted births wait for their workflow's start and how long the
-    oldest has waited (informational: accepted births are kept either way)."""
+    `checks.temporal` says whether the workflow engine answered a health check within 1 s (`ok`,
+    `unavailable`, or `connecting` before the first connection); `intake_backlog` how many accepted
+    births wait for their workflow's start and how long the oldest has waited. Neither fails
+    readiness: births are accepted and kept while Temporal is away."""
     checks: dict[str, str] = {}
-    waiting = None
-    try:
-        waiting = await run_in_threadpool(backlog, engine=request.app.state.engine)
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not ready
-        checks["database"] = "unavailable"
-    checks["temporal"] = "ok" if request.app.state.temporal.client is not None else "connecting"
-    ok = all(v == "ok" for v in checks.values())
+    waiting, temporal = await asyncio.gather(
+        _backlog(request), _temporal(request.app.state.temporal.client))
+    checks["database"] = "ok" if waiting is not None else "unavailable"
+    checks["temporal"] = temporal
+    ok = checks["database"] == "ok"
     body: dict = {"status": "ready" if ok else "not_ready", "checks": checks}
     if waiting is not None:
         oldest = None if waiting.oldest_s is None else round(waiting.oldest_s, 1)
         body["intake_backlog"] = {"pending_starts": waiting.count, "oldest_s": oldest}
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+async def _backlog(request: Request):
+    try:
+        waiting = await run_in_threadpool(backlog, engine=request.app.state.engine)
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        return None
+    BACKLOG_COUNT.set(waiting.count)
+    BACKLOG_AGE.set(waiting.oldest_s or 0.0)
+    return waiting
+
+
+async def _temporal(client) -> str:
+    """Ask the frontend itself (gRPC health check), not whether a client object exists."""
+    if client is None:
+        return "connecting"
+    try:  # the SDK's deadline, and ours around it: a broken connection may not honour the first
+        asked = client.service_client.check_health(timeout=TEMPORAL_TIMEOUT)
+        healthy = await asyncio.wait_for(asked, TEMPORAL_TIMEOUT.total_seconds() + 0.5)
+    except Exception:  # noqa: BLE001 - unreachable, timed out, refused: all mean not answering
+        return "unavailable"
+    return "ok" if healthy else "unavailable"

@@ -55,19 +55,80 @@ def test_starts_in_stages_and_stops_in_reverse_order(tmp_path):
     assert not any(map(alive, (a, b, c)))
 
 
-def test_a_child_that_dies_is_named_with_its_log(tmp_path):
-    sup = Supervisor()
-    a = service(tmp_path, "steady")
-    dies = script(tmp_path, "flaky", "import time; print('about to fail', flush=True); "
-                  "time.sleep(1); raise SystemExit(3)")
+# Ready while a file exists; serves for a moment, then dies (each run appends a line to `runs`).
+FLAKY = """
+import pathlib, sys, time
+runs, ready, lives = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), float(sys.argv[3])
+with runs.open("a") as f:
+    f.write("run\\n")
+ready.touch()
+print("serving", flush=True)
+time.sleep(lives)
+ready.unlink()
+print("about to fail", flush=True)
+raise SystemExit(3)
+"""
+
+
+def flaky(tmp_path, lives: float) -> ChildProcess:
+    runs, ready = tmp_path / "runs", tmp_path / "ready"
+    return ChildProcess("flaky", [sys.executable, "-c", FLAKY, str(runs), str(ready), str(lives)],
+                        dict(os.environ), tmp_path / "flaky.log", [ready.exists])
+
+
+def runs(tmp_path) -> int:
+    return len((tmp_path / "runs").read_text().split())
+
+
+def test_the_default_backoff_is_one_to_thirty_seconds():
+    assert Supervisor().backoff == (1.0, 30.0)
+
+
+def test_a_child_that_dies_after_it_was_ready_is_restarted_with_growing_backoff(tmp_path):
+    said: list[str] = []
+    sup = Supervisor(backoff=(0.2, 0.8), steady=60, poll=0.05, say=said.append)
+    steady, dies = service(tmp_path, "steady"), flaky(tmp_path, lives=0.3)
     try:
-        sup.start(a, dies, timeout=30)
-        with pytest.raises(ChildFailed, match=r"flaky stopped unexpectedly \(exited with code 3\)") as e:
-            sup.watch()
-        assert "about to fail" in str(e.value) and e.value.child is dies
+        sup.start(steady, dies, timeout=30)
+        deadline = time.monotonic() + 60
+        sup.watch(until=lambda: runs(tmp_path) >= 5 or time.monotonic() > deadline)
+        assert alive(steady)  # the others keep running meanwhile
     finally:
         sup.stop_all()
-    assert not alive(a)
+    delays = [m.split("restarting in ")[1].split(" s")[0] for m in said if "stopped unexpectedly" in m]
+    assert delays[:4] == ["0.2", "0.4", "0.8", "0.8"], said  # doubling, capped
+    assert all("flaky stopped unexpectedly (exited with code 3)" in m for m in said if "stopped" in m)
+    assert any(m.startswith("flaky is ready again") for m in said), said
+    assert "restarting flaky (restart 1)" in said
+    assert "about to fail" in dies.log_tail()
+
+
+def test_a_child_steady_for_a_while_starts_again_at_the_first_backoff(tmp_path):
+    said: list[str] = []
+    sup = Supervisor(backoff=(0.2, 5.0), steady=0.5, poll=0.05, say=said.append)
+    dies = flaky(tmp_path, lives=1.0)  # outlives `steady` on each run
+    deadline = time.monotonic() + 60
+    try:
+        sup.start(dies, timeout=30)
+        sup.watch(until=lambda: runs(tmp_path) >= 3 or time.monotonic() > deadline)
+    finally:
+        sup.stop_all()
+    delays = [m.split("restarting in ")[1].split(" s")[0] for m in said if "stopped unexpectedly" in m]
+    assert delays[:2] == ["0.2", "0.2"], said
+
+
+def test_a_child_that_dies_before_it_was_ready_stops_the_watch_with_its_log(tmp_path):
+    sup = Supervisor()
+    # Started without waiting for it (as `up` never does): it has not been ready when it dies.
+    dies = script(tmp_path, "early", "print('no luck', flush=True); raise SystemExit(4)")
+    sup.children.append(dies)
+    dies.start()
+    try:
+        with pytest.raises(ChildFailed, match=r"early stopped before it was ready \(exited with code 4") as e:
+            sup.watch()
+        assert "no luck" in str(e.value) and e.value.child is dies
+    finally:
+        sup.stop_all()
 
 
 def test_failing_while_starting_shows_only_this_runs_log(tmp_path):

@@ -97,12 +97,16 @@ def _print(res: dict) -> None:
 @app.command()
 def demo(
     births: Annotated[int, typer.Option(min=1, max=1000, help="how many deliveries to post")] = 5,
-    api_url: Annotated[str, typer.Option("--api", envvar="KELAHIRAN_DEMO_API")] = "http://127.0.0.1:8000",
-    dukcapil: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL")] = "http://127.0.0.1:8101",
-    bpjs: Annotated[str, typer.Option(envvar="KELAHIRAN_BPJS_URL")] = "http://127.0.0.1:8102",
+    api_url: Annotated[str | None, typer.Option("--api", envvar="KELAHIRAN_DEMO_API", help=(
+        "the API; default: from DATA_DIR/urls.json (written by `kelahiran up`), else :8000"))] = None,
+    dukcapil: Annotated[str | None, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL", help=(
+        "the Dukcapil simulator; default: as --api (:8101)"))] = None,
+    bpjs: Annotated[str | None, typer.Option(envvar="KELAHIRAN_BPJS_URL", help=(
+        "the BPJS simulator; default: as --api (:8102)"))] = None,
     key: Annotated[str | None, typer.Option(envvar="KELAHIRAN_HOSPITAL_KEY", help=(
         "the hospital's API key; default: the demo hospital's, from DATA_DIR/demo-credentials.json"))] = None,
-    data_dir: Annotated[Path, typer.Option(help="the data dir of `kelahiran up`")] = Path("data"),
+    data_dir: Annotated[Path, typer.Option(envvar="KELAHIRAN_DATA_DIR",
+                                           help="the data dir of `kelahiran up`")] = Path("data"),
     pay: Annotated[bool, typer.Option(help="pay BPJS virtual accounts like a family would")] = True,
     concurrency: Annotated[int, typer.Option(min=1, max=100)] = 10,
     timeout: Annotated[float, typer.Option(help="seconds to wait per bundle")] = 120.0,
@@ -112,13 +116,21 @@ def demo(
 
     import httpx
 
+    from cli.local import read_urls
+
+    urls = read_urls(data_dir)
+    api_url = api_url or urls.get("api") or "http://127.0.0.1:8000"
+    dukcapil = dukcapil or urls.get("dukcapil") or "http://127.0.0.1:8101"
+    bpjs = bpjs or urls.get("bpjs") or "http://127.0.0.1:8102"
     if key is None:
         try:
             key = json.loads((data_dir / "demo-credentials.json").read_text())["hospital_key"]
         except (OSError, ValueError, KeyError):
-            typer.secho(f"no --key given and no demo credentials in {data_dir}: start `kelahiran up` "
-                        "first or pass a hospital key", err=True, fg=typer.colors.RED)
+            typer.secho(f"kelahiran demo: no --key given and no demo credentials in {data_dir}: start "
+                        "`kelahiran up` first or pass a hospital key", err=True, fg=typer.colors.RED)
             raise typer.Exit(2) from None
+    _reachable(httpx, {"--api": f"{api_url}/health", "--dukcapil": f"{dukcapil}/health",
+                       "--bpjs": f"{bpjs}/health"})
 
     async def run() -> list[dict]:
         rng = random.Random(seed)  # noqa: S311 - choosing demo data
@@ -138,3 +150,15 @@ def demo(
     typer.echo(f"\n{len(done)}/{births} bundles completed; median time to complete {median:.2f}s")
     if len(done) != births:
         raise typer.Exit(1)
+
+
+def _reachable(httpx, urls: dict[str, str]) -> None:
+    """Each service answers before any birth is posted: a dead URL is one line, not one per birth."""
+    for option, url in urls.items():
+        try:
+            httpx.get(url, timeout=5, trust_env=False)
+        except httpx.HTTPError:
+            base = url.rsplit("/", 1)[0]
+            typer.secho(f"kelahiran demo: nothing answers at {base}: start the stack (`kelahiran up`) or "
+                        f"pass {option}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2) from None
