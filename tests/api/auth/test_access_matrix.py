@@ -29,6 +29,7 @@ EXPECTED = {
     ("POST", "/v1/births/{bundle_id}/close"): {S},
     ("POST", "/v1/births/{bundle_id}/forward"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/sptjm"): {S},
+    ("POST", "/v1/births/{bundle_id}/duplicate"): {S},
     ("POST", "/v1/births/{bundle_id}/parents"): {OP, S},
     ("POST", "/v1/births/{bundle_id}/submitted/reveal"): {OP, S, A},  # one masked field, audited
     ("PUT", "/v1/hospital/webhook"): {H},
@@ -73,6 +74,7 @@ EXPECTED = {
     ("POST", "/console/bundles/{bundle_id}/follow-ups/{kind}/{birth_order}/retry"): {OP, S},
     ("POST", "/console/bundles/{bundle_id}/decision"): {S},
     ("POST", "/console/bundles/{bundle_id}/sptjm"): {S},
+    ("POST", "/console/bundles/{bundle_id}/duplicate"): {S},
     ("POST", "/console/bundles/{bundle_id}/close"): {S},
     ("GET", "/console/bundles/{bundle_id}/parents"): {OP, S},
     ("GET", "/console/audit"): {A},
@@ -91,6 +93,8 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/unduh/{token}/dokumen"), ("GET", "/unduh/{token}/akta/{birth_order}"),
           ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
           ("POST", "/unduh/{token}/keluar"),
+          # the API's interactive docs (api/docs_ui.py): the OpenAPI they show is public too
+          ("GET", "/docs"), ("GET", "/redoc"),
           # FHIR discovery, as clients expect before authenticating: no personal data
           ("GET", "/v1/fhir/metadata"), ("GET", "/v1/fhir/StructureDefinition"),
           ("GET", "/v1/fhir/StructureDefinition/{definition_id}")}
