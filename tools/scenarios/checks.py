@@ -21,6 +21,7 @@ from tools.scenarios.expect import (
     KkExpect,
     NikExpect,
     ServiceExpect,
+    SubmittedExpect,
 )
 
 
@@ -102,7 +103,18 @@ def bundle_checks(exp: BundleExpect, bundle: dict, *, ctx: Context, birth: str,
         _serials(j, exp.nik_serials_consecutive)
     for kind, fexp in exp.follow_ups.items():
         _follow_up(j, kind, fexp)
+    if exp.submitted is not None:
+        _submitted(j, exp.submitted)
     return j.out
+
+
+def _submitted(j: _Judge, exp: SubmittedExpect) -> None:
+    sub = j.bundle.get("submitted") or {}
+    seen = {"mother_nik": (sub.get("mother") or {}).get("nik"),
+            "father_nik": (sub.get("father") or {}).get("nik"),
+            "kk_number": sub.get("kk_number"), "reporter_phone": sub.get("reporter_phone")}
+    for name in sorted(exp.model_fields_set):
+        j.pattern(f"submitted {name}", getattr(exp, name), seen[name])
 
 
 def _follow_up(j: _Judge, kind: str, exp: FollowUpExpect) -> None:

@@ -90,6 +90,16 @@ class FollowUpExpect(BaseModel):
         "correction: the bundle's akta shows its new number, every earlier akta superseded in `documents`"))
 
 
+class SubmittedExpect(BaseModel):
+    """The family as the hospital sent it (`submitted`, which the sending hospital reads whole)."""
+
+    model_config = STRICT
+    mother_nik: Pattern | None = None
+    father_nik: Pattern | None = None
+    kk_number: Pattern | None = None
+    reporter_phone: Pattern | None = None
+
+
 class BundleExpect(BaseModel):
     """What one posted birth's bundle must look like (as `GET /v1/births/{id}` shows it)."""
 
@@ -106,6 +116,7 @@ class BundleExpect(BaseModel):
     nik_serials_consecutive: bool | None = Field(
         default=None, description="live children's NIKs share a prefix, serials follow birth order")
     follow_ups: dict[Literal["death", "correction"], FollowUpExpect] = Field(default_factory=dict)
+    submitted: SubmittedExpect | None = None
 
     @field_validator("children")
     @classmethod

@@ -96,3 +96,17 @@ def test_issued_counts_are_deltas():
     assert [(c.label, c.ok, c.seen) for c in checks] == [
         ("issued dukcapil.nik_bayi", False, "+3"), ("issued dukcapil.akta", True, "+2"),
         ("issued bpjs.newborn_total", True, "+1")]
+
+
+def test_the_family_as_sent_is_checked_field_by_field():
+    sent = {"masked": False, "mother": {"name": "Rina", "nik": "3673055203950007"}, "father": None,
+            "kk_number": "3673051203150004", "children": [], "reporter_phone": "081234567890"}
+    exp = {"submitted": {"mother_nik": "^${b1.mother_nik}$", "kk_number": "^${fam.no_kk}$",
+                         "father_nik": None, "reporter_phone": "^(?!081311112222$)08"}}
+    checks = _judge(exp, {**_bundle(), "submitted": sent})
+    assert [(c.label, c.ok) for c in checks] == [
+        ("b1 submitted father_nik", True), ("b1 submitted kk_number", True),
+        ("b1 submitted mother_nik", True), ("b1 submitted reporter_phone", True)]
+    changed = _judge(exp, {**_bundle(), "submitted": {**sent, "reporter_phone": "081311112222"}})
+    assert [c.label for c in changed if not c.ok] == ["b1 submitted reporter_phone"]
+    assert not any(c.ok for c in _judge(exp, _bundle()) if c.label != "b1 submitted father_nik")
