@@ -3,8 +3,9 @@
 `/ready` fails only when this process cannot serve: its read-model database does not answer. Temporal
 being away does not make it fail: a birth posted meanwhile is kept (202) and its workflow started
 when Temporal is back (api/starter.py), so a load balancer must keep sending hospitals here. Temporal
-and that start backlog are reported as checks that do not fail readiness, and the backlog is a
-Prometheus gauge for alerting.
+and that start backlog are reported as checks that do not fail readiness; for alerting, the backlog
+is also the gauge kelahiran_outbox_pending{outbox="pending_start"} (and its oldest age), exported by
+one process only (infra/gauges.py), not by every API replica.
 """
 
 from __future__ import annotations
@@ -15,16 +16,11 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from prometheus_client import Gauge
 
 from store.pending import backlog
 
 router = APIRouter(tags=["health"])
 TEMPORAL_TIMEOUT = timedelta(seconds=1)
-BACKLOG_COUNT = Gauge("kelahiran_intake_pending_starts",
-                      "Accepted births whose workflow is not started yet (as this API process last saw)")
-BACKLOG_AGE = Gauge("kelahiran_intake_oldest_pending_start_seconds",
-                    "How long the oldest accepted birth has waited for its workflow's start (0: none)")
 
 
 @router.get("/health")
@@ -56,12 +52,9 @@ async def ready(request: Request) -> JSONResponse:
 
 async def _backlog(request: Request):
     try:
-        waiting = await run_in_threadpool(backlog, engine=request.app.state.engine)
+        return await run_in_threadpool(backlog, engine=request.app.state.engine)
     except Exception:  # noqa: BLE001 - any failure means the database is not usable
         return None
-    BACKLOG_COUNT.set(waiting.count)
-    BACKLOG_AGE.set(waiting.oldest_s or 0.0)
-    return waiting
 
 
 async def _temporal(client) -> str:

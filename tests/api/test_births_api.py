@@ -160,7 +160,8 @@ async def test_accepted_while_temporal_is_unreachable_and_started_by_the_next_ap
         async with httpx.AsyncClient() as http:
             ready = await http.get(f"{api}/ready")
             post = await http.post(f"{api}/v1/births", json=payloads.manual(), headers=H)
-    assert ready.status_code == 503 and ready.json()["checks"]["temporal"] == "connecting"
+    # Ready all the same: the births are accepted and kept (see tests/api/routes/test_health.py).
+    assert ready.status_code == 200 and ready.json()["checks"]["temporal"] == "connecting"
     assert ready.json()["intake_backlog"] == {"pending_starts": 0, "oldest_s": None}
     assert post.status_code == 202
     bundle_id = post.json()["bundle_id"]
