@@ -19,6 +19,7 @@ from api.fhir import routes as fhir
 from api.middleware import CodecCors, Protections
 from api.routes import admin, audit, auth, births, codec, followups, health, hospital, operations, reveal
 from api.starter import WorkflowStarter
+from domain import person_names
 from infra.settings import Settings
 from infra.temporal_client import connect
 from store.db import make_engine
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        person_names.configure_titles(settings.name_titles())  # the intakes' child-name rule
         app.state.engine = make_engine(settings.database_url)
         app.state.telemetry = await observability.start(settings, app.state.engine)  # metrics port, gauges
         app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest

@@ -42,8 +42,19 @@ def is_placeholder(name: str | None) -> bool:
     return bool(name) and _PLACEHOLDER.match(name or "") is not None
 
 
-def name_problem(name: str, titles: Iterable[str] = DEFAULT_TITLES) -> str | None:
-    """Why `name` (already trimmed) cannot be recorded as a child's name, or None when it can."""
+_titles: frozenset[str] = frozenset(t.casefold() for t in DEFAULT_TITLES)
+
+
+def configure_titles(titles: Iterable[str] | None) -> None:
+    """The titles refused in a child's name from now on, in this process (the API sets them from
+    KELAHIRAN_CHILD_NAME_TITLES at start-up); None restores DEFAULT_TITLES."""
+    global _titles
+    _titles = frozenset(t.casefold() for t in (DEFAULT_TITLES if titles is None else titles) if t)
+
+
+def name_problem(name: str, titles: Iterable[str] | None = None) -> str | None:
+    """Why `name` (already trimmed) cannot be recorded as a child's name, or None when it can;
+    `titles`: the refused titles (default: those configured, see configure_titles)."""
     if not name:
         return f"the child's name is empty ({RULE}: 1 to {MAX_LENGTH} letters and spaces)"
     if len(name) > MAX_LENGTH:
@@ -56,7 +67,7 @@ def name_problem(name: str, titles: Iterable[str] = DEFAULT_TITLES) -> str | Non
                 f"no digits or punctuation): {ch!r} (U+{ord(ch):04X}) is not allowed")
     if "  " in name:
         return f"the child's name holds two spaces in a row: words are separated by one space ({RULE})"
-    forbidden = {t.casefold() for t in titles}
+    forbidden = _titles if titles is None else {t.casefold() for t in titles}
     for word in name.split(" "):
         if word.casefold() in forbidden:
             return (f"the child's name may not hold the title {word!r} "

@@ -137,6 +137,11 @@ class Settings(ObservabilitySettings, WebhookSettings, LoginSettings):
     callback_event_retention_days: int = Field(default=30, ge=1, description=(
         "how long events are kept (and can be polled) once delivered, dead-lettered or not for a webhook"))
 
+    # Child names (domain/person_names.py): the titles the intakes, /name and corrections refuse.
+    child_name_titles: str | None = Field(default=None, description=(
+        "titles refused in a child's name (Permendagri 73/2022), comma-separated, compared without "
+        "case; unset: the built-in list (domain/person_names.py DEFAULT_TITLES)"))
+
     # The intake's duplicate check (store/identity.py): another delivery by the same mother this close
     # to an earlier one is held for a supervisor (DUPLIKAT_DICURIGAI); 0 checks the same child only.
     duplicate_window_days: int = Field(default=150, ge=0, le=400, description=(
@@ -240,6 +245,10 @@ class Settings(ObservabilitySettings, WebhookSettings, LoginSettings):
         from infra.codec import data_converter
 
         return data_converter(self.payload_keys, self.payload_key_id)
+
+    def name_titles(self) -> list[str] | None:
+        return None if self.child_name_titles is None else [
+            t.strip() for t in self.child_name_titles.split(",") if t.strip()]
 
     def readmodel_cipher(self):
         """The cipher of the read model's stored states (plain JSON when no keys are set)."""

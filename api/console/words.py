@@ -81,10 +81,10 @@ WORDS: dict[str, tuple[str, str]] = {
                             "dan spasi, paling banyak 60 huruf, tanpa gelar.",
                             "Dukcapil refused the child's name: under Permendagri 73/2022 a name is letters "
                             "and spaces, at most 60, with no title."),
-    "fix_NAMA_TIDAK_SESUAI": ("Tanyakan nama yang sah kepada keluarga dan isi lewat \"Isi nama bayi\"; akta lalu "
-                              "terbit dengan nama itu.",
-                              "Ask the family for a valid name and give it with \"Isi nama bayi\"; the akta is "
-                              "then issued with it."),
+    "fix_NAMA_TIDAK_SESUAI": ("Tanyakan nama yang sah kepada keluarga dan isi lewat \"Isi nama bayi\"; "
+                              "akta lalu terbit dengan nama itu.",
+                              "Ask the family for a valid name and give it with \"Isi nama bayi\"; the "
+                              "akta is then issued with it."),
     "r_SPTJM_TIDAK_SAH": ("Ada SPTJM suami-istri, tetapi KK tidak menunjukkan orang tua berstatus kawin.",
                           "An SPTJM (unrecorded marriage) was given, but the KK does not show the parents "
                           "married."),

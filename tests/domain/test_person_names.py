@@ -90,3 +90,22 @@ def test_a_birth_time_later_today_wib_is_refused_with_five_minutes_tolerance():
     early = datetime(2026, 12, 7, 0, 30, tzinfo=UTC)
     assert [loc for loc, _ in intake_problems(_born_at(day, "08:00:00"), day, early)] == [("birth_time",)]
     assert intake_problems(_born_at(day, "08:00:00"), day) == []  # without `now`, dates only
+
+
+def test_the_title_list_is_configurable_and_restored():
+    from domain.person_names import configure_titles, name_problem
+
+    try:
+        configure_titles(["Raden", "Hj"])
+        assert "title 'Raden'" in name_problem("Raden Ayu Lestari")
+        assert name_problem("Haji Ahmad Fauzi") is None  # not in the configured list
+    finally:
+        configure_titles(None)
+    assert name_problem("Raden Ayu Lestari") is None and "title" in name_problem("Haji Ahmad Fauzi")
+
+
+def test_the_setting_reads_a_comma_separated_list():
+    from infra.settings import Settings
+
+    assert Settings(child_name_titles=" Raden, Hj ,,").name_titles() == ["Raden", "Hj"]
+    assert Settings().name_titles() is None
