@@ -66,6 +66,9 @@ def bench(
     hospitals: Annotated[int, typer.Option(
         min=1, max=100, help="hospitals (API keys) to spread the load over (intake is limited per hospital)")]
     = 8,
+    login_storm: Annotated[int, typer.Option(min=0, max=1000, help=(
+        "only the login phase: intake p99 and API memory, quiet and with this many parallel logins "
+        "(tools/bench/login_storm.py; --rate and --duration apply)"))] = 0,
     profile: Annotated[Path | None, typer.Option(
         help="py-spy the stack's Python processes during the phases; stacks and top frames go here")] = None,
     profile_gil: Annotated[bool, typer.Option(
@@ -112,6 +115,12 @@ def bench(
     out.mkdir(parents=True, exist_ok=True)
 
     def go(t: Target) -> dict:
+        if login_storm:  # its own short report, printed; no floor, no plot
+            from tools.bench.login_storm import run_login_storm
+
+            done = asyncio.run(run_login_storm(t, logins=login_storm, seconds=duration, rate=rate,
+                                               say=typer.echo))
+            raise typer.Exit(0 if done["ok"] else 1)
         try:  # the load generator's own overhead adds to every latency it measures: keep it small
             import uvloop
         except ImportError:
