@@ -166,6 +166,7 @@ def app_env(stack: Stack, bpjs_poll_seconds: float) -> dict[str, str]:
                        "CLIENT_SECRET": settings.dukcapil_client_secret}
     return {
         "PYTHONUNBUFFERED": "1",
+        "KELAHIRAN_DEBUG": "1",  # a child's log keeps the whole traceback; `up` shows its tail
         # glibc's default of 8 malloc arenas per core kept ~100 MiB of freed memory in the worker's
         # many threads; two arenas cost no measurable CPU here (see README, Performance).
         "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),

@@ -1,15 +1,13 @@
-"""`kelahiran up` end to end: every printed URL answers, Ctrl-C stops everything, data survives."""
+"""`kelahiran up` end to end: every printed URL answers, files are private, a child that dies is
+restarted, Ctrl-C stops everything, data survives."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urljoin
@@ -19,97 +17,7 @@ import pytest
 
 from infra.temporal_bin import temporal_cli
 from tests.support import payloads
-
-PORT_OPTIONS = ("--temporal-port", "--temporal-ui-port", "--api-port", "--dukcapil-port",
-                "--bpjs-port", "--worker-metrics-port", "--worker-health-port", "--callbacks-port",
-                "--sms-port")
-URL = re.compile(r"https?://\S+")
-
-
-def distinct_free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def up_argv(data_dir: Path, ports: list[int], *more: str) -> list[str]:
-    port_args = [a for opt, port in zip(PORT_OPTIONS, ports, strict=True) for a in (opt, str(port))]
-    # `python -m cli`, as `up` itself runs its children: no activated venv needed.
-    return [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), *port_args, *more]
-
-
-class Up:
-    """One `kelahiran up` subprocess; its output is collected on a thread."""
-
-    def __init__(self, data_dir: Path, ports: list[int], *more: str) -> None:
-        self.proc = subprocess.Popen(up_argv(data_dir, ports, *more), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.lines: list[str] = []
-        self.settled = threading.Event()  # up and serving, or gone
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            if "Ctrl-C to stop" in line:
-                self.settled.set()
-        self.settled.set()
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def wait_up(self, timeout: float = 240) -> list[str]:
-        """The printed URLs, once `up` says it is up."""
-        assert self.settled.wait(timeout), f"not up within {timeout} s:\n{self.output}"
-        assert self.proc.poll() is None, f"exited with {self.proc.returncode}:\n{self.output}"
-        return URL.findall(self.output)
-
-    def children(self) -> dict[int, str]:
-        """pid -> command line of each direct child, from /proc."""
-        found = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rpartition(")")[2].split()
-                if int(fields[1]) == self.proc.pid:
-                    cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
-                    found[int(stat.parent.name)] = cmdline.decode().strip()
-            except (OSError, ValueError, IndexError):
-                continue  # the process went away while we looked
-        return found
-
-    def stop(self, sig: signal.Signals = signal.SIGINT, timeout: float = 20) -> int:
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"`kelahiran up` did not exit within {timeout} s of {sig.name}:\n{self.output}")
-
-    def kill(self) -> None:
-        """Test cleanup: the children die with it (parent-death signal)."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(30)
-
-
-def running(pids) -> list[int]:
-    def alive(pid: int) -> bool:
-        try:
-            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-        except OSError:
-            return False
-
-    deadline = time.monotonic() + 3
-    while (left := [p for p in pids if alive(p)]) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
+from tests.support.up_process import PORT_OPTIONS, Up, distinct_free_ports, running, up_argv
 
 
 def http(method: str, url: str, **kw) -> httpx.Response:
@@ -147,6 +55,14 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         children = up.children()
         # temporal, three simulators, worker, api, callbacks (migrate ended)
         assert len(children) == 7, children
+        # Progress per stage, each child named as it becomes ready.
+        for line in ("[1/4]", "[2/4]", "[3/4]", "[4/4]", "  temporal ready", "  dukcapil-sim ready",
+                     "  worker ready", "  api ready", "  callbacks ready"):
+            assert line in up.output, line
+        # The other commands find the stack here.
+        urls = json.loads((data / "urls.json").read_text())
+        assert urls["api"] == api and urls["temporal"] == temporal_address
+        assert_private(data)
         second = subprocess.run(up_argv(data, distinct_free_ports(len(PORT_OPTIONS))),
                                 capture_output=True, text=True, timeout=60)
         assert second.returncode == 2 and "in use by another `kelahiran up`" in second.stderr
@@ -156,6 +72,10 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
     finally:
         up.kill()
     assert {"temporal.db", "kelahiran.db", "dukcapil.db", "bpjs.db"} <= {p.name for p in data.iterdir()}
+    assert_private(data, running=False)
+    # A data folder left readable (an older `up`, a careless copy) is tightened on the next start.
+    (data / "logs" / "api.log").chmod(0o644)
+    data.chmod(0o755)
 
     again = Up(data, ports)
     try:
@@ -168,6 +88,7 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
             capture_output=True, text=True, timeout=60, check=True,
         )
         assert json.loads(listed.stdout or "[]"), "the bundle's workflow did not survive the restart"
+        assert_private(data)
         children = again.children()
         assert again.stop(signal.SIGTERM) == 0, again.output
         assert running(children) == [], children
@@ -175,19 +96,54 @@ def test_up_serves_every_url_stops_on_ctrl_c_and_keeps_data_on_restart(tmp_path)
         again.kill()
 
 
+def assert_private(data: Path, *, running: bool = True) -> None:
+    """The data folder and every folder in it 0700, every file 0600: databases with their -wal and
+    -shm, the Temporal database, logs, keys, credentials, urls.json and the lock."""
+    names = set()
+    for folder, _, files in os.walk(data):
+        assert Path(folder).stat().st_mode & 0o777 == 0o700, folder
+        for name in files:
+            names.add(name)
+            assert (Path(folder) / name).stat().st_mode & 0o777 == 0o600, name
+    expected = {"temporal.db", "kelahiran.db", "sms.db", "payload-keys", "readmodel-keys",
+                "demo-credentials.json", "up.lock", "temporal.log", "api.log", "worker.log"}
+    assert expected <= names, expected - names
+    if running:  # SQLite's write-ahead logs exist while the databases are open
+        assert {"kelahiran.db-wal", "temporal.db-wal", "temporal.db-shm"} <= names, names
+
+
 @pytest.mark.integration
 @pytest.mark.timeout(600)
-def test_up_names_a_child_that_dies_and_stops_the_rest(tmp_path):
+def test_up_restarts_a_worker_and_an_api_that_die_and_keeps_serving(tmp_path):
     up = Up(tmp_path / "data", distinct_free_ports(len(PORT_OPTIONS)))
     try:
-        up.wait_up()
+        urls = up.wait_up()
+        api = urls[0]
+        for ending, name in (("cli worker", "worker"), ("cli api", "api")):
+            before = up.child(ending)
+            os.kill(before, signal.SIGKILL)
+            up.wait_for(f"{name} stopped unexpectedly (killed by SIGKILL); restarting in 1 s")
+            up.wait_for(f"{name} is ready again")
+            assert up.proc.poll() is None and up.child(ending) != before
+        assert http("GET", f"{api}/ready").status_code == 200
+        log = (tmp_path / "data" / "logs" / "up.log").read_text()
+        assert "worker stopped unexpectedly" in log and "api is ready again" in log
         children = up.children()
-        worker = next(pid for pid, cmd in children.items() if cmd.endswith("cli worker"))
-        os.kill(worker, signal.SIGKILL)
-        assert up.proc.wait(30) == 1, up.output
-        assert "worker stopped unexpectedly (killed by SIGKILL)" in up.output
-        assert "last lines of" in up.output and "worker.log" in up.output
+        assert up.stop(signal.SIGINT) == 0, up.output
         assert running(children) == [], children
+    finally:
+        up.kill()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(300)
+def test_a_child_that_fails_before_it_is_ready_stops_up_with_its_log(tmp_path):
+    up = Up(tmp_path / "data", distinct_free_ports(len(PORT_OPTIONS)), env={"DUKCAPIL_SIM_FAMILIES": "0"})
+    try:
+        assert up.proc.wait(180) == 1, up.output
+        assert "dukcapil-sim failed while starting" in up.output
+        assert "last lines of" in up.output and "families" in up.output  # the child's own complaint
+        assert "restarting" not in up.output
     finally:
         up.kill()
 
