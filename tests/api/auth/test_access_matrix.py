@@ -50,6 +50,7 @@ EXPECTED = {
     ("PATCH", "/v1/admin/operators/{username}"): {AD},
     ("GET", "/v1/auth/me"): {OP, S, A, AD},
     ("POST", "/v1/auth/logout"): {OP, S, A, AD},
+    ("POST", "/v1/auth/operators/{username}/unlock"): {AD},
     ("POST", "/codec/decode"): {S, A},
     ("POST", "/codec/encode"): {S, A},
     # the operators' console (HTML): anonymous callers are sent to its login form (303), not 401
