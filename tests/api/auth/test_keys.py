@@ -88,7 +88,8 @@ async def test_another_hospitals_bundle_is_indistinguishable_from_a_missing_one(
                                    headers=stack.hospital("RSUD-OTHER"))
     assert mine.status_code == 200
     assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json()) == (
-        404, {"detail": "bundle not found"})
+        404, {"type": "https://kelahiran.dev/problems/not-found", "title": "Not Found", "status": 404,
+              "detail": "bundle not found"})
     name = await stack.http.post(f"{url}/children/1/name", json={"name": "Budi"},
                                  headers=stack.hospital("RSUD-OTHER"))
     assert name.status_code == 404
