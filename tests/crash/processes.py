@@ -190,7 +190,9 @@ class ApiProc(Proc):
             while time.monotonic() < deadline:
                 assert self.running, f"{self.name} exited\n{self.tail()}"
                 try:
-                    if (await http.get(f"{self.url}/ready")).status_code == 200:
+                    r = await http.get(f"{self.url}/ready")
+                    # 200 alone says the database answers; Temporal is a check that does not fail it.
+                    if r.status_code == 200 and r.json()["checks"]["temporal"] == "ok":
                         return
                 except httpx.HTTPError:
                     pass
