@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import strict_input
+from api.fhir.outcome import FhirError, Issue, error_response
 from api.problems import problem
 
 MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
@@ -64,7 +65,8 @@ class Protections:
                 refused = problem(415, f"Content-Type must be {' or '.join(_json_types(path))}")
                 await refused(scope, receive, send)
                 return
-            refused = _strict(bytes(body), ctype) if body else None
+            fhir = path == "/v1/fhir" or path.startswith("/v1/fhir/")
+            refused = _strict(bytes(body), ctype, fhir=fhir) if body else None
             if refused is not None:
                 await refused(scope, receive, send)
                 return
@@ -78,7 +80,7 @@ class Protections:
         await self.app(scope, receive, send_with_headers)
 
 
-def _strict(body: bytes, ctype: str) -> Response | None:
+def _strict(body: bytes, ctype: str, *, fhir: bool = False) -> Response | None:
     """Every body, before any handler: UTF-8, no control characters or lone surrogates, and JSON
     without NaN/Infinity or duplicate keys (api/strict_input.py). None when it may pass."""
     try:
@@ -91,11 +93,20 @@ def _strict(body: bytes, ctype: str) -> Response | None:
         else:
             return None  # no route takes other bodies: each refuses them (415, or FastAPI's 422)
     except strict_input.Malformed as exc:
+        if fhir:
+            return error_response(FhirError(400, [Issue("Bundle", str(exc), code="structure")]))
         return problem(400, str(exc))
     if not errors:
         return None
+    if fhir:  # the FHIR intake answers OperationOutcome, each issue at its FHIRPath
+        return error_response(FhirError(422, [Issue(_fhir_path(e["loc"]), e["message"], code="value")
+                                              for e in errors]))
     n = len(errors)
     return problem(422, f"{n} field{'s are' if n != 1 else ' is'} invalid", errors=errors)
+
+
+def _fhir_path(loc: list[str | int]) -> str:
+    return "Bundle" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
 
 
 def _json_types(path: str) -> tuple[str, ...]:

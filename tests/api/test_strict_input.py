@@ -152,3 +152,11 @@ def test_tab_and_line_breaks_are_free_text_but_other_controls_are_not():
     assert [e["code"] for e in strict_input.json_errors(b'{"reason": "bell\\u0007"}')] == ["control_character"]
     assert [e["code"] for e in strict_input.json_errors(b'{"r": "\\u0085"}')] == ["control_character"]
     assert strict_input.json_errors(b"not json at all") == []  # FastAPI's own 422 says so
+
+
+async def test_the_fhir_intake_answers_operation_outcome(api):
+    r = await _raw(api, "/v1/fhir", '{"resourceType": "Bundle", "entry": [{"resource": {"x": NaN}}]}',
+                   "application/fhir+json")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/fhir+json")
+    issue, = r.json()["issue"]
+    assert issue["expression"] == ["Bundle.entry[0].resource.x"] and "NaN" in issue["diagnostics"]
