@@ -4,7 +4,7 @@ retry of a follow-up that waits on a business rejection."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
@@ -22,6 +22,7 @@ from api.schemas import ActionResult, ErrorOut
 from domain.contracts import TERMINAL_STATUSES, BundleState, FollowUpKind, ReportDeathInput
 from domain.contracts.followups import RetryFollowUpInput, latest_date_of_death
 from domain.person_names import ChildName
+from domain.strict import IsoDate
 from store import bundles, crud, documents
 
 router = APIRouter(prefix="/v1/births/{bundle_id}/children/{birth_order}", tags=["follow-ups"],
@@ -35,7 +36,7 @@ ERRORS = {404: {"model": ErrorOut, "description": "No such bundle or child"},
 
 class DeathIn(BaseModel):
     model_config = {"extra": "forbid"}
-    date_of_death: date = Field(description="Not after today in WIB (5 minutes' tolerance)")
+    date_of_death: IsoDate = Field(description="ISO 8601; not after today in WIB (5 minutes' tolerance)")
     place_of_death: str = Field(min_length=2, max_length=100)
 
 

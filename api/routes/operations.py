@@ -25,6 +25,7 @@ from domain.contracts import (
 )
 from domain.contracts.inputs import DuplicateDecisionInput
 from domain.notification import Father, KkNumber, Mother
+from domain.strict import StrictBool, StrictInt
 
 router = APIRouter(prefix="/v1/births/{bundle_id}", tags=["operations"], responses={
     **AUTH_RESPONSES, 404: {"model": ErrorOut, "description": "No such bundle (or not yours to see)"},
@@ -36,7 +37,7 @@ Why = Annotated[str, Field(min_length=3, max_length=500, description="Why: kept 
 class RetryIn(BaseModel):
     model_config = {"extra": "forbid"}
     service: Service
-    birth_order: int | None = Field(default=None, ge=1, le=9, description="omit for routing and kk")
+    birth_order: StrictInt | None = Field(default=None, ge=1, le=9, description="omit for routing and kk")
     reason: Why
 
 
@@ -60,13 +61,13 @@ class ForwardIn(BaseModel):
 
 class SptjmIn(BaseModel):
     model_config = {"extra": "forbid"}
-    accept: bool = Field(description="true: the KK now shows the parents married; false: mother only")
+    accept: StrictBool = Field(description="true: the KK now shows the parents married; false: mother only")
     reason: Why
 
 
 class DuplicateIn(BaseModel):
     model_config = {"extra": "forbid"}
-    duplicate: bool = Field(description="true: the birth was already reported (the bundle closes as "
+    duplicate: StrictBool = Field(description="true: the birth was already reported (the bundle closes as "
                                         "`closed_duplicate`, linked to it); false: it goes on")
     reason: Why
 

@@ -161,3 +161,24 @@ async def test_the_fhir_intake_answers_operation_outcome(api):
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/fhir+json")
     issue, = r.json()["issue"]
     assert issue["expression"] == ["Bundle.entry[0].resource.x"] and "NaN" in issue["diagnostics"]
+
+
+@pytest.mark.parametrize(("model", "body", "field"), [
+    ("api.routes.followups:DeathIn", {"date_of_death": 1767225600, "place_of_death": "RS"},
+     "date_of_death"),
+    ("api.routes.followups:DeathIn", {"date_of_death": "7/12/2026", "place_of_death": "RS"},
+     "date_of_death"),
+    ("api.routes.operations:RetryIn", {"service": "akta", "birth_order": "1", "reason": "cek ulang"},
+     "birth_order"),
+    ("api.routes.operations:SptjmIn", {"accept": "true", "reason": "KK sudah diperbarui"}, "accept"),
+    ("api.routes.operations:DuplicateIn", {"duplicate": 1, "reason": "sama dengan yang lalu"}, "duplicate"),
+])
+def test_the_operators_action_bodies_are_strict_too(model, body, field):
+    import importlib
+
+    from pydantic import ValidationError
+
+    module, name = model.split(":")
+    with pytest.raises(ValidationError) as exc:
+        getattr(importlib.import_module(module), name).model_validate(body)
+    assert [e["loc"][0] for e in exc.value.errors()] == [field]
