@@ -114,6 +114,11 @@ _EVENT_COLUMNS = {"p_id": "id", "p_type": "type", "p_occurred_at": "occurred_at"
                   "p_hospital": "hospital_id", "p_bundle": "bundle_id"}
 
 
+def insert_changes(conn: Connection, changes: list[dict]) -> None:
+    """The hospitals' events of the written bundles (by column, see _EVENT_COLUMNS)."""
+    conn.execute(_insert_events(), {"rows": _encode(E, changes)})
+
+
 def write(conn: Connection, prepared: list) -> list[bool]:
     """Write prepared syncs (store/bundles.py `_Prepared`, one per bundle) in the caller's
     transaction; for each, whether it was newer than the stored bundle and so written."""
@@ -134,5 +139,5 @@ def write(conn: Connection, prepared: list) -> list[bool]:
             [{"bundle_id": p.sync.header.bundle_id, "length": p.sync.timeline_length} for p in mine])})
         changes = [{_EVENT_COLUMNS[k]: v for k, v in p.change.items()} for p in mine if p.change]
         if changes:
-            conn.execute(_insert_events(), {"rows": _encode(E, changes)})
+            insert_changes(conn, changes)
     return [p.sync.header.bundle_id in written for p in prepared]
