@@ -97,6 +97,9 @@ class KelahiranWorkflow:
         is asked for), for a supervisor's decision; False if it was closed meanwhile."""
         held = lambda: b.t.state.routing.reason == Reason.DUPLIKAT_DICURIGAI  # noqa: E731
         if held():
+            # The legal clocks were just set (deadlines.start_watches): the read model shows them
+            # while the bundle waits, as the workflow has them (else `readmodel drift` reports it).
+            b.t.dirty = True
             await workflow.wait_condition(lambda: not held() or b.t.closed)
         return not b.t.closed
 

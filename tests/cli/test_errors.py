@@ -124,7 +124,8 @@ def test_help_counts_three_simulators():
 
 @pytest.mark.integration
 async def test_status_and_drift_without_the_payload_key_say_which_key_is_missing(stack, tmp_path):
-    bid = await stack.accepted(payloads.from_family(await stack.family(kab_kota="3673")))
+    fam = await stack.family(kab_kota="3673", marital="KAWIN_TERCATAT", segmen="PBI")  # completes unpaid
+    bid = await stack.accepted(payloads.from_family(fam))
     await stack.wait(bid)
     env = {"TEMPORAL_ADDRESS": stack.settings.temporal_address,
            "KELAHIRAN_DATABASE_URL": stack.settings.database_url,

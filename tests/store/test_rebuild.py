@@ -107,3 +107,18 @@ async def test_drift_is_reported_and_rebuild_repairs_it(stack):
         assert "no drift" in res.output
     finally:
         engine.dispose()
+
+
+async def test_a_bundle_held_as_a_suspected_duplicate_is_no_drift(stack):
+    first = payloads.manual()
+    again = payloads.manual(mother=first["mother"])  # the same mother, another record: held
+    ids = [await stack.accepted(first), await stack.accepted(again)]
+    held = await stack.wait(ids[1], lambda b: b["routing"]["reason"] == "DUPLIKAT_DICURIGAI")
+    assert held["status"] == "needs_attention"
+    engine = make_engine(stack.settings.database_url)
+    try:
+        report = await check_drift(stack.client, engine, cipher=stack.settings.readmodel_cipher(),
+                                   task_queue=stack.settings.task_queue, settle_seconds=0.5)
+    finally:
+        engine.dispose()
+    assert [(d.bundle_id, d.kind, d.detail) for d in report.drifts if d.bundle_id in ids] == []

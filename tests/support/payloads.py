@@ -29,6 +29,12 @@ def stillborn(order: int = 1, *, sex: str = "male", weeks: int = 34) -> dict:
             "weight_grams": 1900, "length_cm": 41.0, "gestational_age_weeks": weeks}
 
 
+def unknown_mother_nik() -> str:
+    """A well-formed woman's NIK Dukcapil does not know, never the same twice in a session: tests of
+    a mistyped NIK must not look like one mother's second delivery (the duplicate check)."""
+    return make_nik("367305", date(1995, 3, 12), "female", next(_mothers) % 9900 + 100)
+
+
 def manual(*, birth_date: date | None = None, children: list[dict] | None = None, **over: Any) -> dict:
     """A structurally valid notification with made-up (not population) identities."""
     born = birth_date or date.today() - timedelta(days=1)

@@ -286,7 +286,7 @@ async def test_family_without_membership_is_enrolled_pbpu_class_3(stack):
 async def test_mother_unknown_to_dukcapil(stack):
     fam = await stack.family(kab_kota="3673", marital="KAWIN_TERCATAT")
     body = payloads.from_family(fam, birth_date=YESTERDAY)
-    body["mother"]["nik"] = payloads.manual()["mother"]["nik"][:12] + "9931"
+    body["mother"]["nik"] = payloads.unknown_mother_nik()
     b = await stack.wait(await stack.accepted(body), lambda b: b["status"] == "needs_attention")
     assert svc(b, "nik")["reason"] == "NIK_IBU_TIDAK_DITEMUKAN"
     assert svc(b, "akta")["status"] == "pending"

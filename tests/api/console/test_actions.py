@@ -176,7 +176,7 @@ async def test_retry_close_and_their_refusals(stack, operator, supervisor):
 async def test_parents_correction_before_issue(stack, operator):
     fam = await stack.family(kab_kota="3673", segmen="PBI", marital="KAWIN_TERCATAT")
     body = payloads.from_family(fam, birth_date=cases.YESTERDAY)
-    body["mother"]["nik"] = payloads.manual()["mother"]["nik"][:12] + "9931"
+    body["mother"]["nik"] = payloads.unknown_mother_nik()
     bid = await stack.accepted(body, H)
     await stack.wait(bid, lambda b: svc(b, "nik")["reason"] == "NIK_IBU_TIDAK_DITEMUKAN")
     work = (await operator.get("/console/worklist")).text

@@ -79,7 +79,7 @@ async def test_correcting_the_mothers_nik_before_issue_lets_the_bundle_complete(
     fam = await stack.family(kab_kota="3673", marital="KAWIN_TERCATAT", segmen="PBI")
     body = payloads.from_family(fam)
     real = dict(body["mother"])
-    body["mother"]["nik"] = payloads.manual()["mother"]["nik"][:12] + "9931"
+    body["mother"]["nik"] = payloads.unknown_mother_nik()
     bid = await stack.accepted(body)
     await stack.wait(bid, lambda b: svc(b, "nik")["reason"] == "NIK_IBU_TIDAK_DITEMUKAN")
     r = await _act(stack, bid, "parents", {"reason": "kosong"}, office="3673")
