@@ -10,13 +10,15 @@ Proof = Literal["auto", "marriage", "sptjm", "none"]
 
 
 def spelled(i: int) -> str:
-    """A number as letters ("A", "B", ... "BA"): a child's name holds no digits (Permendagri 73/2022)."""
+    """A number as a word of letters ("Aa", "Ab", ... "Aba"): a child's name holds no digits
+    (Permendagri 73/2022). The leading "A" keeps it from ever spelling a title the rule refuses
+    ("Dr", "Hj", "SH", ...: none starts with an A)."""
     out = ""
     while True:
         i, r = divmod(i, 26)
-        out = chr(ord("A") + r) + out
+        out = chr(ord("a") + r) + out
         if i == 0:
-            return out
+            return "A" + out
 
 
 def child(order: int = 1, *, sex: str = "female", name: str | None = "Siti Aminah", **kw: Any) -> dict:
