@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from starlette.requests import Request
 
 from api.console.admin_words import ADMIN_WORDS
+from api.console.fact_words import FACT_WORDS
 from api.console.family_words import FAMILY_WORDS
 from api.console.followup_words import FOLLOW_UP_WORDS
 from api.console.messages import MESSAGES
@@ -21,13 +22,17 @@ LANGS = ("id", "en")
 DEFAULT = "id"
 COOKIE = "kelahiran_lang"
 CATALOGUE: dict[str, tuple[str, str]] = {**MESSAGES, **WORDS, **FOLLOW_UP_WORDS, **ADMIN_WORDS,
-                                         **FAMILY_WORDS}
+                                         **FAMILY_WORDS, **FACT_WORDS}
 # Operators work in Western Indonesia Time; WIB has no daylight saving, a fixed offset is exact.
 WIB = timezone(timedelta(hours=7), "WIB")
 _MONTHS = {
-    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+           "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
 }
+# Indonesian writes the time with dots (14.05) and groups thousands with dots (Rp150.000).
+_CLOCK = {"id": "%H.%M", "en": "%H:%M"}
 
 
 def language_of(request: Request) -> tuple[str, bool]:
@@ -59,11 +64,18 @@ class Translator:
         return f"{value.day} {_MONTHS[self.lang][value.month - 1]} {value.year}"
 
     def time(self, value: datetime | None) -> str:
-        """A timestamp in WIB, to the second (operators compare it with phone calls and logs)."""
+        """A timestamp in WIB as Indonesians write it: "7 Desember 2026, 14.05 WIB" (the page's
+        <time datetime> attribute keeps the exact instant for whoever needs the second)."""
         if value is None:
             return "–"
         local = value.astimezone(WIB)
-        return f"{self.date(local.date())} {local:%H:%M:%S} WIB"
+        return f"{self.date(local.date())}, {local.strftime(_CLOCK[self.lang])} WIB"
+
+    def rupiah(self, amount: int | str | None) -> str:
+        """Money as Rupiah with thousands grouped by dots, in both languages ("Rp150.000")."""
+        if amount is None or not str(amount).isdigit():
+            return "–"
+        return "Rp" + f"{int(amount):,}".replace(",", ".")
 
     def duration(self, seconds: float | None) -> str:
         if seconds is None:

@@ -21,7 +21,7 @@ from temporalio.client import Client
 from api.auth import sessions
 from api.auth.deps import COOKIE, Allow, bearer, hospital_key, session_cookie
 from api.auth.roles import Principal, Role
-from api.console import i18n
+from api.console import describe, i18n
 from domain import regions
 
 HERE = Path(__file__).parent
@@ -51,6 +51,7 @@ templates.env.globals.update(
 # it with the `v` flag, where "/" and "-" inside a class must be escaped or the check is silently off.
 REF_PATTERN = r"[A-Za-z0-9.\/ \-]+"
 templates.env.globals["ref_pattern"] = REF_PATTERN
+templates.env.globals["describe"] = describe  # facts, notes and events in catalogue words
 HAS_HTMX = (STATIC / "vendor" / "htmx.min.js").is_file()
 
 

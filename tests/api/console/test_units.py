@@ -28,7 +28,8 @@ from store.db import make_engine
 from store.models import Bundle, ServiceStatusRow, read_model_metadata
 
 CONSOLE = Path(__file__).parents[3] / "api" / "console"
-DYNAMIC = ("st_", "ss_", "svc_", "r_", "fix_", "ev_", "role_", "sex_", "dl_", "fu_", "ref_", "ok_", "u_")
+DYNAMIC = ("st_", "ss_", "svc_", "r_", "fix_", "ev_", "role_", "sex_", "dl_", "fu_", "ref_", "ok_", "u_",
+           "fact_", "fv_", "chg_", "rem_", "fstep_")
 
 
 def _fields(text: str) -> set[str]:
@@ -52,7 +53,7 @@ def test_every_status_service_and_reason_has_words():
 
 def test_keys_used_exist_and_every_fixed_key_is_used():
     sources = [p.read_text() for p in (CONSOLE / "templates").glob("*.html")]
-    catalogues = ("messages.py", "words.py", "admin_words.py")
+    catalogues = ("messages.py", "words.py", "admin_words.py", "fact_words.py")
     sources += [p.read_text() for p in CONSOLE.glob("*.py") if p.name not in catalogues]
     used = set()
     for text in sources:
@@ -65,8 +66,10 @@ def test_keys_used_exist_and_every_fixed_key_is_used():
 
 def test_translator_formats_dates_durations_and_deadlines():
     t = i18n.Translator("id")
-    assert t.date(date(2026, 8, 17)) == "17 Agu 2026"
-    assert t.time(datetime(2026, 8, 17, 1, 2, 3, tzinfo=UTC)) == "17 Agu 2026 08:02:03 WIB"
+    assert t.date(date(2026, 8, 17)) == "17 Agustus 2026"
+    assert t.time(datetime(2026, 8, 17, 1, 2, 3, tzinfo=UTC)) == "17 Agustus 2026, 08.02 WIB"
+    assert i18n.Translator("en").time(datetime(2026, 12, 7, 7, 5, tzinfo=UTC)) == "7 December 2026, 14:05 WIB"
+    assert t.rupiah("150000") == t.rupiah(150000) == "Rp150.000" and t.rupiah(None) == "–"
     assert t.duration(90) == "1.5 mnt" and t.duration(5400) == "1.5 jam"
     today = date(2026, 8, 17)
     assert t.days_to(today + timedelta(days=3), today) == "3 hari lagi"
