@@ -8,22 +8,34 @@ from typing import Annotated, Any
 
 import typer
 
+from tools.commands.local_stack import SIMULATORS, DataDir, fail, stack_url
+
 faults_app = typer.Typer(no_args_is_help=True, help="Inject faults into a running simulator (admin API).")
 
-Url = Annotated[str, typer.Option(help="simulator base URL, e.g. http://127.0.0.1:8102",
-                                  envvar="KELAHIRAN_SIMULATOR_URL")]
+Url = Annotated[str | None, typer.Option(help="simulator base URL, e.g. http://127.0.0.1:8102",
+                                         envvar="KELAHIRAN_SIMULATOR_URL")]
+Sim = Annotated[str | None, typer.Option(
+    "--sim", help="dukcapil, bpjs or sms: that simulator of `kelahiran up`, its URL from "
+                  "DATA_DIR/urls.json (when no --url is given)")]
 Token = Annotated[str, typer.Option(help="admin token (X-Admin-Token)",
                                     envvar="KELAHIRAN_SIMULATOR_ADMIN_TOKEN")]
 AsJson = Annotated[bool, typer.Option("--json", help="print the fault set as JSON")]
 DEV_TOKEN = "dev-admin-token"  # noqa: S105 - the simulators' development default
+HERE = Path("data")  # `kelahiran up`'s default data folder
 
 
 class _Admin:
     """The simulator's admin API; one client per command (building one costs ~0.2 s)."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str | None, sim: str | None, data: Path, token: str) -> None:
         import httpx
 
+        if sim is not None and sim not in SIMULATORS:
+            raise fail("simulator faults", f"--sim {sim} is not a simulator: pass dukcapil, bpjs or sms")
+        if url is None and sim is None:
+            raise fail("simulator faults", "no --url or --sim given: pass --sim dukcapil, bpjs or sms "
+                                           "(a simulator of `kelahiran up`) or the simulator's --url")
+        url = stack_url(url, sim or "", data, command="simulator faults", option="--url")
         self._http = httpx.Client(base_url=f"{url.rstrip('/')}/admin", timeout=30,
                                   headers={"X-Admin-Token": token})
         self._url = url
@@ -40,8 +52,8 @@ class _Admin:
         try:
             r = self._http.request(method, path, json=body)
         except httpx.HTTPError as exc:
-            typer.echo(f"cannot reach {self._url}: {exc}", err=True)
-            raise typer.Exit(2) from None
+            raise fail("simulator faults", f"nothing answers at {self._url} ({exc}): start the stack "
+                                           "(`kelahiran up`) or pass the simulator's --url") from None
         if r.status_code >= 400:
             typer.echo(f"simulator answered {r.status_code}: {r.text}", err=True)
             raise typer.Exit(1)
@@ -119,15 +131,18 @@ def _validated(rules: list[dict]) -> list[dict]:
 
 
 @faults_app.command("list")
-def list_faults(url: Url, token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
+def list_faults(url: Url = None, sim: Sim = None, data_dir: DataDir = HERE,
+                token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
     """Print the fault rules in force, with remaining counts and hit counters."""
-    with _Admin(url, token) as admin:
+    with _Admin(url, sim, data_dir, token) as admin:
         _print(admin("GET", "/faults"), as_json)
 
 
 @faults_app.command("add")
 def add(
-    url: Url,
+    url: Url = None,
+    sim: Sim = None,
+    data_dir: DataDir = HERE,
     token: Token = DEV_TOKEN,
     endpoint: Annotated[str | None, typer.Option(help="endpoint name, or '*' for all")] = None,
     file: Annotated[Path | None, typer.Option(help="rules.yaml or rules.json: a list of rules",
@@ -186,7 +201,7 @@ def add(
     if not rules:
         raise typer.BadParameter("give --endpoint (with the options of a rule) or --file")
     rules = _validated(rules)
-    with _Admin(url, token) as admin:
+    with _Admin(url, sim, data_dir, token) as admin:
         if replace:
             admin("PUT", "/faults", rules)
         else:
@@ -196,23 +211,25 @@ def add(
 
 
 @faults_app.command("remove")
-def remove(ids: Annotated[list[str], typer.Argument(help="rule ids")], url: Url,
-           token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
+def remove(ids: Annotated[list[str], typer.Argument(help="rule ids")], url: Url = None, sim: Sim = None,
+           data_dir: DataDir = HERE, token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
     """Remove fault rules by id, then print the fault set."""
-    with _Admin(url, token) as admin:
+    with _Admin(url, sim, data_dir, token) as admin:
         _print(admin("POST", "/faults/remove", {"ids": ids}), as_json)
 
 
 @faults_app.command("reset")
-def reset(url: Url, token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
+def reset(url: Url = None, sim: Sim = None, data_dir: DataDir = HERE,
+          token: Token = DEV_TOKEN, as_json: AsJson = False) -> None:
     """Remove every fault rule (and forget attempt numbers), then print the (empty) fault set."""
-    with _Admin(url, token) as admin:
+    with _Admin(url, sim, data_dir, token) as admin:
         admin("DELETE", "/faults")
         _print(admin("GET", "/faults"), as_json)
 
 
 @faults_app.command("endpoints")
-def endpoints(url: Url, token: Token = DEV_TOKEN) -> None:
+def endpoints(url: Url = None, sim: Sim = None, data_dir: DataDir = HERE,
+              token: Token = DEV_TOKEN) -> None:
     """Print the endpoint names this simulator accepts in rules."""
-    with _Admin(url, token) as admin:
+    with _Admin(url, sim, data_dir, token) as admin:
         typer.echo("\n".join(admin("GET", "/faults/endpoints")))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from tools.commands.local_stack import DataDir, stack_url
 
 app = typer.Typer()
 
@@ -21,10 +24,14 @@ def sample(
     anak: Annotated[int | None, typer.Option(help="exact number of children already on the KK")] = None,
     limit: Annotated[int, typer.Option(min=1, max=50)] = 1,
     seed: int = 0,
-    url: Annotated[str, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL")] = "http://127.0.0.1:8101",
+    url: Annotated[str | None, typer.Option(envvar="KELAHIRAN_DUKCAPIL_URL", help=(
+        "the Dukcapil simulator; default: from DATA_DIR/urls.json"))] = None,
+    data_dir: DataDir = Path("data"),
 ) -> None:
     """Print sample families (JSON) with what a birth notification for them needs."""
     import httpx
+
+    url = stack_url(url, "dukcapil", data_dir, command="simulator sample", option="--url")
 
     params = {k: v for k, v in {"kab_kota": kab_kota, "kecamatan": kecamatan, "segmen": segmen,
                                 "marital": marital, "legacy_nik": legacy_nik, "anak": anak,

@@ -14,6 +14,9 @@ from typing import Annotated
 
 import typer
 
+from cli.local import read_urls
+from tools.commands.local_stack import stack_url
+
 scenario_app = typer.Typer(no_args_is_help=True,
                            help="Run scenario files (YAML) against the simulators and check every outcome.")
 
@@ -53,11 +56,14 @@ def validate(files: Files) -> None:
 @scenario_app.command("run")
 def run(
     files: Files,
-    api: Annotated[str | None, typer.Option("--api", help="a running stack's API URL")] = None,
+    running: Annotated[bool, typer.Option(
+        "--running", help="run on the stack `kelahiran up` runs (URLs from UP_DATA/urls.json)")] = False,
+    api: Annotated[str | None, typer.Option("--api", help=(
+        "a running stack's API URL; a URL not given: from UP_DATA/urls.json"))] = None,
     dukcapil: Annotated[str | None, typer.Option(help="its Dukcapil simulator URL")] = None,
     bpjs: Annotated[str | None, typer.Option(help="its BPJS simulator URL")] = None,
-    temporal: Annotated[str, typer.Option(envvar="TEMPORAL_ADDRESS", help="its Temporal (admin actions)")
-                        ] = "127.0.0.1:7233",
+    temporal: Annotated[str | None, typer.Option(envvar="TEMPORAL_ADDRESS", help=(
+        "its Temporal (admin actions); default: from UP_DATA/urls.json, else 127.0.0.1:7233"))] = None,
     namespace: Annotated[str, typer.Option(envvar="TEMPORAL_NAMESPACE")] = "default",
     admin_token: Annotated[str, typer.Option(envvar="KELAHIRAN_SIMULATOR_ADMIN_TOKEN",
                                              help="the simulators' admin token")
@@ -69,11 +75,11 @@ def run(
                                                         help="that client's secret", show_default=False)
                                       ] = "dev-dukcapil-secret",  # noqa: S107 - the simulator's default
     payload_keys_file: Annotated[Path | None, typer.Option(
-        help="its Temporal payload keys (default: data/payload-keys of `kelahiran up`, unless "
+        help="its Temporal payload keys (default: UP_DATA/payload-keys, unless "
              "KELAHIRAN_PAYLOAD_KEYS is set)")] = None,
     admin_user: Annotated[str | None, typer.Option(envvar="KELAHIRAN_SCENARIO_ADMIN_USER", help=(
         "an admin account of the running stack, to register the scenarios' hospitals and keys "
-        "(default: the admin of `kelahiran up`, from data/demo-credentials.json)"))] = None,
+        "(default: the admin of `kelahiran up`, from UP_DATA/demo-credentials.json)"))] = None,
     admin_password: Annotated[str | None, typer.Option(envvar="KELAHIRAN_SCENARIO_ADMIN_PASSWORD",
                                                        show_default=False)] = None,
     junit: Annotated[Path | None, typer.Option(help="write JUnit XML here")] = None,
@@ -82,9 +88,12 @@ def run(
         "--skip-jumps", help="leave out scenarios that jump in time (for a running stack)")] = False,
     data_dir: Annotated[Path | None, typer.Option(
         help="keep the runner's own stacks' databases and log here (default: a temporary folder)")] = None,
+    up_data: Annotated[Path, typer.Option(
+        "--up-data", envvar="KELAHIRAN_DATA_DIR", help="the data folder of `kelahiran up` (UP_DATA): "
+        "a running stack's URLs, payload keys and admin credentials")] = Path("data"),
     show_identifiers: Annotated[bool, typer.Option(help="print NIKs and KK numbers unmasked")] = False,
 ) -> None:
-    """Run scenarios on a stack of the runner's own (default), or a running one (--api/--dukcapil/--bpjs)."""
+    """Run scenarios on a stack of the runner's own (default), or a running one (--running, --api...)."""
     from tools.scenarios import junit as junit_xml
     from tools.scenarios.report import ConsoleReport, summary
     from tools.scenarios.session import RunningStack, jumping, run_scenarios
@@ -100,24 +109,26 @@ def run(
     if not loaded:
         typer.echo("no scenario to run", err=True)
         raise typer.Exit(2)
-    urls = (api, dukcapil, bpjs)
     stack = None
-    if any(urls):
-        if not all(urls):
-            typer.echo("a running stack needs all three of --api, --dukcapil and --bpjs", err=True)
-            raise typer.Exit(2)
+    if running or any((api, dukcapil, bpjs)):
+        # What no option gives comes from the stack `kelahiran up` runs, as for `kelahiran demo`.
+        api, dukcapil, bpjs = (stack_url(given, name, up_data, command="scenario run", option=option)
+                               for given, name, option in ((api, "api", "--api"),
+                                                           (dukcapil, "dukcapil", "--dukcapil"),
+                                                           (bpjs, "bpjs", "--bpjs")))
         if jumps := jumping(loaded):
             names = ", ".join(i.scenario.name for i in jumps)
             typer.echo(f"refusing to run: {names} jump(s) in time, which only the runner's own time-skipping "
                        "stack can do (a running stack's Temporal keeps real time). Run them without "
-                       "--api/--dukcapil/--bpjs, or leave them out (--skip-jumps).", err=True)
+                       "--running/--api/--dukcapil/--bpjs, or leave them out (--skip-jumps).", err=True)
             raise typer.Exit(2)
-        stack = RunningStack(api_url=api or "", dukcapil_url=dukcapil or "", bpjs_url=bpjs or "",
+        temporal = temporal or read_urls(up_data).get("temporal") or "127.0.0.1:7233"
+        stack = RunningStack(api_url=api, dukcapil_url=dukcapil, bpjs_url=bpjs,
                              temporal_address=temporal, temporal_namespace=namespace, admin_token=admin_token,
-                             payload_keys=_payload_keys(payload_keys_file),
+                             payload_keys=_payload_keys(payload_keys_file, up_data),
                              dukcapil_client_id=dukcapil_client_id,
                              dukcapil_client_secret=dukcapil_client_secret,
-                             **_admin(admin_user, admin_password))
+                             **_admin(admin_user, admin_password, up_data))
     report = ConsoleReport(typer.echo, show_identifiers=show_identifiers)
     started = time.monotonic()
     with _data_folder(data_dir) as folder, _logs_to(None if stack else folder / "stack.log"):
@@ -134,12 +145,12 @@ def run(
         raise typer.Exit(1)
 
 
-def _payload_keys(path: Path | None) -> str:
+def _payload_keys(path: Path | None, up_data: Path) -> str:
     """Keys for a running stack's encrypted payloads; empty: Settings() takes them from the environment."""
     if path is None:
         if os.environ.get("KELAHIRAN_PAYLOAD_KEYS"):
             return ""
-        path = Path("data/payload-keys")  # what `kelahiran up` made in its default data folder
+        path = up_data / "payload-keys"  # what `kelahiran up` made in its data folder
         if not path.exists():
             return ""
     return path.read_text().strip()
@@ -177,10 +188,10 @@ def _logs_to(path: Path | None) -> Iterator[None]:
         handler.close()
 
 
-def _admin(user: str | None, password: str | None) -> dict[str, str | None]:
-    """The running stack's admin credentials: given, or those `kelahiran up` made in ./data."""
+def _admin(user: str | None, password: str | None, up_data: Path) -> dict[str, str | None]:
+    """The running stack's admin credentials: given, or those `kelahiran up` made in its data folder."""
     if user is None:
-        demo = Path("data") / "demo-credentials.json"
+        demo = up_data / "demo-credentials.json"
         if demo.exists():
             import json
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cli import app
 from simulators.bpjs.app import create_app
 from simulators.bpjs.settings import BpjsSimSettings
-from tests.support.servers import serve_app
+from tests.support.servers import free_port, serve_app
 
 runner = CliRunner()
 TOKEN = "cli-admin-token"
@@ -23,6 +23,13 @@ def url(tmp_path_factory):
     settings = BpjsSimSettings(database_url=f"sqlite:///{db}", families=20, admin_token=TOKEN)
     with serve_app(create_app(settings)) as base:
         yield base
+
+
+def one_line(result, code: int) -> str:
+    """The command's whole output, asserted to be one line (no traceback) and the exit code."""
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == code and len(lines) == 1, result.output
+    return lines[0]
 
 
 def faults(url: str, *args: str, code: int = 0) -> list[dict] | str:
@@ -83,3 +90,37 @@ def test_mistakes_are_reported(url, tmp_path):
     res = runner.invoke(app, ["simulator", "faults", "list", "--url", url, "--token", "wrong-token"])
     assert res.exit_code == 1 and "401" in res.output
     assert {"eligibility", "enrol_newborn", "status"} <= set(faults(url, "endpoints").split())
+
+
+# Without --url the simulator is found by name in the data folder of `kelahiran up` (its urls.json).
+NO_ENV = {"KELAHIRAN_SIMULATOR_URL": None, "KELAHIRAN_DATA_DIR": None}
+
+
+def in_folder(data, *args: str, env: dict[str, str | None] | None = None):
+    return runner.invoke(app, ["simulator", "faults", *args, "--token", TOKEN],
+                         env={**NO_ENV, **(env if env is not None else {"KELAHIRAN_DATA_DIR": str(data)})})
+
+
+def test_the_simulator_is_found_in_the_data_folder(url, tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}"
+    (tmp_path / "urls.json").write_text(json.dumps({"bpjs": url, "dukcapil": dead}))
+    res = in_folder(tmp_path, "add", "--sim", "bpjs", "--endpoint", "status", "--id", "from-urls", "--json")
+    assert res.exit_code == 0, res.output
+    assert [r["id"] for r in json.loads(res.stdout)] == ["from-urls"]
+    # --data-dir as well as KELAHIRAN_DATA_DIR; --url wins over the folder.
+    res = in_folder(tmp_path, "list", "--sim", "bpjs", "--data-dir", str(tmp_path), env={})
+    assert res.exit_code == 0 and "from-urls  status" in res.output, res.output
+    assert "from-urls" in in_folder(tmp_path, "list", "--sim", "dukcapil", "--url", url).output
+    res = in_folder(tmp_path, "list", "--sim", "dukcapil")
+    assert one_line(res, 2).startswith(f"kelahiran simulator faults: nothing answers at {dead} (")
+    assert in_folder(tmp_path, "reset", "--sim", "bpjs").output.strip() == "no faults"
+
+
+def test_without_a_url_or_a_folder_that_names_it_one_line_says_what_to_do(tmp_path):
+    assert one_line(in_folder(tmp_path, "list"), 2) == (
+        "kelahiran simulator faults: no --url or --sim given: pass --sim dukcapil, bpjs or sms "
+        "(a simulator of `kelahiran up`) or the simulator's --url")
+    assert one_line(in_folder(tmp_path, "endpoints", "--sim", "sms"), 2) == (
+        f"kelahiran simulator faults: no --url given and no sms URL in {tmp_path / 'urls.json'}: "
+        "start the stack (`kelahiran up`) or pass --url")
+    assert "--sim bpj is not a simulator" in one_line(in_folder(tmp_path, "list", "--sim", "bpj"), 2)
