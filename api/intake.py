@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from domain import bundle_state as bs
 from domain.bundle_state import bundle_id_for, new_input
-from domain.contracts import BundleState, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
+from domain.contracts import BundleState, Note, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 from domain.notification import BirthNotification
 from infra.settings import Settings
 from store import bundles, crud, identity, submissions
@@ -47,10 +47,10 @@ def hold_as_duplicate(state: BundleState, match: identity.Match) -> None:
     at = state.received_at
     state.suspected_duplicate_of = match.bundle_id
     state.routing = ServiceState(status=ServiceStatus.NEEDS_ATTENTION, reason=Reason.DUPLIKAT_DICURIGAI.value,
-                                 detail=HELD_DETAIL, updated_at=at)
+                                 detail=HELD_DETAIL, note=Note.HELD_DUPLICATE, updated_at=at)
     state.timeline.append(TimelineEvent(at=at, kind=ServiceStatus.NEEDS_ATTENTION.value,
                                         service=Service.ROUTING, reason=Reason.DUPLIKAT_DICURIGAI.value,
-                                        message=HELD_DETAIL))
+                                        message=HELD_DETAIL, note=Note.HELD_DUPLICATE))
     state.status = bs.derive_status(state, closed=False)
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.submitted import SubmittedPublic
-from domain.contracts import BundleState, FollowUpState
+from domain.contracts import BundleState, ChildState, FollowUpState, Service, ServiceState, TimelineEvent
 from domain.person_names import ChildName
 
 
@@ -46,7 +46,30 @@ class FollowUpAttention(BaseModel):
     reason: str | None
 
 
+class ServicePublic(ServiceState):
+    """A service as the API shows it: its note as a code (`note`, with `params`) and in English."""
+
+    message: str | None = Field(default=None, description=(
+        "the note in English, said from `note` and `params` as the console says it (`detail`, the "
+        "workflow's own text, is kept for compatibility); for notes written before they had codes, "
+        "`detail`"))
+
+
+class ChildPublic(ChildState):
+    services: dict[Service, ServicePublic]
+
+
+class TimelineEventPublic(TimelineEvent):
+    message: str = Field(default="", description=(
+        "what the event adds, in English, said from `note` and `params` as the console says it; "
+        "the workflow's own text for events written before notes had codes"))
+
+
 class BundlePublic(BundleState):
+    routing: ServicePublic = Field(default_factory=ServicePublic)
+    kk: ServicePublic = Field(default_factory=ServicePublic)
+    children: list[ChildPublic]
+    timeline: list[TimelineEventPublic] = Field(default_factory=list)
     temporal_ui_url: str | None = None
     follow_up_status: list[FollowUpState] = []
     documents: list[DocumentPublic] = Field(default_factory=list, description=(

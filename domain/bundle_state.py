@@ -14,6 +14,7 @@ from domain.contracts import (
     ChildHeader,
     ChildState,
     KelahiranInput,
+    Note,
     Service,
     ServiceState,
     ServiceStatus,
@@ -72,7 +73,8 @@ def initial_state(*, bundle_id: str, hospital_id: str, chash: str, received_at: 
         kk=ServiceState() if any_live else ServiceState(status=ServiceStatus.NOT_APPLICABLE),
         children=children,
         timeline=[TimelineEvent(at=received_at, kind="received",
-                                message=f"{len(children)} child(ren) reported")],
+                                message=f"{len(children)} child(ren) reported",
+                                note=Note.CHILDREN_REPORTED, params={"count": str(len(children))})],
     )
 
 

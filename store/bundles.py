@@ -70,10 +70,21 @@ def _event_rows(bundle_id: str, first_seq: int, events: list[TimelineEvent],
                 cipher: StateCipher) -> list[dict]:
     return [{"bundle_id": bundle_id, "seq": seq, "at": e.at, "kind": e.kind,
              "service": e.service.value if e.service else None, "birth_order": e.birth_order,
-             "reason": e.reason,
-             "message": cipher.encrypt(T.name, f"{bundle_id}/{seq}", json.dumps({"m": e.message}))
-             if e.message else ""}
+             "reason": e.reason, "note": e.note.value if e.note else None,
+             "message": cipher.encrypt(T.name, f"{bundle_id}/{seq}", _secret(e)) if e.message or e.params
+             else ""}
             for seq, e in enumerate(events, start=first_seq)]
+
+
+def _secret(e: TimelineEvent) -> str:
+    """An event's free text as one JSON (one value to encrypt): its message and its note's parameters."""
+    return json.dumps({"m": e.message, "p": e.params} if e.params else {"m": e.message})
+
+
+def _event(bundle_id: str, r: sa.Row, cipher: StateCipher) -> TimelineEvent:
+    secret = json.loads(cipher.decrypt(T.name, f"{bundle_id}/{r.seq}", r.message)) if r.message else {}
+    return TimelineEvent(at=r.at, kind=r.kind, service=r.service, birth_order=r.birth_order, reason=r.reason,
+                         message=secret.get("m", ""), note=r.note, params=secret.get("p", {}))
 
 
 def _upsert(session: Session, table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:
@@ -214,8 +225,6 @@ def load_state(*, session: Session, row: Bundle | sa.Row, cipher: StateCipher) -
             key=lambda r: (r[0], _RANK[Service(r[1])])):
         services[(order, Service(svc))] = ServiceState.model_validate_json(
             cipher.decrypt(S.name, f"{row.id}/{order}/{svc}", stored))
-    timeline = [TimelineEvent(
-        at=r.at, kind=r.kind, service=r.service, birth_order=r.birth_order, reason=r.reason,
-        message=json.loads(cipher.decrypt(T.name, f"{row.id}/{r.seq}", r.message))["m"] if r.message else "")
-        for r in session.exec(sa.select(T).where(T.c.bundle_id == row.id).order_by(T.c.seq))]
+    timeline = [_event(row.id, r, cipher)
+                for r in session.exec(sa.select(T).where(T.c.bundle_id == row.id).order_by(T.c.seq))]
     return bs.assemble(header, services, timeline)

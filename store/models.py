@@ -86,7 +86,10 @@ class TimelineRow(SQLModel, table=True):
     service: str | None = Field(default=None, max_length=32)
     birth_order: int | None = None
     reason: str | None = Field(default=None, max_length=64)
-    message: str = Field(default="", sa_type=sa.Text)  # free text (names of actors): encrypted
+    # The English note and the note's parameters (names of actors, typed reasons) as one encrypted JSON
+    # {"m": message, "p": params}; "" when there is neither.
+    message: str = Field(default="", sa_type=sa.Text)
+    note: str | None = Field(default=None, max_length=40)  # the note's code (domain Note), plain
 
 
 class Reminder(SQLModel, table=True):

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     import domain.contracts.names as act
     import workflows.requests as rq
     from domain import bundle_state as bs
-    from domain.contracts import BpjsMembership, BpjsStatusInput, Service, ServiceState, ServiceStatus
+    from domain.contracts import BpjsMembership, BpjsStatusInput, Note, Service, ServiceState, ServiceStatus
     from domain.contracts.notification import ChildData
     from workflows.bundle import Bundle
 
@@ -45,13 +45,14 @@ async def membership(b: Bundle, c: ChildData) -> None:
             break
         if st.status is not ServiceStatus.AWAITING_PAYMENT:
             b.t.set(st, ServiceStatus.AWAITING_PAYMENT, order, Service.BPJS,
-                    detail="waiting for the family's first payment to the virtual account")
+                    detail="waiting for the family's first payment to the virtual account",
+                    note=Note.AWAITING_PAYMENT)
         m = await _until_paid(b, order, m)
     if order in b.deaths:
         if st.status not in bs.DONE:
             # The death follow-up ends the membership at BPJS; the bundle no longer waits for it.
             b.t.set(st, ServiceStatus.NOT_APPLICABLE, order, Service.BPJS,
-                    detail="membership ended: the child died")
+                    detail="membership ended: the child died", note=Note.BPJS_ENDED)
         end_facts(b, order)
 
 

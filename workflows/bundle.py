@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contracts import (
         TERMINAL_STATUSES,
         KelahiranInput,
+        Note,
         ReportDeathInput,
         Service,
         ServiceStatus,
@@ -30,6 +31,11 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 # What a corrected KK number sends back behind routing (workflows/kelahiran.py), while none is issued.
 REROUTED = (Service.NIK, Service.STILLBIRTH)
+
+
+def system_of(service: Service) -> str:
+    """Who refused a service's request (a refusal note's `system`): BPJS Kesehatan or Dukcapil."""
+    return "bpjs" if service is Service.BPJS else "dukcapil"
 
 
 class Bundle:
@@ -88,7 +94,8 @@ class Bundle:
                 if reason is None:
                     raise
                 self.t.set(st, ServiceStatus.NEEDS_ATTENTION, order, service,
-                           reason=reason, detail=str(err.cause.message if err.cause else reason))
+                           reason=reason, detail=str(err.cause.message if err.cause else reason),
+                           note=Note.REFUSED, params={"system": system_of(service), "code": reason})
                 if not await self.wait_for_retry(service, order or 0):
                     return None
                 continue

@@ -17,7 +17,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import workflows.reminders as reminders
     from domain import bundle_state as bs
-    from domain.contracts import Service, ServiceStatus
+    from domain.contracts import Note, Service, ServiceStatus
     from domain.contracts.notification import Outcome
     from workflows.bundle import Bundle
     from workflows.tracker import Tracker
@@ -76,7 +76,8 @@ async def watch(t: Tracker, order: int, service: Service, *, birth: date, days: 
             return
         st.deadline_state = stage
         t.event(f"deadline_{stage}", service=service, order=order,
-                message=f"legal deadline {due.isoformat()}")
+                message=f"legal deadline {due.isoformat()}", note=Note.LEGAL_DEADLINE,
+                params={"date": due.isoformat()})
         t.refresh()
         if stage == "approaching" and st.status in FAMILY_WAITS:
             await remind(service, order, "deadline_approaching", due)

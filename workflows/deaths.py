@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
         FollowUpInput,
         FollowUpKind,
         FollowUpLink,
+        Note,
         ReportDeathInput,
         Service,
         ServiceStatus,
@@ -45,4 +46,5 @@ async def start_follow_up(b: Bundle, death: ReportDeathInput) -> None:
         id=wid, parent_close_policy=ParentClosePolicy.ABANDON)
     b.t.state.follow_ups.append(FollowUpLink(kind=FollowUpKind.DEATH, birth_order=order,
                                              workflow_id=wid, started_at=workflow.now()))
-    b.t.event("follow_up_started", order=order, message=f"death follow-up {wid}")
+    b.t.event("follow_up_started", order=order, message=f"death follow-up {wid}", note=Note.DEATH_FOLLOW_UP,
+              params={"follow_up": wid})

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         ForwardInput,
         KadisDecisionInput,
         KelahiranInput,
+        Note,
         ProvideNameInput,
         Reason,
         ReportDeathInput,
@@ -167,11 +168,11 @@ class KelahiranWorkflow:
         t = self._b.t
         if inp.duplicate:
             t.state.duplicate_of = t.state.suspected_duplicate_of
-            t.event("duplicate_confirmed", service=Service.ROUTING, message=f"by {inp.actor}: {inp.reason}")
+            t.by("duplicate_confirmed", inp.actor, inp.reason, service=Service.ROUTING)
             t.close(inp.reason)  # closed_duplicate: nothing was issued, nothing will be
             return UpdateAccepted(message="closed as a duplicate of the earlier bundle")
         t.state.suspected_duplicate_of = None
-        t.event("duplicate_ruled_out", service=Service.ROUTING, message=f"by {inp.actor}: {inp.reason}")
+        t.by("duplicate_ruled_out", inp.actor, inp.reason, service=Service.ROUTING)
         t.set(t.state.routing, ServiceStatus.PENDING, None, Service.ROUTING, quiet=True)
         return UpdateAccepted(message="not a duplicate: the bundle goes on")
 
@@ -184,7 +185,7 @@ class KelahiranWorkflow:
     @workflow.update
     async def record_kadis_decision(self, inp: KadisDecisionInput) -> UpdateAccepted:
         self._b.kadis_decision = inp.decision_number
-        self._b.t.event("kadis_decision_recorded", message=f"by {inp.actor}")
+        self._b.t.by("kadis_decision_recorded", inp.actor)
         for c in self._b.t.state.children:
             st = c.services.get(Service.AKTA)
             if st and st.status is ServiceStatus.NEEDS_ATTENTION:
@@ -202,7 +203,7 @@ class KelahiranWorkflow:
     async def report_death(self, inp: ReportDeathInput) -> UpdateAccepted:
         self._b.deaths[inp.birth_order] = inp
         self._b.t.child(inp.birth_order).died_on = inp.date_of_death
-        self._b.t.event("death_reported", order=inp.birth_order, message=f"by {inp.actor}")
+        self._b.t.by("death_reported", inp.actor, order=inp.birth_order)
         self._follow_up_starts.append(asyncio.create_task(deaths.start_follow_up(self._b, inp)))
         return UpdateAccepted(message="death recorded; follow-up starts once the akta kelahiran exists")
 
@@ -220,7 +221,7 @@ class KelahiranWorkflow:
     @workflow.update
     async def close_bundle(self, inp: CloseBundleInput) -> UpdateAccepted:
         self._b.t.close(inp.reason)
-        self._b.t.event("closed", message=f"by {inp.actor}: {inp.reason}")
+        self._b.t.by("closed", inp.actor, inp.reason)
         return UpdateAccepted(message="bundle closed")
 
     @close_bundle.validator
@@ -231,8 +232,6 @@ class KelahiranWorkflow:
     async def forward_bundle(self, inp: ForwardInput) -> UpdateAccepted:
         self._b.t.forward(ForwardInfo(office=inp.office, reference=inp.reference, at=workflow.now(),
                                       actor=inp.actor), inp.reason)
-        self._b.t.event("handed_over",
-                        message=f"by {inp.actor} to {inp.office} ({inp.reference}): {inp.reason}")
         return UpdateAccepted(message=f"bundle forwarded to {inp.office}")
 
     @forward_bundle.validator
@@ -244,8 +243,8 @@ class KelahiranWorkflow:
     @workflow.update
     async def decide_sptjm(self, inp: SptjmDecisionInput) -> UpdateAccepted:
         self._b.mother_only = not inp.accept
-        self._b.t.event("sptjm_accepted" if inp.accept else "sptjm_rejected",
-                        service=Service.AKTA, message=f"by {inp.actor}: {inp.reason}")
+        self._b.t.by("sptjm_accepted" if inp.accept else "sptjm_rejected", inp.actor, inp.reason,
+                     service=Service.AKTA)
         self._b.retry_where(Service.AKTA, {Reason.SPTJM_TIDAK_SAH})
         return UpdateAccepted(message="akta retried " + (
             "with the SPTJM" if inp.accept else "naming the mother only (anak seorang ibu)"))
@@ -263,7 +262,9 @@ class KelahiranWorkflow:
                                      ("kk_number", inp.kk_number)) if v is not None}
         b = self._b
         b.n = b.n.model_copy(update=changes)
-        b.t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}")
+        b.t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}",
+                  note=Note.PARENTS_CHANGED, params={"actor": inp.actor, "fields": ",".join(changes),
+                                                     "reason": inp.reason})
         b.retry_where(None, PARENT_DATA_REASONS)
         if inp.kk_number is None:
             return UpdateAccepted(message="parent data corrected; waiting services retried")
@@ -271,7 +272,7 @@ class KelahiranWorkflow:
         if b.office is not None:  # routed by the old KK, no NIK yet: routing runs again
             b.office, b.rerouting, b.t.state.office_code = None, True, None
             b.t.set(b.t.state.routing, ServiceStatus.PENDING, None, Service.ROUTING,
-                    detail="KK number corrected: routing again")
+                    detail="KK number corrected: routing again", note=Note.REROUTING)
         return UpdateAccepted(message="KK number corrected; routing runs again (the office may change)")
 
     @correct_parents.validator

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import bundle_state as bs
     from domain.contracts import (
         TERMINAL_STATUSES,
+        Note,
         Reason,
         ReminderDelivered,
         ReminderInput,
@@ -67,7 +68,7 @@ class Reminders:
         phone = getattr(b.n, "reporter_phone", None)  # FHIR deliveries may come without it
         if not phone:
             b.t.event("reminder_failed", service=service, order=order, reason="NOMOR_PELAPOR_TIDAK_ADA",
-                      message=kind)
+                      message=kind, note=Note.REMINDER, params={"reminder": kind})
             return
         facts = b.t.svc(order, Service.BPJS).facts if service is Service.BPJS else {}
         tagihan = facts.get("tagihan")
@@ -86,6 +87,8 @@ class Reminders:
                                          backoff_coefficient=2.0, non_retryable_error_types=[BUSINESS]))
         except ActivityError as err:
             b.t.event("reminder_failed", service=service, order=order,
-                      reason=business_reason(err) or "SMS_GATEWAY_TIDAK_TERSEDIA", message=kind)
+                      reason=business_reason(err) or "SMS_GATEWAY_TIDAK_TERSEDIA", message=kind,
+                      note=Note.REMINDER, params={"reminder": kind})
             return
-        b.t.event("reminder_sent", service=service, order=order, message=kind)
+        b.t.event("reminder_sent", service=service, order=order, message=kind, note=Note.REMINDER,
+                  params={"reminder": kind})

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         KiaIssued,
         KkReissued,
         NikIssued,
+        Note,
         Reason,
         Service,
         ServiceStatus,
@@ -48,7 +49,8 @@ async def route(b: Bundle) -> bool:
             return True
         b.t.set(st, ServiceStatus.NEEDS_ATTENTION, None, Service.ROUTING,
                 reason=Reason.DOMISILI_LUAR.value,
-                detail=f"no connected Dukcapil office for kab/kota {info.kab_kota}")
+                detail=f"no connected Dukcapil office for kab/kota {info.kab_kota}",
+                note=Note.NO_OFFICE, params={"kab_kota": info.kab_kota})
         if not await b.wait_for_retry(Service.ROUTING, 0):
             return False
 
@@ -72,7 +74,8 @@ async def akta_then_kia(b: Bundle, c: ChildData) -> None:
     if order not in b.names:
         st = b.t.svc(order, Service.AKTA)
         b.t.set(st, ServiceStatus.WAITING_INPUT, order, Service.AKTA,
-                reason=Reason.NAMA_BELUM_ADA.value, detail="waiting for the baby's name")
+                reason=Reason.NAMA_BELUM_ADA.value, detail="waiting for the baby's name",
+                note=Note.WAITING_NAME)
         for s in (Service.KIA,):
             b.t.set(b.t.svc(order, s), ServiceStatus.WAITING_INPUT, order, s,
                     reason=Reason.NAMA_BELUM_ADA.value, quiet=True)

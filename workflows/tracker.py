@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         BundleSync,
         ChildState,
         ForwardInfo,
+        Note,
         Service,
         ServiceChange,
         ServiceState,
@@ -58,24 +59,40 @@ class Tracker:
         return self.child(order or 0).services[service]
 
     def set(self, st: ServiceState, status: ServiceStatus, order: int | None, service: Service, *,
-            reason: str | None = None, detail: str | None = None, document: str | None = None,
-            quiet: bool = False) -> None:
-        """Move one service; `quiet` changes skip the timeline (e.g. every attempt's in_progress)."""
+            reason: str | None = None, detail: str | None = None, note: Note | None = None,
+            params: dict[str, str] | None = None, document: str | None = None, quiet: bool = False) -> None:
+        """Move one service; `quiet` changes skip the timeline (e.g. every attempt's in_progress).
+        `detail` is the English note, `note` and `params` the same as a code (a new status clears them)."""
         st.status = status
         st.reason = reason
         st.detail = detail
+        st.note = note
+        st.params = dict(params or {})
         st.updated_at = workflow.now()
         if document is not None:
             st.document_number = document
         if not quiet:
-            self.event(status.value, service=service, order=order, reason=reason, message=detail or "")
+            self.event(status.value, service=service, order=order, reason=reason, message=detail or "",
+                       note=note, params=params)
         self.refresh()
 
     def event(self, kind: str, *, service: Service | None = None, order: int | None = None,
-              reason: str | None = None, message: str = "") -> None:
+              reason: str | None = None, message: str = "", note: Note | None = None,
+              params: dict[str, str] | None = None) -> None:
         self.state.timeline.append(TimelineEvent(at=workflow.now(), kind=kind, service=service,
-                                                 birth_order=order, reason=reason, message=message))
+                                                 birth_order=order, reason=reason, message=message,
+                                                 note=note, params=dict(params or {})))
         self.dirty = True
+
+    def by(self, kind: str, actor: str, reason: str | None = None, *, service: Service | None = None,
+           order: int | None = None) -> None:
+        """An event a person caused: "by <actor>[: <reason as typed>]", with its code."""
+        if reason is None:
+            self.event(kind, service=service, order=order, message=f"by {actor}", note=Note.BY_ACTOR,
+                       params={"actor": actor})
+        else:
+            self.event(kind, service=service, order=order, message=f"by {actor}: {reason}",
+                       note=Note.BY_ACTOR_BECAUSE, params={"actor": actor, "reason": reason})
 
     def refresh(self) -> None:
         self.state.status = bs.derive_status(self.state, closed=self.closed)
@@ -86,6 +103,9 @@ class Tracker:
         """Handed to another office: nothing more is issued here; the bundle becomes forwarded."""
         self.state.forwarded = info
         self.close(reason)
+        self.event("handed_over", message=f"by {info.actor} to {info.office} ({info.reference}): {reason}",
+                   note=Note.HANDED_OVER, params={"actor": info.actor, "office": info.office,
+                                                  "reference": info.reference, "reason": reason})
 
     def close(self, reason: str) -> None:
         """End every unresolved service as cancelled; the bundle becomes closed_with_issues."""

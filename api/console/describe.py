@@ -1,10 +1,12 @@
 """A service's facts and note and a timeline event's addition, in the operator's language.
 
-The workflow writes English notes (`ServiceState.detail`, `TimelineEvent.message`) for the JSON API and
-the logs. The console never shows them: everything it says comes from its catalogue, with parameters
-taken from the structured state (the status, reason and service, the service's deadline, the bundle's
-forwarding record and domicile). Only what a person typed (an actor's name, the reason given for an
-action) is shown as written; it is parsed out of the note because the workflow keeps it nowhere else.
+The workflow writes each note as a code with parameters (`note`, `params` on a service's state and
+on a timeline event) beside its English text (`detail`, `message`); the console says the code from
+its catalogue (api/console/notes.py) and never shows the English. Notes written before they had
+codes carry only the English: for those the code and its parameters are derived from the structured
+state (the status, reason and service, the service's deadline, the bundle's forwarding record and
+domicile), and what a person typed (an actor's name, a reason) is parsed out of the English note,
+the only place those old events kept it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from api.console import notes
 from api.console.i18n import Translator as Say
-from domain import regions
-from domain.contracts import BundleState, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
+from domain.contracts import BundleState, Note, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 
 DATE_FACTS = frozenset({"berlaku_sampai", "tanggal_terbit", "tunggakan_sejak"})
 MONEY_FACTS = frozenset({"tagihan"})
@@ -25,13 +27,15 @@ EVENT_KINDS = ("received", "name_provided", "retry_requested", "kadis_decision_r
                "follow_up_started", "closed", "handed_over", "sptjm_accepted", "sptjm_rejected",
                "parents_corrected", "duplicate_confirmed", "duplicate_ruled_out", "reminder_sent",
                "reminder_failed", "deadline_approaching", "deadline_passed")
-REMINDER_KINDS = ("name_missing", "payment_due", "deadline_approaching")
+REMINDER_KINDS = notes.REMINDERS
 STATUS_KINDS = frozenset(s.value for s in ServiceStatus)
 BY_ACTOR = frozenset({"duplicate_confirmed", "duplicate_ruled_out", "kadis_decision_recorded",
                       "death_reported", "closed", "sptjm_accepted", "sptjm_rejected"})
 _BY = re.compile(r"^by (?P<actor>[^:]+?)(?:: (?P<rest>.*))?$", re.DOTALL)
 _FIELDS = re.compile(r"^(?P<fields>(?:mother|father|kk_number)(?:, (?:mother|father|kk_number))*): "
                      r"(?P<reason>.*)$", re.DOTALL)
+Coded = tuple[Note | None, dict[str, str]]
+NONE: Coded = (None, {})
 
 
 @dataclass(frozen=True)
@@ -65,59 +69,69 @@ def _date(t: Say, raw: str) -> str:
         return raw
 
 
-def system_of(service: str | None) -> str:
-    return "sys_bpjs" if service == Service.BPJS else "sys_dukcapil"
-
-
-def note(t: Say, state: BundleState, service: str | None, status: str, reason: str | None,
-         written: str | None) -> str:
-    """What the workflow's note said, from the status and reason; "" where it wrote none."""
-    if not written:
-        return ""
-    if status == ServiceStatus.CANCELLED and reason == Reason.NAMA_BELUM_ADA:
-        return t("det_waiting_name")  # closed while it waited: the note is still the last word
-    if status == ServiceStatus.NEEDS_ATTENTION or (status == ServiceStatus.CANCELLED and reason):
-        if service == Service.ROUTING and reason == Reason.DOMISILI_LUAR:
-            kec = state.domicile_kecamatan  # the kab/kota is the kecamatan code's first four digits
-            kab = f"{kec[:4]} {regions.kab_kota_name(kec[:4]) or ''}".strip() if kec else "–"
-            return t("det_no_office", kab=kab)
-        return t("det_refused", system=t(system_of(service)), code=reason or "–")
-    return {
-        ServiceStatus.AWAITING_PAYMENT: lambda: t("det_awaiting_payment"),
-        ServiceStatus.WAITING_INPUT: lambda: t("det_waiting_name"),
-        ServiceStatus.NOT_APPLICABLE: lambda: t("det_bpjs_ended") if service == Service.BPJS else "",
-        ServiceStatus.PENDING: lambda: t("det_rerouting") if service == Service.ROUTING else "",
-    }.get(status, lambda: "")()
-
-
 def step_note(t: Say, state: BundleState, service: str, st: ServiceState) -> str:
-    return note(t, state, service, st.status, st.reason, st.detail)
+    note, params = (st.note, st.params) if st.note else _old_note(state, service, st.status, st.reason,
+                                                                   st.detail)
+    return notes.say(t, note, params)
 
 
 def event_note(t: Say, state: BundleState, e: TimelineEvent) -> str:
     """What a timeline event adds to its title, in words from the catalogue."""
+    note, params = (e.note, e.params) if e.note else _old_event(state, e)
+    return notes.say(t, note, params)
+
+
+def _old_note(state: BundleState, service: str | None, status: str, reason: str | None,
+              written: str | None) -> Coded:
+    """The code of a note written before notes had codes, from the status and reason; none where the
+    workflow wrote none."""
+    if not written:
+        return NONE
+    if status == ServiceStatus.CANCELLED and reason == Reason.NAMA_BELUM_ADA:
+        return Note.WAITING_NAME, {}  # closed while it waited: the note is still the last word
+    if status == ServiceStatus.NEEDS_ATTENTION or (status == ServiceStatus.CANCELLED and reason):
+        if service == Service.ROUTING and reason == Reason.DOMISILI_LUAR:
+            kec = state.domicile_kecamatan  # the kab/kota is the kecamatan code's first four digits
+            return Note.NO_OFFICE, {"kab_kota": kec[:4] if kec else ""}
+        if reason == Reason.DUPLIKAT_DICURIGAI:
+            return Note.HELD_DUPLICATE, {}
+        system = "bpjs" if service == Service.BPJS else "dukcapil"
+        return Note.REFUSED, {"system": system, "code": reason or ""}
+    return {
+        ServiceStatus.AWAITING_PAYMENT: (Note.AWAITING_PAYMENT, {}),
+        ServiceStatus.WAITING_INPUT: (Note.WAITING_NAME, {}),
+        ServiceStatus.NOT_APPLICABLE: (Note.BPJS_ENDED, {}) if service == Service.BPJS else NONE,
+        ServiceStatus.PENDING: (Note.REROUTING, {}) if service == Service.ROUTING else NONE,
+    }.get(status, NONE)
+
+
+def _old_event(state: BundleState, e: TimelineEvent) -> Coded:
+    """The code of a timeline event stored before notes had codes."""
     if e.kind == "received":
-        return t("evn_children", n=len(state.children))
+        return Note.CHILDREN_REPORTED, {"count": str(len(state.children))}
     if e.kind in STATUS_KINDS and e.service is not None:  # a bundle's own status has no service
-        return note(t, state, e.service, e.kind, e.reason, e.message)
+        return _old_note(state, e.service, e.kind, e.reason, e.message)
     if e.kind in ("deadline_approaching", "deadline_passed") and e.service is not None:
         st = _service(state, e.service, e.birth_order)
-        return t("evn_deadline", date=t.date(st.deadline)) if st and st.deadline else ""
+        return (Note.LEGAL_DEADLINE, {"date": st.deadline.isoformat()}) if st and st.deadline else NONE
     if e.kind in ("reminder_sent", "reminder_failed"):
-        return t(f"rem_{e.message}") if e.message in REMINDER_KINDS else ""
+        return (Note.REMINDER, {"reminder": e.message}) if e.message in REMINDER_KINDS else NONE
     if e.kind == "follow_up_started":
-        return t("evn_follow_up_death")
+        return Note.DEATH_FOLLOW_UP, {}
     if e.kind == "handed_over" and state.forwarded is not None:
         f = state.forwarded
-        return t("evn_handed_over", office=f.office, reference=f.reference, actor=f.actor)
+        return Note.HANDED_OVER, {"office": f.office, "reference": f.reference, "actor": f.actor,
+                                  "reason": state.closed_reason or ""}
     by = _BY.match(e.message)
     if by is None or e.kind not in BY_ACTOR | {"parents_corrected"}:
-        return ""
+        return NONE
     actor, rest = by["actor"], by["rest"]
     if e.kind == "parents_corrected" and rest and (changed := _FIELDS.match(rest)):
-        fields = ", ".join(t(f"chg_{f}") for f in changed["fields"].split(", "))
-        return t("evn_changed", actor=actor, fields=fields, reason=changed["reason"])
-    return t("evn_by_because", actor=actor, reason=rest) if rest else t("evn_by", actor=actor)
+        return Note.PARENTS_CHANGED, {"actor": actor, "fields": changed["fields"].replace(", ", ","),
+                                      "reason": changed["reason"]}
+    if rest:
+        return Note.BY_ACTOR_BECAUSE, {"actor": actor, "reason": rest}
+    return Note.BY_ACTOR, {"actor": actor}
 
 
 def _service(state: BundleState, service: str, order: int | None) -> ServiceState | None:

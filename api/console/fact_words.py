@@ -1,9 +1,9 @@
-"""The words for what a service learned (its facts), why it stopped (its detail) and what a timeline event
+"""The words for what a service learned (its facts), why it stopped (its note) and what a timeline event
 adds, each in Bahasa Indonesia and English.
 
-The workflow keeps English notes in `detail` and `message` for the JSON API and the logs; the console
-never shows them: api/console/describe.py derives these keys and their parameters from the structured
-state (status, reason, service, deadline, the forwarding record) instead.
+The workflow writes each note as a code (domain Note) with parameters beside its English text; the
+console says it from these entries (api/console/notes.py), and so does the JSON API's `message`.
+Notes stored before they had codes are mapped to one from the structured state (api/console/describe.py).
 """
 
 from __future__ import annotations
@@ -37,26 +37,31 @@ FACT_WORDS: dict[str, tuple[str, str]] = {
     "fv_status_AKTIF": ("aktif", "active"),
     "fv_status_NONAKTIF": ("nonaktif", "inactive"),
     "fv_berakhir_MENINGGAL": ("anak meninggal", "the child died"),
-    # a service's last note, derived from its status and reason
-    "det_refused": ("Ditolak oleh {system} ({code}).", "Refused by {system} ({code})."),
-    "det_no_office": ("Tidak ada kantor Dukcapil terhubung untuk kab/kota {kab}.",
-                      "No connected Dukcapil office for kab/kota {kab}."),
-    "det_awaiting_payment": ("Menunggu pembayaran pertama keluarga ke virtual account.",
-                             "Waiting for the family's first payment into the virtual account."),
-    "det_waiting_name": ("Menunggu nama bayi.", "Waiting for the baby's name."),
-    "det_bpjs_ended": ("Kepesertaan berakhir: anak meninggal.", "Membership ended: the child died."),
-    "det_rerouting": ("Nomor KK dikoreksi: kantor ditentukan lagi.", "KK number corrected: routed again."),
+    # a service's last note and what a timeline event adds to its title: one per domain Note, with its
+    # parameters (api/console/notes.py); the JSON API's `message` is the English side
+    "note_children_reported": ("{n} anak dilaporkan", "{n} child(ren) reported"),
+    "note_refused": ("Ditolak oleh {system} ({code}).", "Refused by {system} ({code})."),
+    "note_no_office": ("Tidak ada kantor Dukcapil terhubung untuk kab/kota {kab}.",
+                       "No connected Dukcapil office for kab/kota {kab}."),
+    "note_held_duplicate": ("Ditahan sebelum apa pun diterbitkan: mungkin kelahiran yang sudah dilaporkan; "
+                            "supervisor yang memutuskan.",
+                            "Held before anything is issued: it may be a birth already reported; "
+                            "a supervisor decides."),
+    "note_waiting_name": ("Menunggu nama bayi.", "Waiting for the baby's name."),
+    "note_awaiting_payment": ("Menunggu pembayaran pertama keluarga ke virtual account.",
+                              "Waiting for the family's first payment into the virtual account."),
+    "note_bpjs_ended": ("Kepesertaan berakhir: anak meninggal.", "Membership ended: the child died."),
+    "note_rerouting": ("Nomor KK dikoreksi: kantor ditentukan lagi.", "KK number corrected: routed again."),
+    "note_legal_deadline": ("tenggat hukum {date}", "legal deadline {date}"),
+    "note_by_actor": ("oleh {actor}", "by {actor}"),
+    "note_by_actor_because": ("oleh {actor}: {reason}", "by {actor}: {reason}"),
+    "note_parents_changed": ("oleh {actor} ({fields}): {reason}", "by {actor} ({fields}): {reason}"),
+    "note_handed_over": ("ke {office} (rujukan {reference}) oleh {actor}: {reason}",
+                         "to {office} (reference {reference}) by {actor}: {reason}"),
+    "note_death_follow_up": ("tindak lanjut kematian", "death follow-up"),
+    "note_reminder": ("{reminder}", "{reminder}"),
     "sys_dukcapil": ("Dukcapil", "Dukcapil"),
     "sys_bpjs": ("BPJS Kesehatan", "BPJS Kesehatan"),
-    # what a timeline event adds to its title
-    "evn_children": ("{n} anak dilaporkan", "{n} child(ren) reported"),
-    "evn_deadline": ("tenggat hukum {date}", "legal deadline {date}"),
-    "evn_by": ("oleh {actor}", "by {actor}"),
-    "evn_by_because": ("oleh {actor}: {reason}", "by {actor}: {reason}"),
-    "evn_changed": ("oleh {actor} ({fields}): {reason}", "by {actor} ({fields}): {reason}"),
-    "evn_handed_over": ("ke {office} (rujukan {reference}) oleh {actor}",
-                        "to {office} (reference {reference}) by {actor}"),
-    "evn_follow_up_death": ("tindak lanjut kematian", "death follow-up"),
     "chg_mother": ("ibu", "mother"),
     "chg_father": ("ayah", "father"),
     "chg_kk_number": ("nomor KK", "KK number"),

@@ -14,6 +14,8 @@ from api import actions, intake, submitted
 from api.auth.deps import AUTH_RESPONSES, Actors, HospitalOnly, Readers
 from api.auth.roles import Role
 from api.bundle_access import audited_view, visible_bundle
+from api.console import notes
+from api.console.i18n import Translator
 from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
 from api.schemas import (
     ActionResult,
@@ -35,6 +37,7 @@ from store import bundles, crud, documents
 router = APIRouter(prefix="/v1/births", tags=["births"], responses=AUTH_RESPONSES)
 BundleId = Annotated[uuid.UUID, Path(description="The bundle id returned by POST /v1/births")]
 E404 = {404: {"model": ErrorOut, "description": "No such bundle"}}
+ENGLISH = Translator("en")
 
 
 @router.post(
@@ -88,6 +91,7 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
                                                          follow_ups=follow_ups)
     documents.show_in_force(state, docs)
     public = BundlePublic.model_validate(state.model_dump())
+    _in_english(public)
     if who.role is Role.hospital:  # the earlier bundle may be another hospital's: operators only
         public.suspected_duplicate_of = public.duplicate_of = None
     public.anonymised_at = row.anonymised_at
@@ -100,6 +104,17 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
         public.temporal_ui_url = (f"{settings.temporal_ui_url}/namespaces/{settings.temporal_namespace}"
                                   f"/workflows/{row.id}")
     return public
+
+
+def _in_english(public: BundlePublic) -> None:
+    """Each service's and timeline event's `message`: the catalogue's English for its note, so the API
+    and the console say the same thing; where a note has no code (written before codes), the
+    workflow's own English text."""
+    for st in (public.routing, public.kk, *(s for c in public.children for s in c.services.values())):
+        st.message = notes.say(ENGLISH, st.note, st.params) if st.note else st.detail
+    for e in public.timeline:
+        if e.note:
+            e.message = notes.say(ENGLISH, e.note, e.params)
 
 
 @router.get("", response_model=BundlePage)

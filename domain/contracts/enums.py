@@ -66,3 +66,27 @@ class Reason(StrEnum):
 class FollowUpKind(StrEnum):
     DEATH = "death"  # akta kematian, KK updated, BPJS ended; the akta kelahiran stands
     CORRECTION = "correction"  # akta reissued (old number superseded), KIA and KK reissued
+
+
+class Note(StrEnum):
+    """What a service's last note or a timeline event says, as a code with parameters (`params`).
+
+    The workflow keeps an English note beside it (`detail`, `message`); the console and the JSON API's
+    `message` say it from the catalogue (api/console/notes.py), so both say the same in either language.
+    """
+
+    CHILDREN_REPORTED = "children_reported"  # count
+    REFUSED = "refused"  # system (dukcapil, bpjs), code: a business rejection
+    NO_OFFICE = "no_office"  # kab_kota: no connected Dukcapil office serves the family's KK
+    HELD_DUPLICATE = "held_duplicate"  # the intake matched an earlier birth: held for a supervisor
+    WAITING_NAME = "waiting_name"
+    AWAITING_PAYMENT = "awaiting_payment"  # BPJS: the family's first payment into the VA
+    BPJS_ENDED = "bpjs_ended"  # the child died: membership ended
+    REROUTING = "rerouting"  # the KK number was corrected: routed again
+    LEGAL_DEADLINE = "legal_deadline"  # date (ISO)
+    BY_ACTOR = "by_actor"  # actor
+    BY_ACTOR_BECAUSE = "by_actor_because"  # actor, reason (as typed)
+    PARENTS_CHANGED = "parents_changed"  # actor, fields (mother,father,kk_number), reason
+    HANDED_OVER = "handed_over"  # actor, office, reference, reason
+    DEATH_FOLLOW_UP = "death_follow_up"  # follow_up (its workflow id)
+    REMINDER = "reminder"  # reminder: name_missing, payment_due, deadline_approaching

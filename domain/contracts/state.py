@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.contracts.enums import BundleStatus, FollowUpKind, Service, ServiceStatus
+from domain.contracts.enums import BundleStatus, FollowUpKind, Note, Service, ServiceStatus
 from domain.contracts.notification import ConsentData, Sex
 
 
@@ -29,7 +29,11 @@ class ServiceState(BaseModel):
     status: ServiceStatus = ServiceStatus.PENDING
     document_number: str | None = None
     reason: str | None = None
-    detail: str | None = None
+    detail: str | None = None  # the workflow's English note (kept for the JSON API's compatibility)
+    # The note as a code and its parameters, said from the catalogue (api/console/notes.py); None in
+    # states written before notes had codes (the console derives its words then).
+    note: Note | None = None
+    params: dict[str, str] = Field(default_factory=dict)
     attempts: int = 0
     updated_at: datetime | None = None
     facts: dict[str, str] = Field(default_factory=dict)  # e.g. BPJS segment, VA, KIA validity
@@ -55,7 +59,9 @@ class TimelineEvent(BaseModel):
     service: Service | None = None
     birth_order: int | None = None
     reason: str | None = None
-    message: str = ""
+    message: str = ""  # the workflow's English note
+    note: Note | None = None  # the note as a code, with its parameters (see ServiceState.note)
+    params: dict[str, str] = Field(default_factory=dict)
 
 
 class BundleHeader(BaseModel):

@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from domain.bundle_state import bundle_id_for, header_of, new_input
-from domain.contracts import BundleStatus, BundleSync, Service, ServiceChange, ServiceStatus, TimelineEvent
+from domain.contracts import (
+    BundleStatus,
+    BundleSync,
+    Note,
+    Service,
+    ServiceChange,
+    ServiceStatus,
+    TimelineEvent,
+)
 from domain.notification import BirthNotification
 from store import batch_sqlite, bundles, webhooks
 from store.auth_models import Hospital
@@ -48,7 +56,8 @@ def _changed(st, history: int) -> BundleSync:
     st.status = BundleStatus.NEEDS_ATTENTION
     first = len(st.timeline)
     st.timeline.append(TimelineEvent(at=datetime(2026, 12, 7, 8, tzinfo=UTC), kind="needs_attention",
-                                     message="perlu petugas"))
+                                     message="perlu petugas", note=Note.BY_ACTOR_BECAUSE,
+                                     params={"actor": "op-1", "reason": "perlu petugas"}))
     return BundleSync(header=header_of(st), history_length=history, first_seq=first,
                       services=[ServiceChange(birth_order=1, service=Service.AKTA, state=akta)],
                       events=st.timeline[first:], timeline_length=len(st.timeline))

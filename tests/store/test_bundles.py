@@ -13,6 +13,7 @@ from domain.contracts import (
     BundleState,
     BundleStatus,
     BundleSync,
+    Note,
     Service,
     ServiceChange,
     ServiceStatus,
@@ -82,6 +83,28 @@ def test_a_write_carries_only_what_changed_and_the_result_is_the_whole_new_state
             "needs_attention", "SPTJM_TIDAK_SAH", 1, 11)
         stored = s.exec(sa.select(TimelineRow.message).where(TimelineRow.bundle_id == st.bundle_id)).all()
         assert len(stored) == 2 and "SPTJM" not in stored[1]  # free text is encrypted at rest
+
+
+def test_notes_keep_their_code_in_plain_and_their_parameters_encrypted(engine):
+    st = _stored(engine)
+    st.version = 1
+    akta = st.children[0].services[Service.AKTA]
+    akta.status, akta.note, akta.params = ServiceStatus.NEEDS_ATTENTION, Note.REFUSED, {
+        "system": "dukcapil", "code": "SPTJM_TIDAK_SAH"}
+    st.timeline += [TimelineEvent(at=datetime.now(UTC), kind="closed", message="by op-7: keluarga Wibisono",
+                                  note=Note.BY_ACTOR_BECAUSE,
+                                  params={"actor": "op-7", "reason": "keluarga Wibisono"}),
+                    TimelineEvent(at=datetime.now(UTC), kind="death_reported", note=Note.BY_ACTOR,
+                                  params={"actor": "op-8"})]  # parameters without an English note
+    assert _apply(engine, _sync(st, history=12, services=[(1, Service.AKTA)], first_seq=1))
+    loaded = _load(engine, st.bundle_id)
+    assert loaded == st and loaded.timeline[2].params == {"actor": "op-8"}
+    assert loaded.timeline[0].note is Note.CHILDREN_REPORTED  # the intake's event has its code too
+    with Session(engine) as s:
+        rows = s.exec(sa.select(TimelineRow.note, TimelineRow.message)
+                      .where(TimelineRow.bundle_id == st.bundle_id).order_by(TimelineRow.seq)).all()
+    assert [r.note for r in rows] == ["children_reported", "by_actor_because", "by_actor"]
+    assert not any(w in r.message for r in rows for w in ("Wibisono", "op-7", "op-8"))
 
 
 def test_older_writes_never_replace_newer_ones_and_a_retried_write_changes_nothing(engine):

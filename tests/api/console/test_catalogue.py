@@ -1,8 +1,10 @@
 """Every code an operator can meet has words in both languages, and the console says the workflow's
-notes from its catalogue: no English note, no raw fact key, money as Rupiah, dates as Indonesian dates."""
+notes from its catalogue (their codes and parameters; for notes stored before codes, derived from the
+state): no English note, no raw fact key, money as Rupiah, dates as Indonesian dates."""
 
 from __future__ import annotations
 
+import ast
 import re
 import typing
 from datetime import UTC, date, datetime
@@ -11,13 +13,14 @@ from pathlib import Path
 import pytest
 
 from api.auth.roles import Role
-from api.console import describe, i18n, view
+from api.console import describe, i18n, notes, view
 from domain.contracts import (
     BundleState,
     BundleStatus,
     ChildState,
     FollowUpKind,
     ForwardInfo,
+    Note,
     Reason,
     Service,
     ServiceState,
@@ -43,7 +46,7 @@ def _emitted_kinds() -> set[str]:
     kinds: set[str] = set()
     for path in WORKFLOWS:
         text = path.read_text()
-        for a, b in re.findall(r'\.event\(\s*"(\w+)"(?:\s+if\s+[^"]+?\s+else\s+"(\w+)")?', text):
+        for a, b in re.findall(r'\.(?:event|by)\(\s*"(\w+)"(?:\s+if\s+[^"]+?\s+else\s+"(\w+)")?', text):
             kinds |= {a, b} - {""}
         if 'f"deadline_{stage}"' in text:
             kinds |= {f"deadline_{s}" for s in re.findall(r'\("(\w+)", start_of\(', text)}
@@ -67,7 +70,8 @@ def _fact_keys() -> set[str]:
     + [f"fix_{r.value}" for r in Reason]
     + [f"fu_{k.value}" for k in FollowUpKind] + [f"role_{r.value}" for r in Role]
     + [f"sex_{s}" for s in ("male", "female")] + [f"rem_{k}" for k in describe.REMINDER_KINDS]
-    + [f"chg_{c}" for c in ("mother", "father", "kk_number")]))
+    + [f"chg_{c}" for c in notes.FIELDS] + [f"note_{n.value}" for n in Note]
+    + list(notes.SYSTEMS.values())))
 def test_every_contract_code_has_indonesian_and_english_words(key):
     assert _both(key), key
 
@@ -160,16 +164,90 @@ def test_notes_come_from_the_catalogue_not_from_the_workflow():
     (TimelineEvent(at=AT, kind="parents_corrected", message="by op-2: mother, kk_number: salah ketik"),
      "oleh op-2 (ibu, nomor KK): salah ketik"),
     (TimelineEvent(at=AT, kind="handed_over", message="by op-3 to Disdukcapil Lebak (470/1): pindah"),
-     "ke Disdukcapil Lebak (rujukan 470/1) oleh op-3"),
+     "ke Disdukcapil Lebak (rujukan 470/1) oleh op-3: pindah"),
     (TimelineEvent(at=AT, kind="reminder_sent", service=Service.BPJS, birth_order=1, message="payment_due"),
      "pembayaran BPJS pertama"),
     (TimelineEvent(at=AT, kind="follow_up_started", birth_order=1, message="death follow-up b-kematian-1"),
      "tindak lanjut kematian"),
     (TimelineEvent(at=AT, kind="completed", message="something new in English"), ""),
 ])
-def test_timeline_notes_come_from_the_catalogue(event, said):
-    s = _state(forwarded=ForwardInfo(office="Disdukcapil Lebak", reference="470/1", at=AT, actor="op-3"))
+def test_timeline_notes_stored_before_codes_are_said_from_the_state(event, said):
+    s = _state(forwarded=ForwardInfo(office="Disdukcapil Lebak", reference="470/1", at=AT, actor="op-3"),
+               closed_reason="pindah")
+    assert event.note is None and describe.event_note(ID, s, event) == said
+
+
+def _writes_a_note(call: ast.Call) -> bool:
+    """A call that writes an English note: a non-empty `detail=`/`message=` keyword."""
+    written = [k.value for k in call.keywords if k.arg in ("detail", "message")]
+    return any(not (isinstance(v, ast.Constant) and not v.value) for v in written)
+
+
+def test_every_english_note_the_workflows_write_has_its_code():
+    seen = 0
+    for path in WORKFLOWS:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not _writes_a_note(node):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "UpdateAccepted":  # the answer to an update, not a note on the bundle
+                continue
+            seen += 1
+            keywords = {k.arg for k in node.keywords}
+            assert "note" in keywords, f"{path.name}:{node.lineno} writes an English note without its code"
+    assert seen >= 12  # set/event calls in bpjs, bundle, services, deadlines, deaths, reminders, tracker...
+
+
+CODED = [  # (a note as the workflow writes it, what the console says in Indonesian)
+    (TimelineEvent(at=AT, kind="received", message="2 child(ren) reported", note=Note.CHILDREN_REPORTED,
+                   params={"count": "2"}), "2 anak dilaporkan"),
+    (TimelineEvent(at=AT, kind="deadline_passed", service=Service.KIA, birth_order=1, message="x",
+                   note=Note.LEGAL_DEADLINE, params={"date": "2027-01-05"}), "tenggat hukum 5 Januari 2027"),
+    (TimelineEvent(at=AT, kind="closed", message="by anyone: anything", note=Note.BY_ACTOR_BECAUSE,
+                   params={"actor": "spv-2", "reason": "by op: mother, father: pindah"}),
+     "oleh spv-2: by op: mother, father: pindah"),  # typed text is never parsed
+    (TimelineEvent(at=AT, kind="parents_corrected", message="x", note=Note.PARENTS_CHANGED,
+                   params={"actor": "op-2", "fields": "father,kk_number", "reason": "salah ketik"}),
+     "oleh op-2 (ayah, nomor KK): salah ketik"),
+    (TimelineEvent(at=AT, kind="handed_over", message="x", note=Note.HANDED_OVER,
+                   params={"actor": "op-4", "office": "Disdukcapil Pandeglang", "reference": "9/2",
+                           "reason": "domisili"}),
+     "ke Disdukcapil Pandeglang (rujukan 9/2) oleh op-4: domisili"),
+    (TimelineEvent(at=AT, kind="needs_attention", service=Service.BPJS, birth_order=1,
+                   reason="PESERTA_TIDAK_AKTIF", message="bpjs: peserta tidak aktif", note=Note.REFUSED,
+                   params={"system": "bpjs", "code": "PESERTA_TIDAK_AKTIF"}),
+     "Ditolak oleh BPJS Kesehatan (PESERTA_TIDAK_AKTIF)."),
+    (TimelineEvent(at=AT, kind="needs_attention", service=Service.ROUTING, reason="DOMISILI_LUAR",
+                   message="x", note=Note.NO_OFFICE, params={"kab_kota": "3601"}),
+     "Tidak ada kantor Dukcapil terhubung untuk kab/kota 3601 Kab. Pandeglang."),
+    (TimelineEvent(at=AT, kind="reminder_failed", service=Service.AKTA, birth_order=1, message="name_missing",
+                   note=Note.REMINDER, params={"reminder": "name_missing"}), "nama bayi belum ada"),
+    (TimelineEvent(at=AT, kind="needs_attention", service=Service.ROUTING, reason="DUPLIKAT_DICURIGAI",
+                   message="held", note=Note.HELD_DUPLICATE), "Ditahan sebelum apa pun diterbitkan: mungkin "
+     "kelahiran yang sudah dilaporkan; supervisor yang memutuskan."),
+    (TimelineEvent(at=AT, kind="closed", message="x", note=Note.BY_ACTOR_BECAUSE, params={"actor": "op-9"}),
+     "oleh op-9: –"),  # a parameter missing: a dash, never an error
+]
+
+
+@pytest.mark.parametrize(("event", "said"), CODED)
+def test_coded_notes_are_said_from_their_code_and_parameters(event, said):
+    # The state says otherwise (another deadline, no forwarding record, three children): the code wins.
+    s = _state()
     assert describe.event_note(ID, s, event) == said
+
+
+def test_a_services_coded_note_is_said_from_its_code():
+    s = _state()
+    akta = ServiceState(status=ServiceStatus.NEEDS_ATTENTION, reason="NAMA_TIDAK_SESUAI", detail="anything",
+                        note=Note.REFUSED, params={"system": "dukcapil", "code": "NAMA_TIDAK_SESUAI"})
+    assert describe.step_note(EN, s, "akta", akta) == "Refused by Dukcapil (NAMA_TIDAK_SESUAI)."
+    paid = ServiceState(status=ServiceStatus.AWAITING_PAYMENT, detail="x", note=Note.AWAITING_PAYMENT)
+    assert describe.step_note(ID, s, "bpjs", paid) == (
+        "Menunggu pembayaran pertama keluarga ke virtual account.")
+    assert describe.step_note(ID, s, "kk", ServiceState(note=Note.REROUTING)) == (
+        "Nomor KK dikoreksi: kantor ditentukan lagi.")
+    assert notes.say(ID, "a_new_note", {}) == "a_new_note"  # a code the catalogue lacks shows as itself
 
 
 def test_follow_up_documents_and_steps_in_words():

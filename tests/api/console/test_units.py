@@ -29,7 +29,7 @@ from store.models import Bundle, ServiceStatusRow, read_model_metadata
 
 CONSOLE = Path(__file__).parents[3] / "api" / "console"
 DYNAMIC = ("st_", "ss_", "svc_", "r_", "fix_", "ev_", "role_", "sex_", "dl_", "fu_", "ref_", "ok_", "u_",
-           "fact_", "fv_", "chg_", "rem_", "fstep_")
+           "fact_", "fv_", "chg_", "rem_", "fstep_", "note_")
 
 
 def _fields(text: str) -> set[str]:
