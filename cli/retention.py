@@ -81,6 +81,7 @@ def run(
     typer.echo(f"  bundle       {report.bundles:>6} {would}anonymised (statuses, dates, reason codes kept)")
     typer.echo(f"  follow_up    {report.follow_ups:>6} {would}anonymised (document numbers removed)")
     typer.echo(f"  reminder     {report.reminders:>6} {would}deleted")
+    typer.echo(f"  birth_identity {report.identities:>4} {would}deleted (the duplicate check's digests)")
     if report.audit_events is None:
         typer.echo("  audit_event         no such table in this database: nothing to clear")
     else:

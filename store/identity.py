@@ -10,6 +10,9 @@ unless that earlier bundle was closed as a confirmed duplicate.
 The check and the insert of the bundle's rows run in the intake's transaction, which begins by
 writing the mother's row: on PostgreSQL that row lock makes two intakes of the same mother (on any
 replica) check one after the other; on SQLite the first write takes the database's write lock.
+
+The rows follow the mother's NIK when an operator corrects it (`rekey`, api/parents_identity.py), and
+retention deletes them with the rest of the bundle's personal data (`forget`).
 """
 
 from __future__ import annotations
@@ -111,14 +114,102 @@ def claim(*, session: Session, cipher: StateCipher, bundle_id: str, birth: Birth
     children = {d for ds in per_child.values() for d in ds}
     match = _earlier(session, bundle_id=bundle_id, mothers=mothers, birth=birth, children=children,
                      window_days=window_days)
-    rows = [{"key": ds[0], "key_id": kid, "mother_key": mothers[0], "birth_date": birth.birth_date,
-             "birth_order": o, "bundle_id": bundle_id, "created_at": now} for o, ds in per_child.items()]
+    _claim_rows(session, [{"key": ds[0], "key_id": kid, "mother_key": mothers[0], "birth_order": o,
+                           "birth_date": birth.birth_date, "bundle_id": bundle_id, "created_at": now}
+                          for o, ds in per_child.items()], now)
+    return match
+
+
+def _claim_rows(session: Session, rows: list[dict], now: datetime) -> None:
+    """Insert; a key held by a bundle closed as a confirmed duplicate (or by none) passes to the new one."""
     stmt = _insert(session, BI)
     holds = sa.exists().where(B.c.id == BI.c.bundle_id, B.c.status != BundleStatus.CLOSED_DUPLICATE.value)
     session.exec(stmt.on_conflict_do_update(
         index_elements=["key"], set_={"bundle_id": stmt.excluded.bundle_id, "created_at": now},
         where=~holds), params=rows)
-    return match
+
+
+def _drop_mothers(session: Session, mother_keys: set[str]) -> None:
+    """Mothers' rows no child row refers to any more (a lock row only: the next intake writes it again;
+    one deleted just as a concurrent intake refers to it again costs nothing but that re-write)."""
+    if mother_keys:
+        session.exec(sa.delete(M).where(M.c.mother_key.in_(sorted(mother_keys)),
+                                        ~sa.exists().where(BI.c.mother_key == M.c.mother_key)))
+
+
+class Collision(Exception):
+    """A corrected mother's NIK makes a child of this bundle one that another live bundle holds."""
+
+    def __init__(self, bundle_id: str) -> None:
+        super().__init__(bundle_id)
+        self.bundle_id = bundle_id
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    previous: tuple[dict, ...]  # the bundle's rows before: `restore` puts them back
+    nearby: Match | None  # another delivery of the new NIK's mother in the window (not refused)
+
+
+def rekey(*, session: Session, cipher: StateCipher, bundle_id: str, birth: Birth, sent_nik: str | None,
+          tolerated: str | None, window_days: int) -> Rekeyed | None:
+    """The mother's NIK corrected to `birth.mother_nik`: the bundle's child rows are made again from it,
+    in the caller's transaction (the caller commits). None when the NIK did not change (a name
+    corrected). Raises Collision when another live bundle holds one of the new children, unless it is
+    `tolerated` (the bundle this one is already held as a suspected duplicate of: a supervisor decides
+    that anyway, and that bundle keeps the row)."""
+    owned = [dict(r._mapping) for r in session.exec(sa.select(BI).where(BI.c.bundle_id == bundle_id)).all()]
+    mothers = mother_digests(cipher, birth.mother_nik)
+    # The NIK the rows were made from; a bundle holding none (held, or ruled out, against a bundle
+    # that holds its children) still has the one the hospital sent.
+    was = {r["mother_key"] for r in owned} or set(mother_digests(cipher, sent_nik) if sent_nik else ())
+    if was & set(mothers):
+        return None
+    now = datetime.now(UTC)
+    for key in sorted({mothers[0], *(r["mother_key"] for r in owned)}):  # one order: no deadlock
+        _lock_mother(session, key, now)
+    per_child = {o: child_digests(cipher, birth.mother_nik, birth.birth_date, o) for o in birth.birth_orders}
+    children = {d for ds in per_child.values() for d in ds}
+    held = session.exec(sa.select(BI.c.bundle_id).join(B, B.c.id == BI.c.bundle_id).where(
+        BI.c.key.in_(children), BI.c.bundle_id != bundle_id,
+        B.c.status != BundleStatus.CLOSED_DUPLICATE.value)).all()
+    if blocking := sorted({r[0] for r in held} - {tolerated}):
+        raise Collision(blocking[0])
+    nearby = _earlier(session, bundle_id=bundle_id, mothers=mothers, birth=birth, children=children,
+                      window_days=window_days)
+    if nearby is not None and nearby.bundle_id == tolerated:
+        nearby = None  # already held against it
+    session.exec(sa.delete(BI).where(BI.c.bundle_id == bundle_id))
+    kid = next(iter(_keys(cipher)))
+    _claim_rows(session, [{"key": ds[0], "key_id": kid, "mother_key": mothers[0], "birth_order": o,
+                           "birth_date": birth.birth_date, "bundle_id": bundle_id, "created_at": now}
+                          for o, ds in per_child.items()], now)
+    _drop_mothers(session, {r["mother_key"] for r in owned})
+    return Rekeyed(previous=tuple(owned), nearby=nearby)
+
+
+def restore(*, session: Session, bundle_id: str, previous: tuple[dict, ...]) -> None:
+    """Undo `rekey` when the workflow refused the correction (the caller commits). A row another
+    bundle claimed in between stays that bundle's."""
+    now = datetime.now(UTC)
+    new = {r[0] for r in session.exec(sa.select(BI.c.mother_key).where(BI.c.bundle_id == bundle_id)).all()}
+    for key in sorted({r["mother_key"] for r in previous}):
+        _lock_mother(session, key, now)
+    session.exec(sa.delete(BI).where(BI.c.bundle_id == bundle_id))
+    if previous:
+        stmt = _insert(session, BI).on_conflict_do_nothing(index_elements=["key"])
+        session.exec(stmt, params=list(previous))
+    _drop_mothers(session, new)
+
+
+def forget(*, session: Session, bundle_ids: list[str]) -> int:
+    """Retention: these bundles' child rows go, and their mothers' rows no other child refers to
+    (the caller commits). Returns the child rows deleted."""
+    of = BI.c.bundle_id.in_(bundle_ids)
+    mothers = {r[0] for r in session.exec(sa.select(BI.c.mother_key).where(of)).all()}
+    gone = session.exec(sa.delete(BI).where(of)).rowcount
+    _drop_mothers(session, mothers)
+    return gone
 
 
 def holder(*, session: Session, cipher: StateCipher, birth: Birth) -> list[str]:

@@ -9,6 +9,12 @@ card), facts (virtual accounts...), free-text details, timeline messages and the
 Its follow-ups lose their document numbers, its reminders and the family's fields as the hospital
 sent them (store/submissions.py) are deleted, and the audit log's details about it are cleared (the
 log's triggers allow exactly that change).
+
+Its rows in the duplicate check go too (store/identity.py: keyed digests of the mother's NIK with
+the birth date and order, and the mother's own row once no other child refers to it). Keeping them
+would serve one child, one NIK, but a match on a bundle nobody can show any more is one no
+supervisor can judge, and by then the child is in Dukcapil's register, whose own rule refuses a
+second NIK (`KELAHIRAN_SUDAH_TERDAFTAR`): data minimisation wins.
 """
 
 from __future__ import annotations
@@ -28,10 +34,10 @@ from domain.contracts import (
     ServiceState,
     TimelineEvent,
 )
-from store import bundles, documents, submissions
+from store import bundles, documents, identity, submissions
 from store.cipher import StateCipher, StateKeyError
 from store.family_models import FamilyAccess
-from store.models import Bundle, FollowUp, Reminder
+from store.models import BirthIdentity, Bundle, FollowUp, Reminder
 
 BATCH = 500
 BUNDLE, FU = Bundle.__tablename__, FollowUp.__tablename__
@@ -46,6 +52,7 @@ class RetentionReport:
     bundles: int = 0  # anonymised (or, dry, would be)
     follow_ups: int = 0  # anonymised
     reminders: int = 0  # deleted
+    identities: int = 0  # children's rows in the duplicate check, deleted
     audit_events: int | None = 0  # reasons and details cleared; None when there is no audit log table
     failed: list[str] = field(default_factory=list)  # bundle ids whose state did not decrypt
 
@@ -116,6 +123,7 @@ def _dry_run(engine: Engine, cutoff: datetime) -> RetentionReport:
         report.bundles = _count(session, Bundle, _eligible(cutoff))
         report.follow_ups = _count(session, FollowUp, col(FollowUp.bundle_id).in_(due))
         report.reminders = _count(session, Reminder, col(Reminder.bundle_id).in_(due))
+        report.identities = _count(session, BirthIdentity, col(BirthIdentity.bundle_id).in_(due))
         conn = session.connection()
         report.audit_events = (conn.execute(select(func.count()).select_from(AUDIT).where(
             _audit_scope(cutoff, dry_run=True))).scalar_one() if _has_audit_log(conn) else None)
@@ -159,6 +167,7 @@ def _anonymise_batch(session: Session, cipher: StateCipher, rows: list[Bundle], 
     session.exec(sa.delete(FamilyAccess).where(col(FamilyAccess.bundle_id).in_(done)))
     documents.forget(session=session, bundle_ids=done)  # akta numbers and printed names
     submissions.forget(session=session, bundle_ids=done)  # parents' names and NIKs, KK, phone as sent
+    report.identities += identity.forget(session=session, bundle_ids=done)  # see the module's docstring
 
 
 def apply_retention(engine: Engine, cipher: StateCipher, *, cutoff: datetime, dry_run: bool = False,

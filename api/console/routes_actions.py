@@ -178,7 +178,8 @@ async def parents(bundle_id: str, request: Request, who: Acting, session: Sessio
                 # Routed already: the new KK may move the bundle; the page warned, the operator confirms.
                 raise HTTPException(409, "@ref_kk_unconfirmed")
         body = _model(operations.ParentsIn, data)
-        await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client)
+        await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client,
+                                         cipher=cipher, settings=settings)
     return await _act(bundle_id, request, "ok_parents", call, keep)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, HTTPException, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api import actions
+from api import actions, parents_identity
 from api.auth.deps import AUTH_RESPONSES, Operators, Supervisors
 from api.bundle_access import visible_bundle
-from api.deps import SessionDep, TemporalDep
+from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
 from api.schemas import ActionResult, ErrorOut
 from domain.contracts import (
     CloseBundleInput,
@@ -148,13 +148,30 @@ async def decide_duplicate(bundle_id: BundleId, body: DuplicateIn, who: Supervis
 
 @router.post("/parents", response_model=ActionResult)
 async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, session: SessionDep,
-                          client: TemporalDep) -> ActionResult:
+                          client: TemporalDep, cipher: CipherDep, settings: SettingsDep) -> ActionResult:
     """Correct a parent's data (or the KK number) before any akta is issued.
 
     A KK number corrected after routing, while no NIK is issued, routes the bundle again: it may move
-    to another office's list, or need attention as `DOMISILI_LUAR`."""
+    to another office's list, or need attention as `DOMISILI_LUAR`. A corrected mother's NIK that
+    makes a child one another live bundle already holds is refused (409, `DUPLIKAT_DICURIGAI`)."""
     arg = CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
                               reason=body.reason, actor=who.subject)
-    fields = sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))
-    return await _act(bundle_id, who, session, client, "correct_parents", arg, action="bundle.parents",
-                      reason=body.reason, details={"fields": fields})
+    details = {"fields": sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))}
+    if body.mother is None:
+        return await _act(bundle_id, who, session, client, "correct_parents", arg, action="bundle.parents",
+                          reason=body.reason, details=details)
+    # The mother's NIK: the duplicate check's rows follow it (api/parents_identity.py says why here).
+    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
+    window = settings.duplicate_window_days
+    done = await run_in_threadpool(parents_identity.rekey, session, cipher, row, body.mother.nik,
+                                   window_days=window, who=who, reason=body.reason, details=details)
+    if done is not None and done.nearby is not None:
+        details["nearby_delivery"] = done.nearby.bundle_id
+    try:
+        res = await actions.audited_update(client, session, who, row.id, "correct_parents", arg,
+                                           action="bundle.parents", reason=body.reason, details=details)
+    except HTTPException as exc:
+        if done is not None and exc.status_code == 409:  # refused: nothing was corrected
+            await run_in_threadpool(parents_identity.restore, session, row, done)
+        raise
+    return ActionResult(bundle_id=row.id, message=res.message + parents_identity.nearby_note(done, window))
