@@ -204,6 +204,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "the akta and the KK must be issued first."),
     "ref_death_known": ("kematian anak ini sudah dilaporkan.", "this child's death was already reported."),
     "ref_death_early": ("tanggal meninggal sebelum tanggal lahir.", "the date of death is before the birth."),
+    "ref_dup_mother": (
+        "dengan NIK ibu ini, anak pada bundel ini sama dengan anak yang sudah dilaporkan; tidak dikoreksi. "
+        "Bila kelahiran yang sama, supervisor menutup bundel ini; bila bukan, periksa NIK. "
+        "Bundel yang lebih dulu",
+        "with this mother's NIK a child of this bundle is one already reported; not corrected. If it is "
+        "the same birth, a supervisor closes this bundle; otherwise check the NIK. The earlier bundle"),
     "ref_anonymised": ("data pribadi bundel ini sudah dihapus (retensi); ajukan ke Disdukcapil langsung.",
                        "this bundle's personal data was removed (retention); go to Disdukcapil directly."),
     # dashboard

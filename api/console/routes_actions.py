@@ -7,6 +7,7 @@ a refusal by the workflow comes back as a flash message on the bundle page.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -59,7 +60,14 @@ class Invalid(Exception):
         self.fields = fields
 
 
+# A corrected mother's NIK that makes a child one already reported elsewhere (api/parents_identity.py):
+# the words, then the earlier bundle's id, which the clerk opens next.
+_DUP_MOTHER = re.compile(r"^DUPLIKAT_DICURIGAI: with this mother's NIK .*? bundle ([0-9a-f-]{36})")
+
+
 def _refusal(detail: str) -> str:
+    if dup := _DUP_MOTHER.match(detail):
+        return f"@ref_dup_mother,{dup[1]}"
     return next((f"@{key}" for text, key in REFUSALS.items() if text in detail), detail)
 
 

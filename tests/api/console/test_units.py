@@ -217,3 +217,14 @@ def test_reference_pattern_for_browsers_matches_the_apis_rule():
     html_rule = re.compile(rf"^(?:{web.REF_PATTERN})$")
     for value in ("470/9/KADIS/2026", "474.1-2 A", "a#b", "x_y", "ok/ok", "-", "é"):
         assert bool(api_rule.match(value)) == bool(html_rule.match(value)), value
+
+
+def test_a_mother_nik_correction_refused_as_a_duplicate_says_so_and_names_the_earlier_bundle():
+    from api.console.routes_actions import _refusal
+    from api.console.web import _param
+    from api.parents_identity import collision_message
+
+    earlier = "0b9a2c44-5d1e-4f7a-9c3b-2a1d0e6f8b71"
+    said = _param(i18n.Translator("id"), _refusal(collision_message(earlier)))
+    assert said.startswith("dengan NIK ibu ini") and said.endswith(f"Bundel yang lebih dulu, {earlier}")
+    assert "DUPLIKAT" not in said and "with this mother" not in said
