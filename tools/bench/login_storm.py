@@ -56,11 +56,19 @@ class PeakRss:
             self._thread.join()
 
 
-def p99(values: list[float]) -> float | None:
+def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def p99(values: list[float]) -> float | None:
+    return percentile(values, 0.99)
+
+
+def _ms(seconds: float | None) -> float | None:
+    return round(seconds * 1000, 1) if seconds is not None else None
 
 
 async def _births(http: httpx.AsyncClient, api: str, keys: list[str], families: list[dict], *,
@@ -93,17 +101,22 @@ async def _births(http: httpx.AsyncClient, api: str, keys: list[str], families: 
     return times, failed
 
 
-async def _storm(http: httpx.AsyncClient, api: str, logins: int, stop: asyncio.Event) -> dict[int, int]:
-    """`logins` loops of wrong logins for unknown users, each loop from its own address."""
-    answers: dict[int, int] = {}
+async def _storm(http: httpx.AsyncClient, api: str, logins: int, stop: asyncio.Event) -> dict[str, int]:
+    """`logins` loops of wrong logins for unknown users, each loop from its own address: how many
+    were answered with each status ("no answer": the request failed)."""
+    answers: dict[str, int] = {}
 
     async def loop(i: int) -> None:
         address = f"198.18.{i // 250}.{i % 250 + 1}"  # RFC 2544 benchmarking addresses
         while not stop.is_set():
-            with contextlib.suppress(httpx.HTTPError):
+            try:
                 r = await http.post(f"{api}/v1/auth/login", headers={"X-Forwarded-For": address},
                                     json={"username": f"storm-{i}", "password": "not the password"})
-                answers[r.status_code] = answers.get(r.status_code, 0) + 1
+                answer = str(r.status_code)
+            except httpx.HTTPError:
+                answer = "no answer"
+                await asyncio.sleep(0.1)  # a refused connection must not spin the loop
+            answers[answer] = answers.get(answer, 0) + 1
 
     await asyncio.gather(*(loop(i) for i in range(logins)))
     return answers
@@ -113,6 +126,8 @@ async def run_login_storm(t: Target, *, logins: int, seconds: float, rate: float
                           say: Callable[[str], None] = print) -> dict:
     api_pid = next((pid for name, pid in t.pids.items() if name.startswith("api")), None)
     limits = httpx.Limits(max_connections=logins + 50, max_keepalive_connections=logins + 50)
+    say(f"login storm: births posted at {rate:g}/s for {seconds:g} s, first quiet, then with {logins} "
+        "parallel login loops (unknown users, wrong passwords, each loop from its own address)")
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
         keys = t.hospital_keys or await asyncio.to_thread(issue_bench_keys, t.database_url or "", 4)
         families = await draw_families(http, t.dukcapil, int(rate * seconds * 2) + 10)
@@ -126,13 +141,30 @@ async def run_login_storm(t: Target, *, logins: int, seconds: float, rate: float
                                               counter=counter)
                 stop.set()
                 answers = await storm
-            worst = p99(times)
-            out[phase] = {"intake_p99_ms": round(worst * 1000, 1) if worst is not None else None,
-                          "posted": len(times), "failed": failed,
-                          "api_peak_rss_mib": round(rss.peak / 2**20) if rss.peak else None,
-                          "login_answers": answers}
-            say(f"{phase:>5}: intake p99 {out[phase]['intake_p99_ms']} ms over {len(times)} POSTs "
-                f"({failed} failed); API peak RSS {out[phase]['api_peak_rss_mib'] or '?'} MiB; "
-                f"logins answered {answers or '-'}")
-    out["ok"] = out["quiet"]["failed"] == 0 and out["storm"]["failed"] == 0
+            m = out[phase] = {"intake_p50_ms": _ms(percentile(times, 0.5)), "intake_p99_ms": _ms(p99(times)),
+                              "posted": len(times), "failed": failed,
+                              "api_peak_rss_mib": round(rss.peak / 2**20) if rss.peak else None,
+                              "login_answers": answers}
+            say(f"{phase:>5}: intake p50 {_shown(m['intake_p50_ms'])} ms, "
+                f"p99 {_shown(m['intake_p99_ms'])} ms over {len(times)} accepted POSTs ({failed} failed); "
+                f"API peak RSS {_shown(m['api_peak_rss_mib'])} MiB; {_logins(answers)}")
+    calm, busy = out["quiet"], out["storm"]
+    say(f"with {logins} parallel logins: intake p99 {_shown(calm['intake_p99_ms'])} -> "
+        f"{_shown(busy['intake_p99_ms'])} ms, API peak RSS {_shown(calm['api_peak_rss_mib'])} -> "
+        f"{_shown(busy['api_peak_rss_mib'])} MiB"
+        + ("" if api_pid else " (the API's process is not known: no memory measured)"))
+    out["ok"] = calm["failed"] == 0 and busy["failed"] == 0
+    if not out["ok"]:
+        say(f"FAILED: {calm['failed'] + busy['failed']} birth POST(s) were not accepted (202)")
     return out
+
+
+def _shown(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def _logins(answers: dict[str, int]) -> str:
+    if not answers:
+        return "no logins"
+    return (f"{sum(answers.values())} logins answered ("
+            + ", ".join(f"{status}: {n}" for status, n in sorted(answers.items())) + ")")

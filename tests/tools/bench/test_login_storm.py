@@ -25,7 +25,9 @@ async def test_a_tiny_storm_reports_both_phases(stack):
                     hospital_keys=[stack.hospital("RSUD-STORM")["X-API-Key"]], pids={"api": os.getpid()})
     out = await run_login_storm(target, logins=3, seconds=1.0, rate=2.0, say=lines.append)
     assert out["ok"], out
-    assert [line.split(":")[0].strip() for line in lines] == ["quiet", "storm"]
-    assert out["quiet"]["login_answers"] == {} and out["storm"]["login_answers"].get(401, 0) >= 3
+    assert [line.split(":")[0].strip() for line in lines] == [
+        "login storm", "quiet", "storm", "with 3 parallel logins"]
+    assert lines[1].endswith("; no logins") and "logins answered (401: " in lines[2]
+    assert out["quiet"]["login_answers"] == {} and out["storm"]["login_answers"].get("401", 0) >= 3
     assert out["quiet"]["posted"] == out["storm"]["posted"] == 2
     assert out["storm"]["api_peak_rss_mib"] > 0
