@@ -59,6 +59,8 @@ def test_existing_timelines_move_out_of_the_stored_state(url, monkeypatch):
     st.children[1].services[Service.NIK].document_number = "3673054101260002"
     st.timeline += [TimelineEvent(at=datetime.now(UTC), kind="completed", service=Service.NIK, birth_order=2,
                                   message="NIK terbit"), TimelineEvent(at=datetime.now(UTC), kind="note")]
+    # A state stored before 0010 had no note codes (0015): the intake's event with its English only.
+    st.timeline[0] = st.timeline[0].model_copy(update={"note": None, "params": {}})
     with engine_for(url) as engine:
         with engine.begin() as conn:
             _old_row(conn, st)

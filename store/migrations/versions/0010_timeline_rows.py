@@ -11,6 +11,8 @@ rows under the current key. Without the keys an encrypted row cannot be split: t
 and says so, and nothing is changed.
 """
 
+import json
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
@@ -23,6 +25,11 @@ branch_labels = None
 depends_on = None
 
 S = sqlmodel.sql.sqltypes.AutoString
+# The timeline's columns as this revision creates them: its rows are written and read here with these,
+# not with store/bundles.py's, whose table has the columns later revisions added (0015: `note`).
+TIMELINE = sa.table('timeline_event', sa.column('bundle_id'), sa.column('seq'), sa.column('at', UtcDateTime()),
+                    sa.column('kind'), sa.column('service'), sa.column('birth_order'), sa.column('reason'),
+                    sa.column('message'))
 
 
 def upgrade() -> None:
@@ -70,7 +77,14 @@ def _split_stored_states() -> None:
         sync = bundles.full_sync(state, 0)
         conn.execute(sa.text("DELETE FROM service_status WHERE bundle_id = :b"), {"b": bundle_id})
         conn.execute(sa.text("DELETE FROM timeline_event WHERE bundle_id = :b"), {"b": bundle_id})
-        bundles.insert_rows(session, sync, cipher)
+        bundles.insert_rows(session, sync.model_copy(update={"events": []}), cipher)  # the services
+        events = [{"bundle_id": bundle_id, "seq": seq, "at": e.at, "kind": e.kind,
+                   "service": e.service.value if e.service else None, "birth_order": e.birth_order,
+                   "reason": e.reason, "message": cipher.encrypt(
+                       'timeline_event', f"{bundle_id}/{seq}", json.dumps({"m": e.message})) if e.message else ""}
+                  for seq, e in enumerate(state.timeline)]
+        if events:
+            conn.execute(TIMELINE.insert(), events)
         conn.execute(sa.text("UPDATE bundle SET state_json = :h WHERE id = :b"),
                      {"h": cipher.encrypt('bundle', bundle_id, sync.header.model_dump_json()), "b": bundle_id})
 
@@ -79,15 +93,11 @@ def downgrade() -> None:
     """Each bundle's whole state back into its row (with the keys, as upgrade), then the new parts go."""
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT count(*) FROM bundle")).scalar_one():
-        from sqlmodel import Session
-
         from infra.settings import Settings
-        from store import bundles
 
         cipher = Settings().readmodel_cipher()
-        session = Session(bind=conn)
         for row in conn.execute(sa.text("SELECT id, state_json FROM bundle")).all():
-            whole = bundles.load_state(session=session, row=row, cipher=cipher).model_dump_json()
+            whole = _whole_state(conn, cipher, row).model_dump_json()
             conn.execute(sa.text("UPDATE bundle SET state_json = :s WHERE id = :b"),
                          {"s": cipher.encrypt('bundle', row.id, whole), "b": row.id})
     op.drop_table('timeline_event')
@@ -95,3 +105,23 @@ def downgrade() -> None:
         batch_op.drop_column('state_json')
     with op.batch_alter_table('bundle', schema=None) as batch_op:
         batch_op.drop_column('history_length')
+
+
+def _whole_state(conn, cipher, row):
+    """A bundle's state from its rows as this revision stores them (store/bundles.py load_state, with
+    this revision's timeline columns)."""
+    from domain import bundle_state as bs
+    from domain.contracts import BundleHeader, Service, ServiceState, TimelineEvent
+
+    header = BundleHeader.model_validate_json(cipher.decrypt('bundle', row.id, row.state_json))
+    rank = {svc: i for i, svc in enumerate(Service)}
+    stored = conn.execute(sa.text("SELECT birth_order, service, state_json FROM service_status "
+                                  "WHERE bundle_id = :b"), {"b": row.id}).all()
+    services = {(o, Service(svc)): ServiceState.model_validate_json(
+        cipher.decrypt('service_status', f"{row.id}/{o}/{svc}", js))
+        for o, svc, js in sorted(stored, key=lambda r: (r[0], rank[Service(r[1])]))}
+    timeline = [TimelineEvent(
+        at=r.at, kind=r.kind, service=r.service, birth_order=r.birth_order, reason=r.reason,
+        message=json.loads(cipher.decrypt('timeline_event', f"{row.id}/{r.seq}", r.message))["m"] if r.message else "")
+        for r in conn.execute(sa.select(TIMELINE).where(TIMELINE.c.bundle_id == row.id).order_by(TIMELINE.c.seq))]
+    return bs.assemble(header, services, timeline)
