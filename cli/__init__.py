@@ -89,8 +89,9 @@ def _root(debug: bool = typer.Option(False, "--debug", envvar="KELAHIRAN_DEBUG",
                                      help="Show the traceback when a command fails.")) -> None:
     """Birth bundle orchestrator for Disdukcapil and BPJS.
 
-    The client commands (demo, admin, readmodel) find a local stack's URLs and keys in its data
-    folder (KELAHIRAN_DATA_DIR, default ./data) unless the environment names them.
+    The client commands (demo, admin, readmodel, scenario run, simulator sample and faults) find a
+    local stack's URLs and keys in its data folder (KELAHIRAN_DATA_DIR, default ./data) unless
+    their options or the environment name them.
     """
 
 
