@@ -4,7 +4,10 @@ One Argon2id check costs ~90 ms of CPU and 64 MiB: 80 parallel logins for unknow
 API to 2.45 GiB and hospitals' POSTs to seconds. So, in this order:
 1. the client address (X-Forwarded-For only from `KELAHIRAN_FORWARDED_ALLOW_IPS`) reserves an attempt
    atomically in the database (store/auth_login.py); past `KELAHIRAN_LOGIN_ADDRESS_LIMIT` failed
-   attempts in the window the answer is 429 with Retry-After, and no password is hashed;
+   attempts in the window the answer is 429 with Retry-After, and no password is hashed; the
+   process then remembers the address until its window ends and answers its next attempts 429
+   without a database write (a flood of refused logins must not compete with hospitals' intake for
+   the database; the window cannot end earlier in the database, so the memory never refuses more);
 2. the hash runs in a thread under a capacity limiter of `KELAHIRAN_LOGIN_HASH_CONCURRENCY`: others
    wait their turn without holding a thread of the pool the intake uses;
 3. a failure of an existing account is counted atomically; the 5th within the sliding window locks it.
@@ -37,6 +40,7 @@ LOCKS = Counter("kelahiran_login_locks", "Operator accounts locked after repeate
 THROTTLED = Counter("kelahiran_login_throttled", "Logins answered 429 by the per-address limit, unhashed")
 HASHING = Gauge("kelahiran_login_hashes_running", "Password hashes running now in this process")
 UNKNOWN = "unknown"  # the audit's actor for a name that is no account
+MEMO_MAX = 10_000  # throttled addresses remembered per process (about 1 MiB)
 
 
 class Throttled(Exception):
@@ -94,6 +98,7 @@ class LoginGuard:
         self.address_limit = settings.login_address_limit
         self.proxies = parse_proxies(settings.forwarded_allow_ips)
         self.limiter = anyio.CapacityLimiter(settings.login_hash_concurrency)  # made on the event loop
+        self.throttled: dict[str, datetime] = {}  # address -> the end of its window, past the limit
 
     def address_of(self, request: Request) -> str:
         return client_address(request.client.host if request.client else None,
@@ -101,14 +106,17 @@ class LoginGuard:
 
     async def login(self, request: Request, username: str, password: str) -> sessions.LoggedIn:
         address = self.address_of(request)
+        if (ends_at := self.throttled.get(address)) is not None:
+            if ends_at > datetime.now(UTC):
+                self._throttle(ends_at)
+            del self.throttled[address]
         reserved = await run_in_threadpool(self._reserve, address)
         if reserved.attempts > self.address_limit:
-            THROTTLED.inc()
-            LOGINS.labels("throttled").inc()
             if reserved.attempts == self.address_limit + 1:  # once per window: a flood is one event
                 await run_in_threadpool(self._audit, UNKNOWN, "auth.login.throttled", "refused", address)
-            ends = reserved.window_start + self.policy.window - datetime.now(UTC)
-            raise Throttled(max(1, math.ceil(ends.total_seconds())))
+            ends_at = reserved.window_start + self.policy.window
+            self._remember(address, ends_at)
+            self._throttle(ends_at)
         stored = await run_in_threadpool(self._hash_of, username)
         checked = await anyio.to_thread.run_sync(self._check, stored, password, limiter=self.limiter)
         try:
@@ -118,6 +126,21 @@ class LoginGuard:
             raise
         await run_in_threadpool(self._succeeded, done, address, reserved)
         return done
+
+    @staticmethod
+    def _throttle(ends_at: datetime) -> None:
+        THROTTLED.inc()
+        LOGINS.labels("throttled").inc()
+        raise Throttled(max(1, math.ceil((ends_at - datetime.now(UTC)).total_seconds())))
+
+    def _remember(self, address: str, ends_at: datetime) -> None:
+        """Bounded: past MEMO_MAX addresses the finished windows go; if all are running, the
+        database alone answers for new ones (one write per attempt, as without the memory)."""
+        if len(self.throttled) >= MEMO_MAX:
+            now = datetime.now(UTC)
+            self.throttled = {a: e for a, e in self.throttled.items() if e > now}
+        if len(self.throttled) < MEMO_MAX:
+            self.throttled[address] = ends_at
 
     def _reserve(self, address: str) -> auth_login.Reserved:
         with Session(self.engine) as s:

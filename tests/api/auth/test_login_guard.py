@@ -163,6 +163,25 @@ async def test_the_address_limit_answers_429_before_any_hash(tmp_path, probe):
             assert {e.actor for e in events if e.outcome == "refused"} == {"unknown"}
 
 
+async def test_a_throttled_address_is_refused_from_memory_without_a_database_write(tmp_path):
+    async with app_client(tmp_path, login_address_limit=2) as (client, engine):
+        for i in range(3):
+            await _login(client, "nobody-here", f"guess {i}")
+        with Session(engine) as s:
+            assert s.get(LoginAddress, "10.1.2.3").attempts == 3  # the attempt that was refused 429
+        answers = await asyncio.gather(*(_login(client, "siti", PW) for _ in range(20)))
+        assert {r.status_code for r in answers} == {429}
+        assert all(1 <= int(r.headers["Retry-After"]) <= 15 * 60 for r in answers)
+        with Session(engine) as s:  # the flood wrote nothing: not counted, not audited again
+            assert s.get(LoginAddress, "10.1.2.3").attempts == 3
+        assert len(_audit(engine, "auth.login.throttled")) == 1
+        guard = client._transport.app.state.login_guard
+        guard.throttled["10.1.2.3"] = datetime.now(UTC) - timedelta(seconds=1)  # its window ended
+        assert (await _login(client, "siti", PW)).status_code == 429  # the database still counts it
+        with Session(engine) as s:
+            assert s.get(LoginAddress, "10.1.2.3").attempts == 4
+
+
 async def test_successes_give_their_attempt_back(tmp_path):
     async with app_client(tmp_path, login_address_limit=2) as (client, engine):
         for _ in range(6):  # an office behind one address logging in all morning
