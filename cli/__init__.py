@@ -52,8 +52,8 @@ class _Root(_WithTools):
     """The root group: a command's failure is one line saying what to do (cli/errors.py), with the
     traceback only under --debug."""
 
-    tools = {"bench": "tools.commands.bench:app", "demo": "tools.commands.demo:app",
-             "scenario": "tools.commands.scenario:scenario_app"}
+    tools = {"bench": "tools.commands.bench:app", "chaos": "tools.commands.chaos:app",
+             "demo": "tools.commands.demo:app", "scenario": "tools.commands.scenario:scenario_app"}
 
     def invoke(self, ctx: click.Context):
         try:
