@@ -24,12 +24,12 @@ from temporalio.workflow import ActivityCancellationType
 with workflow.unsafe.imports_passed_through():
     import domain.contracts.names as act
     import workflows.requests as rq
+    from domain import after_death
     from domain import bundle_state as bs
     from domain.contracts import BpjsMembership, BpjsStatusInput, Note, Service, ServiceState, ServiceStatus
     from domain.contracts.notification import ChildData
     from workflows.bundle import Bundle
 
-ENDED = {"status": "NONAKTIF", "berakhir": "MENINGGAL"}  # what the bundle shows once the child died
 
 
 async def membership(b: Bundle, c: ChildData) -> None:
@@ -59,9 +59,8 @@ async def membership(b: Bundle, c: ChildData) -> None:
 def end_facts(b: Bundle, order: int) -> None:
     """The membership of a child who died: ended, no bill, no virtual account to pay into."""
     st = b.t.svc(order, Service.BPJS)
-    keep = {k: v for k, v in st.facts.items() if k in ("segmen", "kelas")}
-    if st.facts != keep | ENDED:
-        st.facts = keep | ENDED
+    if st.facts != (ended := after_death.ended_facts(st.facts)):
+        st.facts = ended
         st.updated_at = workflow.now()
         b.t.dirty = True
 

@@ -20,6 +20,7 @@ from api.bundle_access import audited_view, visible_bundle
 from api.console import sse, view
 from api.console.web import PREFIX, ConsoleError, Staff, render
 from api.deps import CipherDep, SessionDep, SettingsDep
+from domain import after_death
 from infra.settings import Settings
 from store import bundles, crud, documents
 from store.cipher import StateCipher
@@ -55,6 +56,7 @@ def load(session: Session, cipher: StateCipher, settings: Settings, bundle_id: s
     if row.anonymised_at is None:  # the akta in force, not the number a correction replaced
         documents.show_in_force(state, documents.views(session=session, cipher=cipher, state=state,
                                                        follow_ups=follow_ups))
+    after_death.show_membership_ended(state, follow_ups)  # a death reported after completion
     return view.build(state, row, who.role, follow_ups, temporal_url=temporal_link(settings, row.id),
                       mark=found[0] if found else "")
 

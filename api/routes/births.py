@@ -29,6 +29,7 @@ from api.schemas import (
     FollowUpAttention,
     NameIn,
 )
+from domain import after_death
 from domain.contracts import BundleStatus, ProvideNameInput, Service, ServiceStatus
 from domain.notification import BirthNotification, intake_problems, intake_warnings
 from domain.strict import IsoDate, IsoDateTime
@@ -90,6 +91,7 @@ def get_birth(bundle_id: BundleId, who: Readers, session: SessionDep, settings: 
     docs = [] if row.anonymised_at else documents.views(session=session, cipher=cipher, state=state,
                                                          follow_ups=follow_ups)
     documents.show_in_force(state, docs)
+    after_death.show_membership_ended(state, follow_ups)  # a death reported after completion
     public = BundlePublic.model_validate(state.model_dump())
     _in_english(public)
     if who.role is Role.hospital:  # the earlier bundle may be another hospital's: operators only

@@ -51,7 +51,8 @@ async def test_death_reported_after_the_bundle_completed(stack):
     HOSP = stack.hospital()
     fam = await stack.family(kab_kota="3673", segmen="PBI", marital="KAWIN_TERCATAT")
     bid = await stack.accepted(payloads.from_family(fam, birth_date=YESTERDAY))
-    await stack.wait(bid)
+    done = await stack.wait(bid)
+    assert svc(done, "bpjs")["facts"]["status"] == "AKTIF"
     url = f"{stack.api_url}/v1/births/{bid}/children/1/death"
     r = await stack.http.post(url, headers=HOSP, json={"date_of_death": date.today().isoformat(),
                                                     "place_of_death": "Rumah"})
@@ -61,6 +62,9 @@ async def test_death_reported_after_the_bundle_completed(stack):
     assert again.status_code == 409 and "already reported" in again.json()["detail"]  # never a second
     b = await stack.wait(bid, _done("death"))
     assert _follow_up(b, "death")["documents"]["bpjs_status"] == "NONAKTIF"
+    # The bundle's own BPJS step says the membership ended (its workflow had closed before the death).
+    facts = svc(b, "bpjs")["facts"]
+    assert facts["status"] == "NONAKTIF" and facts["berakhir"] == "MENINGGAL" and facts["segmen"] == "PBI"
     assert len(b["follow_up_status"]) == 1
     bad = await stack.http.post(url.replace("/1/", "/2/"), headers=HOSP,
                                 json={"date_of_death": date.today().isoformat(), "place_of_death": "Rumah"})

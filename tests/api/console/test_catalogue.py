@@ -30,7 +30,8 @@ from domain.contracts import (
 from domain.contracts.activities import AktaIssued, BpjsMembership, KiaIssued
 
 ROOT = Path(__file__).parents[3]
-WORKFLOWS = sorted((ROOT / "workflows").glob("*.py")) + [ROOT / "domain" / "bundle_state.py"]
+WORKFLOWS = sorted((ROOT / "workflows").glob("*.py")) + [
+    ROOT / "domain" / f for f in ("bundle_state.py", "after_death.py")]
 ID, EN = i18n.Translator("id"), i18n.Translator("en")
 AT = datetime(2026, 12, 7, 7, 5, tzinfo=UTC)  # 14.05 WIB
 
