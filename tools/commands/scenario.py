@@ -128,6 +128,7 @@ def run(
                              payload_keys=_payload_keys(payload_keys_file, up_data),
                              dukcapil_client_id=dukcapil_client_id,
                              dukcapil_client_secret=dukcapil_client_secret,
+                             sms_url=read_urls(up_data).get("sms"),
                              **_admin(admin_user, admin_password, up_data))
     report = ConsoleReport(typer.echo, show_identifiers=show_identifiers)
     started = time.monotonic()

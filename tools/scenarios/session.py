@@ -32,6 +32,7 @@ class RunningStack:
     dukcapil_client_secret: str = field(default=DEV_DUKCAPIL_CLIENT_SECRET, repr=False)
     admin_user: str | None = None  # an admin account of that stack: the runner registers hospitals
     admin_password: str | None = field(default=None, repr=False)
+    sms_url: str | None = None  # its SMS gateway simulator, for scenarios that fault it
 
 
 def jumping(items: list[LoadedScenario]) -> list[LoadedScenario]:
@@ -48,7 +49,8 @@ async def run_scenarios(items: list[LoadedScenario], *, listener: Listener, data
                            temporal_namespace=stack.temporal_namespace,
                            payload_keys=stack.payload_keys, dukcapil_client_id=stack.dukcapil_client_id,
                            dukcapil_client_secret=stack.dukcapil_client_secret,
-                           admin_user=stack.admin_user, admin_password=stack.admin_password) as target:
+                           admin_user=stack.admin_user, admin_password=stack.admin_password,
+                           sms_url=stack.sms_url) as target:
             used: set[str] = set()
             for item in items:
                 results.append(await ScenarioRun(item, target, listener, used).run())

@@ -231,7 +231,7 @@ async def _fault(run: ScenarioRun, s: FaultStep) -> Line:
 
 
 async def _reset(run: ScenarioRun, s: ResetFaultsStep) -> Line:
-    systems = ["dukcapil", "bpjs"] if s.reset_faults == "all" else [s.reset_faults]
+    systems = run.t.simulators if s.reset_faults == "all" else [s.reset_faults]
     codes = [(await run.t.admin("DELETE", system, "faults")).status_code for system in systems]
     return Line("step", describe.step(s), ok=set(codes) == {204}, expected="204",
                 seen=", ".join(map(str, codes)))

@@ -11,7 +11,7 @@ from domain.contracts import Service
 from tools.scenarios.expect import BundleExpect
 from tools.scenarios.values import STRICT, Alias, Duration
 
-System = Literal["dukcapil", "bpjs"]
+System = Literal["dukcapil", "bpjs", "sms"]
 
 
 class _Step(BaseModel):

@@ -43,6 +43,7 @@ class Target:
     dukcapil_auth: httpx.Auth | None = None  # our OAuth2 client at Dukcapil (its /v1 needs a token)
     description: str = ""
     jumped: timedelta = field(default=timedelta(0))
+    sms_url: str | None = None  # the SMS gateway simulator (faults on reminders), where known
     _client: Client | None = None
     # Hospital keys: made on the stack's own database (embedded) or through its admin API (running).
     database_url: str | None = None
@@ -66,7 +67,15 @@ class Target:
         return self.env is not None and self.env.supports_time_skipping
 
     def sim_url(self, system: str) -> str:
-        return {"dukcapil": self.dukcapil_url, "bpjs": self.bpjs_url}[system]
+        url = {"dukcapil": self.dukcapil_url, "bpjs": self.bpjs_url, "sms": self.sms_url}[system]
+        if url is None:
+            raise ValueError(f"this stack's {system} simulator URL is not known (urls.json has none)")
+        return url
+
+    @property
+    def simulators(self) -> list[str]:
+        """The simulators whose faults this target can set (`reset_faults: all`)."""
+        return ["dukcapil", "bpjs"] + (["sms"] if self.sms_url else [])
 
     async def client(self) -> Client:
         """The Temporal client admin actions (updates) go through."""
@@ -150,7 +159,8 @@ async def embedded(data_dir: Path, *, time_skipping: bool,
                                                 st.settings.dukcapil_client_secret)
             yield Target(api_url=st.api_url, dukcapil_url=st.dukcapil_url, bpjs_url=st.bpjs_url,
                          http=http, env=env if time_skipping else None, description=f"embedded, {kind}",
-                         _client=env.client, dukcapil_auth=auth, database_url=st.settings.database_url)
+                         _client=env.client, dukcapil_auth=auth, database_url=st.settings.database_url,
+                         sms_url=st.sms_url)
     finally:
         await env.shutdown()
 
@@ -183,7 +193,8 @@ def _stdout_to(path: Path) -> Iterator[None]:
 async def running(*, api_url: str, dukcapil_url: str, bpjs_url: str, admin_token: str,
                   temporal_address: str, temporal_namespace: str, payload_keys: str = "",
                   dukcapil_client_id: str, dukcapil_client_secret: str,
-                  admin_user: str | None = None, admin_password: str | None = None) -> AsyncIterator[Target]:
+                  admin_user: str | None = None, admin_password: str | None = None,
+                  sms_url: str | None = None) -> AsyncIterator[Target]:
     """A stack someone else runs (e.g. `kelahiran up`): no time jumps there."""
     async with httpx.AsyncClient(timeout=30) as http:
         keys = RemoteKeys(http, api_url.rstrip("/"), admin_user, admin_password) if admin_user else None
@@ -191,5 +202,6 @@ async def running(*, api_url: str, dukcapil_url: str, bpjs_url: str, admin_token
                      bpjs_url=bpjs_url.rstrip("/"), http=http, admin_token=admin_token,
                      temporal_address=temporal_address, temporal_namespace=temporal_namespace,
                      payload_keys=payload_keys, description=f"running stack at {api_url}", remote_keys=keys,
+                     sms_url=sms_url.rstrip("/") if sms_url else None,
                      dukcapil_auth=ClientCredentials.for_server(dukcapil_url, dukcapil_client_id,
                                                                 dukcapil_client_secret))
