@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tools.chaos.checks import Secrets, find, scan_folder
+from tools.chaos.checks import REGISTRIES, Secrets, find, scan_folder
 from tools.chaos.driver import Driver
 from tools.chaos.plan import Plan
 from tools.chaos.report import StageResult
@@ -38,30 +38,37 @@ async def run_chaos(plan: Plan, data: Path, say: Callable[[str], None]) -> list[
                     f"drift {r.drift}, {r.seconds:.0f} s" + "".join(f"\n    {n}" for n in r.notes))
                 results.append(r)
         say("looking for the posted NIKs, KK numbers and names in logs, database files and histories...")
-        await look_for_pii(ctx, results)
+        say(await look_for_pii(ctx, results))
         return results
     finally:
         await driver.aclose()
         await asyncio.to_thread(up.stop)
 
 
-async def look_for_pii(ctx: Ctx, results: list[StageResult]) -> None:
+async def look_for_pii(ctx: Ctx, results: list[StageResult]) -> str:
     """One scan of the data folder and every workflow history for everything every stage posted;
-    each hit counted against the stage that posted it."""
+    each hit counted against the stage that posted it. Says what was scanned."""
     everything = Secrets()
     for s in ctx.secrets.values():
         everything.merge(s)
+    files = [p for p in ctx.up.data.rglob("*") if p.is_file() and not p.name.startswith(REGISTRIES)]
     where = await asyncio.to_thread(scan_folder, ctx.up.data, everything)
-    where |= await histories(ctx.up.data, everything)
+    runs, in_histories = await histories(ctx.up.data, everything)
+    where |= in_histories
     for r in results:
         mine = ctx.secrets[r.stage].all()
         found = {place: hits & mine for place, hits in where.items() if hits & mine}
         r.pii = len(set().union(*found.values())) if found else 0
         r.notes += [f"{len(hits)} posted identifier(s) in {place}" for place, hits in sorted(found.items())]
+    size = sum(p.stat().st_size for p in files) / 2**20
+    return (f"  {len(everything.numbers)} NIK/KK numbers and {len(everything.names)} names looked for in "
+            f"{len(files)} files ({size:.0f} MiB) and {runs} workflow histories: "
+            f"{len(set().union(*where.values())) if where else 0} found")
 
 
-async def histories(data: Path, secrets: Secrets) -> dict[str, set]:
-    """Every workflow's history as Temporal stores it (payloads still encrypted): workflow -> hits."""
+async def histories(data: Path, secrets: Secrets) -> tuple[int, dict[str, set]]:
+    """Every workflow's history as Temporal stores it (payloads still encrypted): how many, and
+    workflow -> hits."""
     from cli.local import local_defaults
     from infra.settings import Settings
     from infra.temporal_client import connect
@@ -76,4 +83,4 @@ async def histories(data: Path, secrets: Secrets) -> dict[str, set]:
 
     runs = [(wf.id, wf.run_id) async for wf in client.list_workflows()]
     found = await asyncio.gather(*(one(w, r) for w, r in runs))
-    return {f"history of {w}": hits for (w, _), hits in zip(runs, found, strict=True) if hits}
+    return len(runs), {f"history of {w}": hits for (w, _), hits in zip(runs, found, strict=True) if hits}
