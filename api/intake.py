@@ -81,18 +81,23 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
         with Session(engine) as session:
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
             if row is None:  # the same record again takes no lock and is checked against nothing
+                # Everything serialised and encrypted before the first write, which on SQLite takes
+                # the one write lock that the worker's writes also need.
+                start_json = inp.model_dump_json()
+                prepared = bundles.prepare_received(state, cipher, start_json)
+                sent = submissions.prepare(cipher=cipher, bundle_id=bundle_id,
+                                           submitted=submissions.of_notification(notification))
                 # One transaction: the check, this bundle's identity rows and the bundle itself.
                 match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,
                                        window_days=settings.duplicate_window_days)
-                if match is not None:
-                    hold_as_duplicate(state, match)
+                if match is not None:  # rare: the held state (the workflow's input too) prepared again
+                    hold_as_duplicate(state, match)  # `state` is inp.state: the input changes with it
+                    prepared = bundles.prepare_received(state, cipher, inp.model_dump_json())
                     log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
                              earlier_bundle_id=match.bundle_id, same_child=match.same_child)
                 # What was sent about the family, for the clerks: committed by the bundle's insert.
-                submissions.keep(session=session, cipher=cipher, bundle_id=bundle_id,
-                                 submitted=submissions.of_notification(notification))
-                if bundles.insert_received(session=session, state=state, cipher=cipher,
-                                           start_input_json=inp.model_dump_json(),
+                submissions.keep(session=session, row=sent)
+                if bundles.insert_received(session=session, prepared=prepared,
                                            change=_event_of(session, state) if match else None):
                     return True, chash, state.status.value
                 row = crud.get_bundle(session=session, bundle_id=bundle_id)  # the same record, at once

@@ -100,7 +100,10 @@ def _upsert(session: Session, table: sa.Table, rows: list[dict], keys: tuple[str
 def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None:
     """The service and timeline rows of a whole state (full_sync), for a bundle that has none."""
     bid = sync.header.bundle_id
-    services, events = _service_rows(bid, sync.services, cipher), _event_rows(bid, 0, sync.events, cipher)
+    _insert_rows(session, _service_rows(bid, sync.services, cipher), _event_rows(bid, 0, sync.events, cipher))
+
+
+def _insert_rows(session: Session, services: list[dict], events: list[dict]) -> None:
     if session.get_bind().dialect.name == "sqlite":  # one statement each: see store/batch_sqlite.py
         batch_sqlite.insert(session.connection(), S, services)
         batch_sqlite.insert(session.connection(), T, events)
@@ -110,23 +113,47 @@ def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None
         session.exec(T.insert(), params=events)
 
 
-def insert_received(*, session: Session, state: BundleState, cipher: StateCipher,
-                    start_input_json: str | None = None, change: dict | None = None) -> bool:
+@dataclass(frozen=True)
+class Received:
+    """A new bundle's rows, serialised and encrypted before its transaction begins: on SQLite the
+    intake holds the one write lock only for the inserts themselves."""
+
+    bundle: dict
+    services: list[dict]
+    events: list[dict]
+    pending: dict | None
+
+
+def prepare_received(state: BundleState, cipher: StateCipher,
+                     start_input_json: str | None = None) -> Received:
+    sync, bid = full_sync(state), state.bundle_id
+    pending = None
+    if start_input_json is not None:
+        now = datetime.now(UTC)
+        pending = {"bundle_id": bid, "created_at": now, "next_try_at": now, "attempts": 0,
+                   "input_json": cipher.encrypt(PendingStart.__tablename__, bid, start_input_json)}
+    return Received(bundle={"id": bid, **_bundle_values(sync, cipher, bs.open_reasons(state))},
+                    services=_service_rows(bid, sync.services, cipher),
+                    events=_event_rows(bid, 0, sync.events, cipher), pending=pending)
+
+
+def insert_received(*, session: Session, state: BundleState | None = None, cipher: StateCipher | None = None,
+                    start_input_json: str | None = None, change: dict | None = None,
+                    prepared: Received | None = None) -> bool:
     """Insert a new bundle at intake, with its pending start (the workflow's input) and `change`
     (the hospital's event, from prepare_change: a bundle held at intake) in the same transaction;
-    False when (hospital, record) or the id already exists."""
-    sync = full_sync(state)
-    values = _bundle_values(sync, cipher, bs.open_reasons(state))
+    False when (hospital, record) or the id already exists. `prepared` (prepare_received) or the
+    state and cipher to prepare it from."""
+    if prepared is None:
+        assert state is not None and cipher is not None
+        prepared = prepare_received(state, cipher, start_input_json)
     try:
-        session.exec(B.insert().values(id=state.bundle_id, **values))
-        insert_rows(session, sync, cipher)
+        session.exec(B.insert().values(**prepared.bundle))
+        _insert_rows(session, prepared.services, prepared.events)
         if change is not None:
             insert_change(session=session, change=change)
-        if start_input_json is not None:
-            now = datetime.now(UTC)
-            session.exec(PendingStart.__table__.insert().values(
-                bundle_id=state.bundle_id, created_at=now, next_try_at=now, attempts=0,
-                input_json=cipher.encrypt(PendingStart.__tablename__, state.bundle_id, start_input_json)))
+        if prepared.pending is not None:
+            session.exec(PendingStart.__table__.insert().values(**prepared.pending))
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -55,15 +55,18 @@ def of_notification(n: BirthNotificationData) -> Submitted:
         reporter_phone=n.reporter_phone)
 
 
-def keep(*, session: Session, cipher: StateCipher, bundle_id: str, submitted: Submitted) -> None:
-    """Write the bundle's row in the caller's transaction (the caller commits). A row already there
-    (the same record posted twice at once) stands: the bundle's own insert then fails and rolls
+def prepare(*, cipher: StateCipher, bundle_id: str, submitted: Submitted) -> dict:
+    """The row, encrypted before the intake's transaction begins (keep writes it)."""
+    return {"bundle_id": bundle_id, "created_at": datetime.now(UTC),
+            "content_json": cipher.encrypt(TABLE, bundle_id, submitted.model_dump_json())}
+
+
+def keep(*, session: Session, row: dict) -> None:
+    """Write the bundle's row (prepare) in the caller's transaction (the caller commits). A row already
+    there (the same record posted twice at once) stands: the bundle's own insert then fails and rolls
     this back with it."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(S).values(
-        bundle_id=bundle_id, created_at=datetime.now(UTC),
-        content_json=cipher.encrypt(TABLE, bundle_id, submitted.model_dump_json()))
-    session.exec(stmt.on_conflict_do_nothing(index_elements=["bundle_id"]))
+    session.exec(dialect.insert(S).values(**row).on_conflict_do_nothing(index_elements=["bundle_id"]))
 
 
 def get(*, session: Session, cipher: StateCipher, bundle_id: str) -> Submitted | None:

@@ -76,8 +76,8 @@ async def test_the_same_record_again_leaves_the_first_row_and_a_conflict_writes_
 def test_a_row_copied_to_another_bundle_does_not_open(engine):
     with Session(engine) as s:
         sub = submissions.of_notification(_notification())
-        submissions.keep(session=s, cipher=CIPHER, bundle_id="b-1", submitted=sub)
-        submissions.keep(session=s, cipher=CIPHER, bundle_id="b-2", submitted=sub)
+        submissions.keep(session=s, row=submissions.prepare(cipher=CIPHER, bundle_id="b-1", submitted=sub))
+        submissions.keep(session=s, row=submissions.prepare(cipher=CIPHER, bundle_id="b-2", submitted=sub))
         s.commit()
         stolen = s.exec(select(Submission.content_json).where(Submission.bundle_id == "b-1")).one()
         s.exec(sa.update(Submission).where(col(Submission.bundle_id) == "b-2").values(content_json=stolen))
