@@ -113,12 +113,13 @@ def find(blob: bytes, secrets: Secrets) -> set[bytes]:
 
 
 def _named(text: bytes, name: bytes) -> bool:
-    """`name` in `text`, not as the start of a longer word ("Budi" in "Budiman"); a one-word name not
-    as the end of one either."""
+    """`name` in `text`, not as the start of a longer word ("Budi" in "Budiman"). A capitalised name
+    may follow other letters ("Siti AminahBudi": two columns of a database record)."""
     at = text.find(name)
     while at >= 0:
         end = at + len(name)
-        if not text[end:end + 1].islower() and (b" " in name or not text[at - 1:at].islower()):
+        if not text[end:end + 1].islower() and (b" " in name or name[:1].isupper()
+                                                or not text[at - 1:at].isalpha()):
             return True
         at = text.find(name, at + 1)
     return False

@@ -76,7 +76,7 @@ def test_identifiers_are_found_in_raw_bytes_even_inside_longer_runs():
 
 def test_a_name_glued_to_the_previous_column_is_found_but_not_a_longer_name():
     s = _secrets()
-    assert find(b"\x03Ahmad YaniBudi\x00", s) == {b"Ahmad Yani"}  # "Budi" ends "YaniBudi"
+    assert find(b"\x03Ahmad YaniBudi\x00", s) == {b"Ahmad Yani", b"Budi"}
     assert find(b"\x03\x41Ahmad Yani\x42Budi\x00", s) == {b"Ahmad Yani", b"Budi"}
     assert find(b"Budiman; Bayi Chaos Aabc; Siti Aminahwati", s) == set()
 
@@ -102,3 +102,18 @@ def test_scaling_keeps_every_stage_non_trivial():
     assert (small.in_flight, small.outage_seconds, small.burst_rate, small.burst_seconds) == (5, 24, 4, 2)
     assert Plan().scaled(0.01).in_flight == 2 and small.identical == (10, 30)
     assert Plan().births() == 2 + 50 + 55 + 55 + 40 + 55 + 801
+
+
+def test_identifiers_in_a_sqlite_record_are_found(tmp_path):
+    """A database page holds a record's columns back to back: a name right after another, a NIK
+    right after a name."""
+    import sqlite3
+
+    db = tmp_path / "leaky.db"
+    with sqlite3.connect(db) as con:
+        con.execute("create table person (mother text, father text, nik text, kk text)")
+        con.execute("insert into person values (?, ?, ?, ?)",
+                    ("Siti Aminah", "Budi", "3673014506900001", "3673010101200003"))
+    con.close()
+    assert scan_folder(tmp_path, _secrets()) == {"leaky.db": {b"Siti Aminah", b"Budi", b"3673014506900001",
+                                                              b"3673010101200003"}}
