@@ -20,8 +20,8 @@ def chaos(
         min=0.01, max=10, help="births and seconds of every stage times this (1: the figures of issue 19)")]
     = 1.0,
     stages: Annotated[str | None, typer.Option(help=(
-        "comma-separated, in this order: identical, worker-kill, temporal-kill, temporal-freeze, "
-        "bpjs-outage, power-loss, burst (default: all)"))] = None,
+        "comma-separated, run in this order whatever the order given: identical, worker-kill, "
+        "temporal-kill, temporal-freeze, bpjs-outage, power-loss, burst (default: all)"))] = None,
     identical: Annotated[str | None, typer.Option(help="concurrent POSTs of one record, e.g. 10,30")] = None,
     in_flight: Annotated[int | None, typer.Option(min=1, help="births in flight at each kill")] = None,
     freeze_seconds: Annotated[float | None, typer.Option(min=1, help="Temporal under SIGSTOP")] = None,
@@ -47,7 +47,11 @@ def chaos(
     chosen = tuple(s.strip() for s in stages.split(",")) if stages else STAGES
     if unknown := [s for s in chosen if s not in STAGES]:
         raise typer.BadParameter(f"unknown stage(s): {', '.join(unknown)}", param_hint="--stages")
-    given = {"identical": tuple(int(n) for n in identical.split(",")) if identical else None,
+    try:
+        posts = tuple(int(n) for n in identical.split(",")) if identical else None
+    except ValueError:
+        raise typer.BadParameter("expected whole numbers, e.g. 10,30", param_hint="--identical") from None
+    given = {"identical": posts,
              "in_flight": in_flight, "freeze_seconds": freeze_seconds, "outage_seconds": outage_seconds,
              "burst_rate": burst_rate, "burst_seconds": burst_seconds}
     plan = dataclasses.replace(plan, stages=tuple(s for s in STAGES if s in chosen),
