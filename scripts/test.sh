@@ -18,16 +18,19 @@ fi
 .venv/bin/mkdocs build --strict --quiet
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # the layering (pyproject.toml)
 if [ "$#" -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
-# The whole suite: `kelahiran chaos` scaled down (tests/tools/chaos: its own `kelahiran up`, restarted
-# twice, on free ports and a folder of its own; it mostly waits for restarts, a freeze and an outage)
-# runs beside the rest, which keeps CI within its 15 minutes on two cores. Its output follows the rest's.
+# The whole suite. The tests that run whole stacks of their own under `kelahiran up` (on free ports,
+# in folders of their own, never the session's stack) and mostly wait for its restarts, a freeze and an
+# outage run beside the rest, which keeps CI within its 15 minutes on two cores. Their output follows
+# the rest's (and stays in test-artifacts/beside.log).
+BESIDE=(tests/tools/chaos tests/crash/test_up_supervision.py tests/crash/test_temporal_restart.py
+        tests/cli/test_up.py)
 mkdir -p test-artifacts
-.venv/bin/pytest -p no:cacheprovider tests/tools/chaos > test-artifacts/chaos-suite.log 2>&1 &
-chaos=$!
+.venv/bin/pytest -p no:cacheprovider "${BESIDE[@]}" > test-artifacts/beside.log 2>&1 &
+beside=$!
 status=0
-.venv/bin/pytest --ignore=tests/tools/chaos || status=$?
-chaos_status=0
-wait "$chaos" || chaos_status=$?
-echo "--- tests/tools/chaos (run beside the rest) ---"
-if [ "$chaos_status" -ne 0 ]; then cat test-artifacts/chaos-suite.log; else tail -n 3 test-artifacts/chaos-suite.log; fi
-[ "$status" -eq 0 ] && [ "$chaos_status" -eq 0 ]
+.venv/bin/pytest "${BESIDE[@]/#/--ignore=}" || status=$?
+beside_status=0
+wait "$beside" || beside_status=$?
+echo "--- ${BESIDE[*]} (run beside the rest) ---"
+if [ "$beside_status" -ne 0 ]; then cat test-artifacts/beside.log; else tail -n 3 test-artifacts/beside.log; fi
+[ "$status" -eq 0 ] && [ "$beside_status" -eq 0 ]
