@@ -289,6 +289,10 @@ def test_the_proxy_config_is_valid_nginx(tmp_path):
     assert "$logged_path" in text and "~^/unduh/" in text
     assert "proxy_set_header X-Request-ID $request_id;" in text
     assert "location = /metrics" in text
+    # Logins are limited per address at the proxy, before any reaches the API's password hashing.
+    assert "limit_req_zone $binary_remote_addr zone=login:" in text and "limit_req_status 429;" in text
+    login = text.split("location ~ ^/(v1/auth|console)/login$", 1)[1].split("}", 1)[0]
+    assert "limit_req zone=login" in login and "proxy_pass $api;" in login
 
 
 def test_a_broken_proxy_config_fails_the_check(tmp_path):
