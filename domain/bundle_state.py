@@ -124,6 +124,11 @@ def all_services(state: BundleState) -> Iterator[tuple[int, Service, ServiceStat
             yield child.birth_order, service, st
 
 
+def refusing_system(service: Service | str | None) -> str:
+    """Who answers a service's requests, and so who refused one (a refusal note's `system`)."""
+    return "bpjs" if service == Service.BPJS else "dukcapil"
+
+
 def derive_status(state: BundleState, *, closed: bool) -> BundleStatus:
     statuses = [st.status for _, _, st in all_services(state)]
     if all(s in DONE for s in statuses):

@@ -33,11 +33,6 @@ T = TypeVar("T")
 REROUTED = (Service.NIK, Service.STILLBIRTH)
 
 
-def system_of(service: Service) -> str:
-    """Who refused a service's request (a refusal note's `system`): BPJS Kesehatan or Dukcapil."""
-    return "bpjs" if service is Service.BPJS else "dukcapil"
-
-
 class Bundle:
     """The workflow's memory of one delivery; the service steps and the update handlers share it."""
 
@@ -95,7 +90,7 @@ class Bundle:
                     raise
                 self.t.set(st, ServiceStatus.NEEDS_ATTENTION, order, service,
                            reason=reason, detail=str(err.cause.message if err.cause else reason),
-                           note=Note.REFUSED, params={"system": system_of(service), "code": reason})
+                           note=Note.REFUSED, params={"system": bs.refusing_system(service), "code": reason})
                 if not await self.wait_for_retry(service, order or 0):
                     return None
                 continue

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from api.console import notes
 from api.console.i18n import Translator as Say
+from domain import bundle_state as bs
 from domain.contracts import BundleState, Note, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 
 DATE_FACTS = frozenset({"berlaku_sampai", "tanggal_terbit", "tunggakan_sejak"})
@@ -52,7 +52,7 @@ def facts(t: Say, st: ServiceState) -> list[Fact]:
     for key, raw in st.facts.items():
         label = t(f"fact_{key}") if t.has(f"fact_{key}") else key
         if key in DATE_FACTS:
-            out.append(Fact(key, label, _date(t, raw), code=False))
+            out.append(Fact(key, label, notes.date_words(t, raw), code=False))
         elif key in MONEY_FACTS:
             out.append(Fact(key, label, t.rupiah(raw), code=False))
         elif t.has(f"fv_{key}_{raw}"):
@@ -60,13 +60,6 @@ def facts(t: Say, st: ServiceState) -> list[Fact]:
         else:
             out.append(Fact(key, label, raw, code=True))
     return out
-
-
-def _date(t: Say, raw: str) -> str:
-    try:
-        return t.date(date.fromisoformat(raw))
-    except ValueError:
-        return raw
 
 
 def step_note(t: Say, state: BundleState, service: str, st: ServiceState) -> str:
@@ -95,8 +88,7 @@ def _old_note(state: BundleState, service: str | None, status: str, reason: str 
             return Note.NO_OFFICE, {"kab_kota": kec[:4] if kec else ""}
         if reason == Reason.DUPLIKAT_DICURIGAI:
             return Note.HELD_DUPLICATE, {}
-        system = "bpjs" if service == Service.BPJS else "dukcapil"
-        return Note.REFUSED, {"system": system, "code": reason or ""}
+        return Note.REFUSED, {"system": bs.refusing_system(service), "code": reason or ""}
     return {
         ServiceStatus.AWAITING_PAYMENT: (Note.AWAITING_PAYMENT, {}),
         ServiceStatus.WAITING_INPUT: (Note.WAITING_NAME, {}),
@@ -153,7 +145,7 @@ def follow_up_document(t: Say, name: str, value: str) -> Fact:
     """A follow-up's document or outcome: its label, and a date or a status in words."""
     label = follow_up_step(t, name)
     if name.endswith(("tanggal_terbit", "berlaku_sampai")):
-        return Fact(name, label, _date(t, value), code=False)
+        return Fact(name, label, notes.date_words(t, value), code=False)
     if name == "bpjs_status" and t.has(f"fv_status_{value}"):
         return Fact(name, label, t(f"fv_status_{value}"), code=False)
     return Fact(name, label, value, code=True)

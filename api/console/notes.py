@@ -40,7 +40,7 @@ def say(t: Say, note: Note | str | None, params: Mapping[str, str]) -> str:
         code = p.get("kab_kota", "")
         words["kab"] = f"{code} {regions.kab_kota_name(code) or ''}".strip() if code else MISSING
     elif note == Note.LEGAL_DEADLINE:
-        words["date"] = _date(t, p.get("date", ""))
+        words["date"] = date_words(t, p.get("date", ""))
     elif note == Note.PARENTS_CHANGED:
         fields = [f for f in p.get("fields", "").split(",") if f]
         words["fields"] = ", ".join(t(f"chg_{f}") if f in FIELDS else f for f in fields) or MISSING
@@ -52,7 +52,8 @@ def say(t: Say, note: Note | str | None, params: Mapping[str, str]) -> str:
     return t(key, **words)
 
 
-def _date(t: Say, raw: str) -> str:
+def date_words(t: Say, raw: str) -> str:
+    """An ISO date as the reader's language writes it; anything else as it is (nothing: a dash)."""
     try:
         return t.date(date.fromisoformat(raw))
     except ValueError:
