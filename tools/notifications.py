@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 Proof = Literal["auto", "marriage", "sptjm", "none"]
@@ -27,7 +27,8 @@ def child(order: int = 1, *, sex: str = "female", name: str | None = "Siti Amina
 
 
 def notification_from_sample(fam: dict, *, birth_date: date, children: list[dict] | None = None,
-                             proof: Proof = "auto", record_id: str | None = None) -> dict:
+                             proof: Proof = "auto", record_id: str | None = None,
+                             now: datetime | None = None) -> dict:
     """The JSON body a hospital would post for this family; `auto` picks the proof the KK supports."""
     if proof == "auto":
         proof = {"KAWIN_TERCATAT": "marriage", "KAWIN_BELUM_TERCATAT": "sptjm"}.get(
@@ -36,7 +37,7 @@ def notification_from_sample(fam: dict, *, birth_date: date, children: list[dict
     return {
         "record_id": record_id or f"RM-{uuid.uuid4().hex[:12]}",
         "birth_date": birth_date.isoformat(),
-        "birth_time": "08:30:00",
+        "birth_time": birth_time_on(birth_date, now).isoformat(),
         "birth_place": {"facility_name": "RSUD dr. Drajat Prawiranegara", "kab_kota_code": "3673"},
         "attendant": "midwife",
         "mother": {"nik": fam["ibu"]["nik"], "name": fam["ibu"]["nama"]},
@@ -50,6 +51,21 @@ def notification_from_sample(fam: dict, *, birth_date: date, children: list[dict
         "children": children or [child()],
         "consent": consent(birth_date),
     }
+
+
+WIB = timedelta(hours=7)
+USUAL_TIME = time(8, 30)
+
+
+def birth_time_on(birth_date: date, now: datetime | None = None) -> time:
+    """08:30 WIB, or for a birth today an earlier time than now: a birth later today is refused
+    at intake, so a scenario run just after midnight WIB must not post one (it once failed CI)."""
+    local = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None) + WIB
+    if birth_date != local.date() or local.time() >= USUAL_TIME:
+        return USUAL_TIME
+    if local.time() < time(0, 1):
+        return time(0, 0)
+    return (local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
 
 
 def consent(birth_date: date) -> dict:
