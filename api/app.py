@@ -23,6 +23,7 @@ from domain import person_names
 from infra.settings import Settings
 from infra.temporal_client import connect
 from store.db import make_engine
+from store.group_writer import GroupWriter
 
 log = structlog.get_logger("kelahiran.api")
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.settings = settings
         person_names.configure_titles(settings.name_titles())  # the intakes' child-name rule
         app.state.engine = make_engine(settings.database_url)
+        app.state.writer = GroupWriter(app.state.engine, name="intake-writer")  # births kept in turn
         app.state.telemetry = await observability.start(settings, app.state.engine)  # metrics port, gauges
         app.state.cipher = settings.readmodel_cipher()  # the read model's stored states, at rest
         app.state.intake_limiter = RateLimiter(settings.intake_rate_per_second, settings.intake_burst)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import structlog
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from domain import bundle_state as bs
@@ -24,6 +25,7 @@ from infra.settings import Settings
 from store import bundles, crud, identity, submissions
 from store.callback_events import prepare_change
 from store.cipher import StateCipher
+from store.group_writer import GroupWriter
 
 log = structlog.get_logger("kelahiran.intake")
 WIB = timedelta(hours=7)
@@ -68,7 +70,8 @@ class Accepted:
 
 
 async def accept_birth(*, notification: BirthNotification, hospital_id: str, settings: Settings,
-                       engine: Engine, cipher: StateCipher, kick: Callable[[], None]) -> Accepted:
+                       engine: Engine, writer: GroupWriter, cipher: StateCipher,
+                       kick: Callable[[], None]) -> Accepted:
     """Keep the birth (or find it again), then `kick` the starter (a duplicate may still be pending)."""
     bundle_id = bundle_id_for(hospital_id, notification.record_id)
     inp = new_input(bundle_id=bundle_id, hospital_id=hospital_id, notification=notification,
@@ -77,34 +80,49 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     birth = identity.Birth(mother_nik=notification.mother.nik, birth_date=notification.birth_date,
                            birth_orders=tuple(c.birth_order for c in notification.children))
 
-    def insert() -> tuple[bool, str | None, str]:
+    def stored() -> tuple[str | None, str] | None:
         with Session(engine) as session:
             row = crud.get_bundle(session=session, bundle_id=bundle_id)
-            if row is None:  # the same record again takes no lock and is checked against nothing
-                # Everything serialised and encrypted before the first write, which on SQLite takes
-                # the one write lock that the worker's writes also need.
-                start_json = inp.model_dump_json()
-                prepared = bundles.prepare_received(state, cipher, start_json)
-                sent = submissions.prepare(cipher=cipher, bundle_id=bundle_id,
-                                           submitted=submissions.of_notification(notification))
-                # One transaction: the check, this bundle's identity rows and the bundle itself.
-                match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,
-                                       window_days=settings.duplicate_window_days)
-                if match is not None:  # rare: the held state (the workflow's input too) prepared again
-                    hold_as_duplicate(state, match)  # `state` is inp.state: the input changes with it
-                    prepared = bundles.prepare_received(state, cipher, inp.model_dump_json())
-                    log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
-                             earlier_bundle_id=match.bundle_id, same_child=match.same_child)
-                # What was sent about the family, for the clerks: committed by the bundle's insert.
-                submissions.keep(session=session, row=sent)
-                if bundles.insert_received(session=session, prepared=prepared,
-                                           change=_event_of(session, state) if match else None):
-                    return True, chash, state.status.value
-                row = crud.get_bundle(session=session, bundle_id=bundle_id)  # the same record, at once
-            return False, row.content_hash if row else None, row.status if row else "in_progress"
+            return (row.content_hash, row.status) if row else None
+
+    def prepare() -> tuple[bundles.Received, dict]:
+        # Serialised and encrypted before the write job: on SQLite the job holds the one write lock
+        # that the worker's writes also need.
+        return (bundles.prepare_received(state, cipher, inp.model_dump_json()),
+                submissions.prepare(cipher=cipher, bundle_id=bundle_id,
+                                    submitted=submissions.of_notification(notification)))
+
+    def insert(session: Session) -> tuple[str | None, str] | None:
+        """In the writer's transaction: None once inserted, else what is stored under this id."""
+        if (row := crud.get_bundle(session=session, bundle_id=bundle_id)) is not None:
+            return row.content_hash, row.status  # the same record, posted twice at once
+        prepared, sent = ready
+        # The check, this bundle's identity rows and the bundle itself: one transaction.
+        match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,
+                               window_days=settings.duplicate_window_days)
+        if match is not None:  # rare: the held state (the workflow's input too) prepared again
+            hold_as_duplicate(state, match)  # `state` is inp.state: the input changes with it
+            prepared = bundles.prepare_received(state, cipher, inp.model_dump_json())
+            log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
+                     earlier_bundle_id=match.bundle_id, same_child=match.same_child)
+        submissions.keep(session=session, row=sent)  # what was sent about the family, for the clerks
+        bundles.add_received(session=session, prepared=prepared,
+                             change=_event_of(session, state) if match else None)
+        return None
 
     began = time.perf_counter()
-    inserted, stored_hash, status = await run_in_threadpool(insert)  # the driver blocks
+    # The same record again is answered from a read, without queueing for the write.
+    found = await run_in_threadpool(stored)
+    if found is None:
+        ready = await run_in_threadpool(prepare)
+        try:
+            found = await writer.run(insert)
+        except IntegrityError:  # inserted meanwhile by another API process: read it
+            found = await run_in_threadpool(stored)
+            if found is None:
+                raise
+    inserted = found is None
+    stored_hash, status = found if found else (chash, state.status.value)
     if not inserted and stored_hash != chash:
         raise ConflictingRecord(bundle_id)
     kick()

@@ -148,17 +148,23 @@ def insert_received(*, session: Session, state: BundleState | None = None, ciphe
         assert state is not None and cipher is not None
         prepared = prepare_received(state, cipher, start_input_json)
     try:
-        session.exec(B.insert().values(**prepared.bundle))
-        _insert_rows(session, prepared.services, prepared.events)
-        if change is not None:
-            insert_change(session=session, change=change)
-        if prepared.pending is not None:
-            session.exec(PendingStart.__table__.insert().values(**prepared.pending))
+        add_received(session=session, prepared=prepared, change=change)
         session.commit()
     except IntegrityError:
         session.rollback()
         return False
     return True
+
+
+def add_received(*, session: Session, prepared: Received, change: dict | None = None) -> None:
+    """As insert_received, in the caller's transaction (the caller commits): IntegrityError when
+    (hospital, record) or the id already exists."""
+    session.exec(B.insert().values(**prepared.bundle))
+    _insert_rows(session, prepared.services, prepared.events)
+    if change is not None:
+        insert_change(session=session, change=change)
+    if prepared.pending is not None:
+        session.exec(PendingStart.__table__.insert().values(**prepared.pending))
 
 
 def newer_than_stored(sync: BundleSync) -> sa.ColumnElement[bool]:

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine, make_url
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
-# Statements that write (DDL included, so a migration is one transaction).
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
+# Statements that write (DDL included, so a migration is one transaction), and a savepoint, which
+# is only taken to write (store/group_writer.py).
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP", "SAVEPOINT")
 
 
 def make_engine(url: str) -> Engine:
@@ -51,7 +52,7 @@ def make_engine(url: str) -> Engine:
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _begin_at_first_write(conn, _cursor, statement, _params, _context, _many) -> None:
         dbapi_conn = conn.connection.dbapi_connection
-        if not dbapi_conn.in_transaction and statement.lstrip()[:7].upper().startswith(_WRITES):
+        if not dbapi_conn.in_transaction and statement.lstrip()[:9].upper().startswith(_WRITES):
             dbapi_conn.execute("BEGIN IMMEDIATE")
 
     return engine

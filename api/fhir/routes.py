@@ -128,7 +128,8 @@ async def _accept(request: Request, hospital: str, settings,
                 for loc, msg in intake_warnings(mapped.notification)]
     try:
         acc = await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
-                                         settings=settings, engine=request.app.state.engine, cipher=cipher,
+                                         settings=settings, engine=request.app.state.engine,
+                                        writer=request.app.state.writer, cipher=cipher,
                                          kick=request.app.state.starter.kick)
     except intake.ConflictingRecord:
         raise FhirError(409, [Issue(mapped.expression(("record_id",)), "this record id was already reported "

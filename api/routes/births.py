@@ -66,7 +66,8 @@ async def post_birth(notification: BirthNotification, who: HospitalOnly, request
         ])
     try:
         acc = await intake.accept_birth(notification=notification, hospital_id=hospital,
-                                        settings=settings, engine=request.app.state.engine, cipher=cipher,
+                                        settings=settings, engine=request.app.state.engine,
+                                        writer=request.app.state.writer, cipher=cipher,
                                         kick=request.app.state.starter.kick)
     except intake.ConflictingRecord:
         raise HTTPException(409, "record_id was already reported with different content") from None

@@ -16,6 +16,7 @@ from api import intake
 from domain.notification import BirthNotification
 from infra.settings import Settings
 from store.cipher import StateCipher, spec_for_tests
+from store.group_writer import GroupWriter
 from store.models import Bundle, PendingStart
 from tests.support import payloads
 from tests.support.readmodel import engine_for
@@ -32,7 +33,8 @@ def engine(tmp_path):
 
 async def accept(engine, notification: BirthNotification) -> intake.Accepted:
     return await intake.accept_birth(notification=notification, hospital_id="RS-A", settings=SETTINGS,
-                                     engine=engine, cipher=CIPHER, kick=lambda: None)
+                                     engine=engine,
+        writer=GroupWriter(engine), cipher=CIPHER, kick=lambda: None)
 
 
 async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_refused(engine):

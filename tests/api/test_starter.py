@@ -18,6 +18,7 @@ from domain.notification import BirthNotification
 from infra.settings import Settings
 from store import pending
 from store.cipher import StateCipher, spec_for_tests
+from store.group_writer import GroupWriter
 from store.models import PendingStart
 from tests.support import payloads
 from tests.support.readmodel import engine_for
@@ -30,7 +31,8 @@ P = PendingStart.__table__
 async def _accept(engine) -> str:
     """A birth accepted the way the API accepts it: the bundle and its pending start."""
     got = await accept_birth(notification=BirthNotification.model_validate(payloads.manual()),
-                             hospital_id="RSUD-A", settings=SETTINGS, engine=engine, cipher=CIPHER,
+                             hospital_id="RSUD-A", settings=SETTINGS, engine=engine,
+        writer=GroupWriter(engine), cipher=CIPHER,
                              kick=lambda: None)
     assert not got.duplicate
     return got.bundle_id

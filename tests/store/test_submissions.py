@@ -16,6 +16,7 @@ from domain.notification import BirthNotification
 from infra.settings import Settings
 from store import submissions
 from store.cipher import StateCipher, StateKeyError, spec_for_tests
+from store.group_writer import GroupWriter
 from store.models import Bundle, Submission
 from store.reencrypt import reencrypt
 from store.retention import apply_retention
@@ -33,6 +34,7 @@ def _notification(**over) -> BirthNotification:
 
 async def _accept(engine, note: BirthNotification) -> str:
     acc = await intake.accept_birth(notification=note, hospital_id="RS-SUB", settings=SETTINGS, engine=engine,
+        writer=GroupWriter(engine),
                                     cipher=CIPHER, kick=lambda: None)
     return acc.bundle_id
 
