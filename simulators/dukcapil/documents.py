@@ -1,4 +1,5 @@
-"""Printed documents: made from the register when first asked for, signed by the office, verifiable.
+"""Printed documents (akta kelahiran, akta kematian, KK): made from the register when first asked
+for, signed by the office, verifiable.
 
 A document is identified by an opaque id (the QR code's URL carries it, never a NIK or KK number).
 Its data is snapshotted from the register once; a correction or a KK reissue makes a new document
@@ -18,12 +19,20 @@ from sqlmodel import Session, select
 
 from simulators.common import regions
 from simulators.dukcapil import pdf, register, signing
-from simulators.dukcapil.models import Akta, AktaDiganti, Dokumen, Kelahiran, Keluarga, Penduduk
+from simulators.dukcapil.models import (
+    Akta,
+    AktaDiganti,
+    AktaKematian,
+    Dokumen,
+    Kelahiran,
+    Keluarga,
+    Penduduk,
+)
 from simulators.dukcapil.offices import CONNECTED_OFFICES, office
 from simulators.dukcapil.rules import Refusal, not_found
 
-AKTA, KK = "akta_kelahiran", "kk"
-TITLES = {AKTA: "Kutipan Akta Kelahiran", KK: "Kartu Keluarga"}
+AKTA, KEMATIAN, KK = "akta_kelahiran", "akta_kematian", "kk"
+TITLES = {AKTA: "Kutipan Akta Kelahiran", KEMATIAN: "Kutipan Akta Kematian", KK: "Kartu Keluarga"}
 _SEX = {"male": "LAKI-LAKI", "female": "PEREMPUAN"}
 _MAKING = threading.Lock()  # rendering is not under the issue lock: issuing never waits for a PDF
 _ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -74,6 +83,30 @@ def akta_data(session: Session, number: str) -> dict:
     }
 
 
+def kematian_data(session: Session, number: str) -> dict:
+    """The akta kematian as printed: the death as recorded, the child named as the akta in force has it."""
+    death = session.get(AktaKematian, number)
+    if death is None:
+        raise not_found("AKTA_KEMATIAN_TIDAK_DITEMUKAN", "Nomor akta kematian tidak terdaftar")
+    child = session.get(Penduduk, death.child_nik)
+    birth = session.exec(select(Kelahiran).where(Kelahiran.child_nik == death.child_nik)).one()
+    # An akta kematian is recorded only for a child with an akta kelahiran (which a correction replaces).
+    akta = session.exec(select(Akta).where(Akta.child_nik == death.child_nik)).one()
+    mother = session.get(Penduduk, akta.mother_nik)
+    father = session.get(Penduduk, akta.father_nik) if akta.father_nik else None
+    place = regions.kab_kota_name(birth.birth_place_kab_kota) or birth.birth_place_kab_kota
+    return {
+        "jenis": KEMATIAN, "nomor": death.number, "kantor": death.office,
+        "tanggal_terbit": death.registered_on.isoformat(), "nik": death.child_nik,
+        "nama": akta.child_name,
+        "jenis_kelamin": _SEX[child.sex if child else "female"],
+        "tempat_lahir": f"{place}, {birth.facility_name}", "tanggal_lahir": birth.birth_date.isoformat(),
+        "tanggal_meninggal": death.date_of_death.isoformat(), "tempat_meninggal": death.place_of_death,
+        "nama_ibu": mother.name if mother else "", "nama_ayah": father.name if father else None,
+        "no_akta_kelahiran": akta.register_number,
+    }
+
+
 def kk_data(session: Session, kk_number: str) -> dict:
     """The KK as printed now (the last reissue), members in order."""
     from simulators.dukcapil.routes_lookup import kk_detail  # the printed KK, one definition
@@ -112,6 +145,10 @@ class DocumentBook:
         existing = _find(session, AKTA, number, number)
         return existing or self._make(session, akta_data(session, number), number, base_url)
 
+    def kematian(self, session: Session, number: str, base_url: str) -> Dokumen:
+        existing = _find(session, KEMATIAN, number, number)
+        return existing or self._make(session, kematian_data(session, number), number, base_url)
+
     def kk(self, session: Session, kk_number: str, base_url: str) -> Dokumen:
         fam = session.get(Keluarga, kk_number)
         if fam is None:
@@ -128,7 +165,7 @@ class DocumentBook:
             doc_id, data_digest = new_id(), signing.digest(signing.canonical(data))
             tte = signing.sign(self._secret, code,
                                signing.tte_message(doc_id, kind, number, code, data_digest))
-            render = pdf.akta_pdf if kind == AKTA else pdf.kk_pdf
+            render = {AKTA: pdf.akta_pdf, KEMATIAN: pdf.kematian_pdf, KK: pdf.kk_pdf}[kind]
             content = render(data, doc_id=doc_id, url=self.verification_url(base_url, doc_id, tte),
                              office=office(code), key_fingerprint=self.fingerprint(code))
             pdf_sha = signing.digest(content)
@@ -203,6 +240,8 @@ def _superseded(session: Session, doc: Dokumen) -> str | None:
             return (f"Akta ini telah diganti oleh akta nomor {newer.new_number} pada "
                     f"{pdf.tanggal(newer.superseded_on)} (pembetulan). Gunakan akta yang baru.")
         return None
+    if doc.kind == KEMATIAN:  # the simulator corrects no akta kematian: it stays in force
+        return None
     fam = session.get(Keluarga, doc.number)
     if fam is not None and fam.signature_id != doc.version:
         return (f"Kartu Keluarga ini telah diterbitkan ulang pada {pdf.tanggal(fam.issued_on)}. "
@@ -215,8 +254,9 @@ def _shown(doc: Dokumen) -> list[tuple[str, str]]:
     data = json.loads(doc.data_json)
     o = office(doc.office)
     rows = [("Jenis dokumen", TITLES[doc.kind])]
-    if doc.kind == AKTA:
-        rows += [("Nomor akta", doc.number), ("Nama anak (inisial)", initials(data["nama"])),
+    if doc.kind in (AKTA, KEMATIAN):
+        rows += [("Nomor akta" if doc.kind == AKTA else "Nomor akta kematian", doc.number),
+                 ("Nama anak (inisial)", initials(data["nama"])),
                  ("Nama ibu (inisial)", initials(data["nama_ibu"])),
                  ("Nama ayah (inisial)", initials(data["nama_ayah"]))]
     else:

@@ -1,4 +1,5 @@
-"""The printed documents: akta kelahiran (A4 portrait) and KK (A4 landscape), each with its TTE QR.
+"""The printed documents: akta kelahiran and akta kematian (A4 portrait), KK (A4 landscape), each with
+its TTE QR.
 
 Plain canvas drawing (no flowables) and one path for the QR modules: a document renders in a few
 tens of milliseconds, once, when first asked for.
@@ -23,6 +24,7 @@ BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustu
 GREY = Color(0.35, 0.35, 0.35)
 RED = Color(0.7, 0.1, 0.1)
 QR_SIZE = 92.0
+_LEFT = 64  # the portrait kutipan's left margin
 
 
 def tanggal(value: str | date) -> str:
@@ -96,54 +98,87 @@ def _new(page) -> tuple[io.BytesIO, Canvas]:
     return buf, c
 
 
-def akta_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerprint: str) -> bytes:
-    """Kutipan akta kelahiran on A4 portrait."""
-    buf, c = _new(A4)
+def _portrait(c: Canvas, akta: str, data: dict, office: Office) -> float:
+    """A kutipan's head on A4 portrait: banner, title, NIK and register number; returns the next y."""
     width, height = A4
-    c.setTitle(f"Kutipan Akta Kelahiran {data['nomor']}")
+    c.setTitle(f"Kutipan {akta} {data['nomor']}")
     c.setAuthor(office.agency)
-    c.setSubject("Akta kelahiran (simulasi)")
+    c.setSubject(f"{akta.capitalize()} (simulasi)")
     _simulation_banner(c, width, height - 28)
     _centre(c, height - 62, "REPUBLIK INDONESIA", "Helvetica-Bold", 13, width)
     _centre(c, height - 80, "PENCATATAN SIPIL", "Helvetica-Bold", 11, width)
-    _centre(c, height - 104, "KUTIPAN AKTA KELAHIRAN", "Helvetica-Bold", 16, width)
-    left, y = 64, height - 146
+    _centre(c, height - 104, f"KUTIPAN {akta.upper()}", "Helvetica-Bold", 16, width)
+    y = height - 146
     rows = [("Kewarganegaraan", "WNI"), ("Nomor Induk Kependudukan", data["nik"]),
-            ("Nomor Akta Kelahiran", data["nomor"])]
+            (f"Nomor {akta}", data["nomor"])]
     for label, value in rows:
         c.setFont("Helvetica", 10)
-        c.drawString(left, y, label)
+        c.drawString(_LEFT, y, label)
         c.setFont("Helvetica-Bold", 10)
-        c.drawString(left + 170, y, f": {value}")
+        c.drawString(_LEFT + 170, y, f": {value}")
         y -= 16
-    y -= 10
-    text = data["teks"]
-    body = f"Berdasarkan Akta Kelahiran Nomor {data['nomor']}, {text[:1].lower()}{text[1:]}"
+    return y - 10
+
+
+def _paragraph(c: Canvas, y: float, text: str) -> float:
     c.setFont("Helvetica", 10.5)
-    for line in pdf_text.lines(body, "Helvetica", 10.5, width - 2 * left):
-        c.drawString(left, y, line)
+    for line in pdf_text.lines(text, "Helvetica", 10.5, A4[0] - 2 * _LEFT):
+        c.drawString(_LEFT, y, line)
         y -= 15
-    y -= 12
+    return y - 12
+
+
+def _details(c: Canvas, y: float, details: list[tuple[str, str]]) -> None:
+    for label, value in details:
+        c.setFont("Helvetica", 9.5)
+        c.setFillColor(GREY)
+        c.drawString(_LEFT, y, label)
+        c.setFillColor(black)
+        y -= 14 + _value(c, _LEFT + 170, y, str(value), 9.5, A4[0] - 2 * _LEFT - 170)
+
+
+def _portrait_foot(c: Canvas, data: dict, *, doc_id: str, url: str, office: Office,
+                   key_fingerprint: str) -> None:
+    _signature_block(c, x=A4[0] - 300, y=250, office=office, issued_on=data["tanggal_terbit"], url=url,
+                     doc_id=doc_id, key_fingerprint=key_fingerprint)
+    c.setFont("Helvetica", 7)
+    c.setFillColor(GREY)
+    c.drawString(_LEFT, 40, "Kutipan ini diterbitkan dalam bentuk elektronik dan dicetak pada kertas HVS A4; "
+                 "tidak memerlukan tanda tangan basah dan cap.")
+    c.showPage()
+    c.save()
+
+
+def akta_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerprint: str) -> bytes:
+    """Kutipan akta kelahiran on A4 portrait."""
+    buf, c = _new(A4)
+    y = _portrait(c, "Akta Kelahiran", data, office)
+    text = data["teks"]
+    y = _paragraph(c, y, f"Berdasarkan Akta Kelahiran Nomor {data['nomor']}, {text[:1].lower()}{text[1:]}")
     details = [("Nama", data["nama"]), ("Jenis kelamin", data["jenis_kelamin"]),
                ("Tempat lahir", data["tempat_lahir"]), ("Tanggal lahir", tanggal(data["tanggal_lahir"])),
                ("Pukul", data["jam_lahir"]), ("Anak ke", data["anak_ke"]),
                ("Nama ibu", data["nama_ibu"]), ("Nama ayah", data["nama_ayah"] or "-")]
     if data.get("keputusan_kadis"):
         details.append(("Keputusan Kepala Dinas", data["keputusan_kadis"]))
-    for label, value in details:
-        c.setFont("Helvetica", 9.5)
-        c.setFillColor(GREY)
-        c.drawString(left, y, label)
-        c.setFillColor(black)
-        y -= 14 + _value(c, left + 170, y, str(value), 9.5, width - 2 * left - 170)
-    _signature_block(c, x=width - 300, y=250, office=office, issued_on=data["tanggal_terbit"], url=url,
-                     doc_id=doc_id, key_fingerprint=key_fingerprint)
-    c.setFont("Helvetica", 7)
-    c.setFillColor(GREY)
-    c.drawString(left, 40, "Kutipan ini diterbitkan dalam bentuk elektronik dan dicetak pada kertas HVS A4; "
-                 "tidak memerlukan tanda tangan basah dan cap.")
-    c.showPage()
-    c.save()
+    _details(c, y, details)
+    _portrait_foot(c, data, doc_id=doc_id, url=url, office=office, key_fingerprint=key_fingerprint)
+    return buf.getvalue()
+
+
+def kematian_pdf(data: dict, *, doc_id: str, url: str, office: Office, key_fingerprint: str) -> bytes:
+    """Kutipan akta kematian on A4 portrait, laid out as the akta kelahiran."""
+    buf, c = _new(A4)
+    y = _portrait(c, "Akta Kematian", data, office)
+    y = _paragraph(c, y, f"Berdasarkan Akta Kematian Nomor {data['nomor']}, telah meninggal dunia di "
+                         f"{data['tempat_meninggal']} pada tanggal {tanggal(data['tanggal_meninggal'])}:")
+    _details(c, y, [("Nama", data["nama"]), ("Jenis kelamin", data["jenis_kelamin"]),
+                    ("Tempat lahir", data["tempat_lahir"]), ("Tanggal lahir", tanggal(data["tanggal_lahir"])),
+                    ("Tempat meninggal", data["tempat_meninggal"]),
+                    ("Tanggal meninggal", tanggal(data["tanggal_meninggal"])),
+                    ("Nama ibu", data["nama_ibu"]), ("Nama ayah", data["nama_ayah"] or "-"),
+                    ("Nomor Akta Kelahiran", data["no_akta_kelahiran"])])
+    _portrait_foot(c, data, doc_id=doc_id, url=url, office=office, key_fingerprint=key_fingerprint)
     return buf.getvalue()
 
 

@@ -1,4 +1,4 @@
-"""Documents as PDFs (akta kelahiran, KK) and the KIA card's data; identifiers in bodies only."""
+"""Signed PDFs (akta kelahiran, akta kematian, KK) and the KIA card's data; identifiers in bodies only."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from simulators.dukcapil.offices import office
 from simulators.dukcapil.rules import not_found
 from simulators.dukcapil.schemas_documents import (
     DokumenAkta,
+    DokumenAktaKematian,
     DokumenKia,
     DokumenKk,
     KartuKia,
@@ -40,6 +41,14 @@ async def akta_pdf(body: DokumenAkta, request: Request, session: SessionDep) -> 
     """The kutipan akta kelahiran with this register number, as a signed PDF on A4."""
     doc = await run_in_threadpool(_book(request).akta, session, body.no_akta, str(request.base_url))
     return _pdf(doc.pdf, f"akta-kelahiran-{doc.number}.pdf")
+
+
+@router.post("/akta-kematian", response_class=Response, responses=_PDF)
+async def kematian_pdf(body: DokumenAktaKematian, request: Request, session: SessionDep) -> Response:
+    """The kutipan akta kematian with this register number, as a signed PDF on A4."""
+    doc = await run_in_threadpool(_book(request).kematian, session, body.no_akta_kematian,
+                                  str(request.base_url))
+    return _pdf(doc.pdf, f"akta-kematian-{doc.number}.pdf")
 
 
 @router.post("/kk", response_class=Response, responses=_PDF)

@@ -10,10 +10,15 @@ from pydantic import BaseModel, StringConstraints
 from simulators.dukcapil.schemas import JenisKelamin, Masukan, Nik, NoKk
 
 NoAkta = Annotated[str, StringConstraints(pattern=r"^\d{4}-L[UT]-\d{8}-\d{4}$")]
+NoAktaKematian = Annotated[str, StringConstraints(pattern=r"^\d{4}-KM-\d{8}-\d{4}$")]
 
 
 class DokumenAkta(Masukan):
     no_akta: NoAkta
+
+
+class DokumenAktaKematian(Masukan):
+    no_akta_kematian: NoAktaKematian
 
 
 class DokumenKk(Masukan):
