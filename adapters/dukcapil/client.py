@@ -214,6 +214,9 @@ class DukcapilClient:
     async def akta_pdf(self, register_number: str) -> bytes:
         return await self._pdf("akta-kelahiran", wire.DokumenAkta(no_akta=register_number))
 
+    async def kematian_pdf(self, register_number: str) -> bytes:
+        return await self._pdf("akta-kematian", wire.DokumenAktaKematian(no_akta_kematian=register_number))
+
     async def kk_pdf(self, kk_number: str) -> bytes:
         return await self._pdf("kk", wire.DokumenKk(no_kk=kk_number))
 

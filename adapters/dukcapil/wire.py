@@ -177,6 +177,10 @@ class DokumenAkta(Wire):
     no_akta: str
 
 
+class DokumenAktaKematian(Wire):
+    no_akta_kematian: str
+
+
 class DokumenKk(Wire):
     no_kk: str
 
