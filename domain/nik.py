@@ -51,11 +51,11 @@ def parse_nik(value: str, *, today: date | None = None) -> ParsedNik:
         raise NikError("NIK must be exactly 16 digits")
     kec = value[:6]
     if not regions.province_exists(kec[:2]):
-        raise NikError(f"NIK province code {kec[:2]} does not exist")
+        raise NikError("NIK's province code does not exist")
     if kec[2:4] == "00" or kec[4:6] == "00":
         raise NikError("NIK kab/kota and kecamatan codes cannot be 00")
     if regions.known_kab_kota(kec[:4]) and regions.kecamatan_name(kec) is None:
-        raise NikError(f"NIK kecamatan code {kec} does not exist")
+        raise NikError("NIK's kecamatan code does not exist in its kab/kota")
     day_code, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     sex: Sex = "female" if day_code > 40 else "male"
     day = day_code - 40 if day_code > 40 else day_code
@@ -74,5 +74,5 @@ def validate_kk_number(value: str) -> str:
     if not _DIGITS16.match(value):
         raise NikError("KK number must be exactly 16 digits")
     if not regions.province_exists(value[:2]):
-        raise NikError(f"KK number province code {value[:2]} does not exist")
+        raise NikError("KK number's province code does not exist")
     return value

@@ -33,7 +33,7 @@ def test_legacy_kab_serang_kecamatan_is_valid():
     ("36730556102500", "16 digits"),
     ("367305561025000X", "16 digits"),
     ("9973055610250001", "province"),
-    ("3673995610250001", "kecamatan code 367399"),
+    ("3673995610250001", "kecamatan code does not exist"),
     ("3600005610250001", "cannot be 00"),
     ("3673057210250001", "valid date"),  # day 72 -> 32
     ("3673053102250001", "valid date"),  # 31 February
