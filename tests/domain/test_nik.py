@@ -53,3 +53,13 @@ def test_kk_number():
     assert validate_kk_number("3673051203150004") == "3673051203150004"
     with pytest.raises(NikError):
         validate_kk_number("0073051203150004")
+
+
+@pytest.mark.parametrize(("check", "value"), [
+    (parse_nik, "9973055610250001"), (parse_nik, "3673995610250001"),
+    (validate_kk_number, "9973051203150004"),
+])
+def test_region_errors_do_not_echo_the_sent_digits(check, value):
+    with pytest.raises(NikError) as refused:
+        check(value)
+    assert not any(ch.isdigit() for ch in str(refused.value))  # a 422 must never repeat what was sent
