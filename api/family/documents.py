@@ -19,8 +19,8 @@ class ChildDocuments:
     nik: str | None  # the KIA's key, once the KIA is issued; never for a child who died
     died_on: str | None
     deceased: bool = False  # reported dead to the bundle or by a death follow-up
-    # The akta kematian's register number once the death follow-up issued it; until then the page
-    # says it follows (the akta kelahiran stands either way).
+    # The akta kematian's register number once the death follow-up issued it (then its PDF can be
+    # downloaded); until then the page says it follows (the akta kelahiran stands either way).
     death_certificate: str | None = None
 
 

@@ -143,7 +143,7 @@ def _opened(session: Session, token: str, request: Request) -> FamilyAccess | Re
 @router.get("/{token}/dokumen")
 def document_list(token: Token, request: Request, session: SessionDep, cipher: CipherDep,
                   settings: SettingsDep) -> Response:
-    """The family's documents: each child's akta (PDF), the KK (PDF), each KIA (a card to collect)."""
+    """The family's documents: each child's akta (PDF), an akta kematian (PDF), the KK (PDF), each KIA."""
     row = _opened(session, token, request)
     if isinstance(row, Response):
         return row
@@ -189,6 +189,24 @@ async def akta_pdf(token: Token, birth_order: Order, request: Request, session: 
         return _unavailable(exc)
     log.info("family download", bundle_id=row.bundle_id, document="akta", birth_order=birth_order)
     return _pdf(content, f"akta-kelahiran-anak-{birth_order}.pdf")
+
+
+@router.get("/{token}/kematian/{birth_order}")
+async def kematian_pdf(token: Token, birth_order: Order, request: Request, session: SessionDep,
+                       cipher: CipherDep) -> Response:
+    """A child's kutipan akta kematian, the PDF Dukcapil signed, once the death follow-up issued it."""
+    row, docs = await _document(token, request, session, cipher)
+    if isinstance(row, Response):
+        return row
+    child = next((c for c in docs.children if c.birth_order == birth_order and c.death_certificate), None)
+    if child is None:
+        return page("tautan.html", {"state": "missing"}, 404)
+    try:
+        content = await _ports(request).dukcapil.kematian_pdf(child.death_certificate)
+    except (TransientError, BusinessRejection) as exc:
+        return _unavailable(exc)
+    log.info("family download", bundle_id=row.bundle_id, document="akta_kematian", birth_order=birth_order)
+    return _pdf(content, f"akta-kematian-anak-{birth_order}.pdf")
 
 
 @router.get("/{token}/kk")

@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
+from simulators.dukcapil.pdf import tanggal
 from tests.api.family import cases
 from tests.api.family.cases import LINK, PIN, browser, enter_pin
-from tests.support import payloads
+from tests.support import payloads, qr
 from tests.support.stack import Stack, svc
 
 pytestmark = pytest.mark.integration
@@ -42,9 +43,10 @@ async def test_the_payment_reminder_reaches_the_phone_once_with_the_bill(stack: 
 async def test_after_a_death_the_sms_and_the_page_say_so(stack: Stack):
     bid, phone = await _pbpu_birth(stack)
     await stack.wait(bid, lambda b: svc(b, "bpjs")["status"] == "awaiting_payment")
+    died = date.today()
     r = await stack.http.post(f"{stack.api_url}/v1/births/{bid}/children/1/death",
                               headers=stack.hospital(cases.HOSPITAL),
-                              json={"date_of_death": date.today().isoformat(), "place_of_death": "RSUD"})
+                              json={"date_of_death": died.isoformat(), "place_of_death": "RSUD"})
     assert r.status_code == 202, r.text
     b = await stack.wait(bid, lambda b: b["status"] == "completed" and any(
         f["kind"] == "death" and f["status"] == "completed" for f in b["follow_up_status"]))
@@ -60,7 +62,22 @@ async def test_after_a_death_the_sms_and_the_page_say_so(stack: Stack):
         await enter_pin(client, token, pin)
         page = (await client.get(f"/unduh/{token}/dokumen")).text
         assert 'data-doc="akta-kematian"' in page and death_no in page
+        assert f'href="/unduh/{token}/kematian/1"' in page and "diambil di kantor" not in page
         assert 'data-doc="akta"' in page  # the akta kelahiran stands
         assert 'data-doc="kia"' not in page  # no identity card to collect for a child who died
         assert (await client.get(f"/unduh/{token}/kia/1")).status_code == 404
         assert re.search(r"berduka", page)
+
+        pdf = await client.get(f"/unduh/{token}/kematian/1")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["content-disposition"] == 'attachment; filename="akta-kematian-anak-1.pdf"'
+        text = re.sub(r"\s+", " ", qr.page_text(pdf.content))  # a line may wrap anywhere between words
+        assert qr.is_a4(pdf.content) and "KUTIPAN AKTA KEMATIAN" in text and death_no in text
+        assert "Siti Aminah" in text and f"pada tanggal {tanggal(died)}" in text
+        assert (await client.get(f"/unduh/{token}/kematian/2")).status_code == 404  # no such child
+    (url,) = qr.qr_texts(pdf.content)
+    check = await stack.http.get(url)  # anyone who scans it: no token, no cookie
+    assert 'data-result="genuine"' in check.text and 'data-status="current"' in check.text
+    async with browser(stack) as stranger:  # without the PIN's session: back to the PIN form
+        r = await stranger.get(f"/unduh/{token}/kematian/1")
+        assert r.status_code == 303 and r.headers["location"] == f"/unduh/{token}"

@@ -47,7 +47,7 @@ async def test_nothing_personal_is_shown_before_the_pin(stack: Stack):
         for secret in _personal(d):
             assert secret not in page.text
         assert not has_nik_like(page.text)
-        for path in ("dokumen", "akta/1", "kk", "kia/1"):
+        for path in ("dokumen", "akta/1", "kematian/1", "kk", "kia/1"):
             r = await client.get(f"/unduh/{d.token}/{path}")
             assert r.status_code == 303 and r.headers["location"] == f"/unduh/{d.token}", path
 
