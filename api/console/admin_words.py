@@ -44,6 +44,7 @@ ADMIN_WORDS: dict[str, tuple[str, str]] = {
     "ad_no_keys": ("Belum ada kunci.", "No key yet."),
     "ad_disable": ("Nonaktifkan", "Disable"),
     "ad_enable": ("Aktifkan", "Enable"),
+    "ad_unlock": ("Buka kunci", "Unlock"),
     "ad_new_operator": ("Buat akun", "Create an account"),
     "ad_office_hint": ("kode kab/kota, kosong = semua kantor", "kab/kota code, empty = all offices"),
     "ad_password": ("Kata sandi awal (12+ karakter)", "Initial password (12+ characters)"),
@@ -62,6 +63,8 @@ ADMIN_WORDS: dict[str, tuple[str, str]] = {
     "ok_operator_disabled": ("Akun {id} dinonaktifkan; sesinya berakhir.", "Account {id} disabled; its "
                              "sessions end."),
     "ok_operator_enabled": ("Akun {id} diaktifkan lagi.", "Account {id} enabled again."),
+    "ok_operator_unlocked": ("Kunci akun {id} dibuka; kegagalan loginnya dilupakan.",
+                             "Account {id} unlocked; its failed logins are forgotten."),
     "adm_exists": ("Sudah ada: {id}.", "Already exists: {id}."),
     "adm_unknown": ("Tidak ditemukan: {id}.", "Not found: {id}."),
     "adm_weak_password": ("Kata sandi terlalu lemah: {message}", "The password is too weak: {message}"),

@@ -20,6 +20,7 @@ from api.auth.roles import Principal, Role
 from api.console.web import PREFIX, AdminOnly, message, redirect, render
 from api.deps import SessionDep
 from api.routes import admin
+from api.routes import auth as auth_routes
 
 router = APIRouter(prefix=f"{PREFIX}/admin", include_in_schema=False)
 PAGE = f"{PREFIX}/admin"
@@ -150,10 +151,13 @@ async def create_operator(request: Request, who: AdminOnly, session: SessionDep)
 @router.post("/operators/{username}/{change}")
 async def operator_state(username: str, change: str, request: Request, who: AdminOnly,
                          session: SessionDep) -> Response:
-    """Disable an account (its sessions end) or enable it again (audited as admin.operator.update)."""
+    """Disable an account (its sessions end) or enable it again (audited as admin.operator.update),
+    or lift its lockout (audited as admin.operator.unlock, as the API and the CLI do)."""
     form = await _form(request)
-    if change not in ("disable", "enable"):
+    if change not in ("disable", "enable", "unlock"):
         return _refused(request, who, session, HTTPException(404), form, change)
+    if change == "unlock":
+        return await _unlock(request, who, session, username, form)
     if username == who.subject and change == "disable":  # the last admin must not lock everyone out
         return _page(request, who, session, status=409,
                      error={"form": username, "text": message(request, "adm_self", {}), "values": {}})
@@ -163,3 +167,12 @@ async def operator_state(username: str, change: str, request: Request, who: Admi
     except HTTPException as exc:
         return _refused(request, who, session, exc, form, username)
     return redirect(PAGE, flash=("ok", f"ok_operator_{change}d", {"id": username}))
+
+
+async def _unlock(request: Request, who: Principal, session: Session, username: str, form: dict) -> Response:
+    """The JSON API's unlock (api/routes/auth.py): the lock and the recent failures go."""
+    try:
+        await run_in_threadpool(auth_routes.unlock, username=username, who=who, session=session)
+    except HTTPException as exc:
+        return _refused(request, who, session, exc, form, username)
+    return redirect(PAGE, flash=("ok", "ok_operator_unlocked", {"id": username}))

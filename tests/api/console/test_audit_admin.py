@@ -9,16 +9,19 @@ import io
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 import pytest_asyncio
 from sqlmodel import Session, select
 
 from api.auth import audit
 from api.auth.roles import Principal, Role
-from store.auth_models import AuditEvent
+from store import auth_login
+from store.auth_models import AuditEvent, Operator
 from store.db import make_engine
-from tests.api.console.support import login
+from tests.api.console.support import CSRF_FIELD, FLASH, login
 from tests.support import creds
 
 pytestmark = pytest.mark.integration
@@ -161,3 +164,55 @@ async def test_admin_creates_and_disables_an_account(stack, admin_console):
     assert updates[-1]["disabled"] is True
     self_disable = await admin_console.post("/console/admin/operators/console-admin/disable")
     assert self_disable.status_code == 409
+
+
+def _lock(stack, username: str) -> None:
+    """As that many wrong passwords would, through the same atomic counter (no address throttled)."""
+    policy, now = stack.settings.session_policy(), datetime.now(UTC)
+    with Session(make_engine(stack.settings.database_url)) as s:
+        for _ in range(policy.max_failures):
+            auth_login.record_failure(s, username, now=now, window=timedelta(minutes=15),
+                                      max_failures=policy.max_failures, lockout=policy.lockout)
+        assert s.get(Operator, username).locked_until is not None
+
+
+async def _can_log_in(stack, username: str) -> bool:
+    async with httpx.AsyncClient(base_url=stack.api_url) as http:
+        token = CSRF_FIELD.search((await http.get("/console/login")).text).group(1)
+        r = await http.post("/console/login", data={"username": username, "password": creds.PASSWORD,
+                                                    "csrf_token": token})
+        return r.status_code == 303
+
+
+def _row(page: str, username: str) -> str:
+    return page.split(f'data-operator="{username}"')[1].split("</tr>")[0]
+
+
+async def test_admin_unlocks_a_locked_account_only_admins_may(stack, admin_console):
+    user = creds.ensure_operator(stack.settings, "operator", "3673", f"adm-lock-{uuid.uuid4().hex[:6]}")
+    _lock(stack, user)
+    assert not await _can_log_in(stack, user)  # locked: the right password is refused
+    page = (await admin_console.get("/console/admin")).text
+    assert "terkunci" in _row(page, user) and 'data-action="unlock-operator"' in _row(page, user)
+    assert 'data-action="unlock-operator"' not in _row(page, "console-admin")  # offered when locked only
+
+    operator = await login(stack, "operator", "3673", username="console-unlock-op")
+    try:
+        assert (await operator.post(f"/console/admin/operators/{user}/unlock")).status_code == 403
+    finally:
+        await operator.close()
+    no_csrf = await admin_console.post(f"/console/admin/operators/{user}/unlock", csrf=False)
+    assert no_csrf.status_code == 403
+    assert not await _can_log_in(stack, user)  # neither refusal unlocked it
+    assert [e for e in _events(stack, action="admin.operator.unlock") if user in e.details_json] == []
+
+    r = await admin_console.post(f"/console/admin/operators/{user}/unlock")
+    assert r.status_code == 303
+    flash = FLASH.search((await admin_console.get(r.headers["location"])).text)
+    assert flash.group(1) == "ok" and user in html.unescape(flash.group(2))
+    assert 'data-action="unlock-operator"' not in _row((await admin_console.get("/console/admin")).text, user)
+    assert await _can_log_in(stack, user)
+    unlocked = [e for e in _events(stack, action="admin.operator.unlock") if user in e.details_json]
+    assert [(e.actor, e.action, json.loads(e.details_json)) for e in unlocked] == [
+        ("console-admin", "admin.operator.unlock", {"username": user})]  # as the API's unlock
+    assert (await admin_console.post("/console/admin/operators/no-such-op/unlock")).status_code == 404
