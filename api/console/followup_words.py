@@ -49,4 +49,59 @@ FOLLOW_UP_WORDS: dict[str, tuple[str, str]] = {
                                         "The date of death was refused (before the birth or after today)."),
     "r_KIA_BELUM_TERBIT": ("KIA anak ini belum pernah terbit.", "This child's KIA was never issued."),
     "r_AKTA_BELUM_TERBIT": ("Anak belum memiliki akta kelahiran.", "The child has no akta kelahiran yet."),
+    # what to do about the follow-ups' reason codes, and a name the register refuses
+    "fix_AKTA_BELUM_TERBIT": ("Periksa langkah akta pada bundel; coba lagi setelah akta terbit.",
+                              "Check the bundle's akta step; retry once the akta is issued."),
+    "fix_AKTA_KEMATIAN_SUDAH_TERBIT": ("Periksa akta kematian itu di Dukcapil; mencoba lagi tidak "
+                                       "mengubah jawaban.",
+                                       "Check that akta kematian at Dukcapil; retrying gets the same "
+                                       "answer."),
+    "fix_BELUM_ADA_AKTA_KEMATIAN": ("Coba lagi setelah akta kematian tercatat.",
+                                    "Retry once the akta kematian is recorded."),
+    "fix_BUKAN_ANGGOTA_KK": ("Periksa KK keluarga di Dukcapil, lalu coba lagi.",
+                             "Check the family's KK at Dukcapil, then retry."),
+    "fix_TANGGAL_MENINGGAL_TIDAK_VALID": ("Tanggal tidak dapat diubah pada tindak lanjut yang berjalan: "
+                                          "minta Disdukcapil mencatatnya langsung.",
+                                          "The date cannot change on a running follow-up: ask "
+                                          "Disdukcapil to record it directly."),
+    "fix_KIA_BELUM_TERBIT": ("Periksa langkah KIA pada bundel; coba lagi setelah KIA terbit.",
+                             "Check the bundle's KIA step; retry once the KIA is issued."),
+    "r_NAMA_BERBEDA_DENGAN_AKTA": ("Nama yang dikirim berbeda dengan nama pada akta kelahiran terbaru.",
+                                   "The name sent differs from the name on the latest akta kelahiran."),
+    "fix_NAMA_BERBEDA_DENGAN_AKTA": ("KK dan KIA mengikuti akta yang berlaku: coba lagi langkah ini; "
+                                     "bila nama pada akta salah, ajukan koreksi nama anak.",
+                                     "The KK and KIA follow the akta in force: retry this step; if the "
+                                     "name on the akta is wrong, send a correction of the child's name."),
+    # documents and people looked up during a follow-up (or a download) that Dukcapil does not know
+    "r_AKTA_SUDAH_DIGANTI": ("Akta ini sudah diganti oleh akta hasil koreksi.",
+                             "This akta was superseded by a corrected one."),
+    "fix_AKTA_SUDAH_DIGANTI": ("Gunakan akta yang berlaku (lihat halaman tindak lanjut), lalu coba lagi.",
+                               "Use the akta in force (see the follow-ups page), then retry."),
+    "r_AKTA_TIDAK_DITEMUKAN": ("Nomor akta kelahiran tidak terdaftar di Dukcapil.",
+                               "The akta kelahiran number is not registered at Dukcapil."),
+    "fix_AKTA_TIDAK_DITEMUKAN": ("Periksa akta yang berlaku di halaman tindak lanjut; bila tetap "
+                                 "ditolak, laporkan ke Disdukcapil, lalu coba lagi.",
+                                 "Check the akta in force on the follow-ups page; if still refused, "
+                                 "report it to Disdukcapil, then retry."),
+    "r_AKTA_KEMATIAN_TIDAK_DITEMUKAN": ("Nomor akta kematian tidak terdaftar di Dukcapil.",
+                                        "The akta kematian number is not registered at Dukcapil."),
+    "fix_AKTA_KEMATIAN_TIDAK_DITEMUKAN": ("Periksa tindak lanjut kematian anak; laporkan ke Disdukcapil, "
+                                          "lalu coba lagi.",
+                                          "Check the child's death follow-up; report it to Disdukcapil, "
+                                          "then retry."),
+    "r_KIA_TIDAK_DITEMUKAN": ("KIA untuk NIK ini belum terbit di Dukcapil.",
+                              "Dukcapil has issued no KIA for this NIK."),
+    "fix_KIA_TIDAK_DITEMUKAN": ("Periksa langkah KIA pada bundel; coba lagi setelah KIA terbit.",
+                                "Check the bundle's KIA step; retry once the KIA is issued."),
+    "r_NIK_ANAK_TIDAK_DITEMUKAN": ("NIK anak tidak terdaftar di Dukcapil.",
+                                   "The child's NIK is not registered at Dukcapil."),
+    "fix_NIK_ANAK_TIDAK_DITEMUKAN": ("Periksa langkah NIK pada bundel; bila NIK sudah terbit, laporkan "
+                                     "ke Disdukcapil, lalu coba lagi.",
+                                     "Check the bundle's NIK step; if the NIK was issued, report it to "
+                                     "Disdukcapil, then retry."),
+    "r_NIK_TIDAK_DITEMUKAN": ("NIK tidak terdaftar di Dukcapil.",
+                              "The NIK is not registered at Dukcapil."),
+    "fix_NIK_TIDAK_DITEMUKAN": ("Periksa langkah NIK pada bundel; laporkan ke Disdukcapil, lalu coba "
+                                "lagi.",
+                                "Check the bundle's NIK step; report it to Disdukcapil, then retry."),
 }

@@ -6,6 +6,8 @@ page show both, so nobody needs the code or the README to act on a case.
 
 from __future__ import annotations
 
+from api.console.refusal_words import REFUSAL_WORDS
+
 WORDS: dict[str, tuple[str, str]] = {
     # bundle statuses
     "st_in_progress": ("Sedang diproses", "In progress"),
@@ -161,4 +163,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_hospital": ("rumah sakit", "hospital"),
     "sex_male": ("laki-laki", "boy"),
     "sex_female": ("perempuan", "girl"),
+    # the notification's coded fields as values (fv_{field}_{value}; contracts Attendant, Outcome)
+    "fv_attendant_doctor": ("dokter", "doctor"),
+    "fv_attendant_midwife": ("bidan", "midwife"),
+    "fv_attendant_nurse": ("perawat", "nurse"),
+    "fv_attendant_other": ("tenaga lain", "other"),
+    "fv_outcome_live": ("lahir hidup", "live birth"),
+    "fv_outcome_stillbirth": ("lahir mati", "stillbirth"),
 }
+WORDS.update(REFUSAL_WORDS)  # the other codes Dukcapil, BPJS and the SMS gateway can refuse with

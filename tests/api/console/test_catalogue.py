@@ -28,6 +28,7 @@ from domain.contracts import (
     TimelineEvent,
 )
 from domain.contracts.activities import AktaIssued, BpjsMembership, KiaIssued
+from domain.contracts.notification import Attendant, Outcome
 
 ROOT = Path(__file__).parents[3]
 WORKFLOWS = sorted((ROOT / "workflows").glob("*.py")) + [
@@ -72,7 +73,8 @@ def _fact_keys() -> set[str]:
     + [f"fu_{k.value}" for k in FollowUpKind] + [f"role_{r.value}" for r in Role]
     + [f"sex_{s}" for s in ("male", "female")] + [f"rem_{k}" for k in describe.REMINDER_KINDS]
     + [f"chg_{c}" for c in notes.FIELDS] + [f"note_{n.value}" for n in Note]
-    + list(notes.SYSTEMS.values())))
+    + list(notes.SYSTEMS.values())
+    + [f"fv_attendant_{a.value}" for a in Attendant] + [f"fv_outcome_{o.value}" for o in Outcome]))
 def test_every_contract_code_has_indonesian_and_english_words(key):
     assert _both(key), key
 
