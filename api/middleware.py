@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import strict_input
-from api.fhir.outcome import FhirError, Issue, error_response
-from api.problems import problem
+from api.fhir.outcome import is_fhir
+from api.problems import answer
 
 MAX_BODY_BYTES = 256 * 1024  # a delivery with 9 children is a few KB
 SECURITY_HEADERS = {
@@ -48,7 +48,7 @@ class Protections:
             headers = Headers(scope=scope)
             length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-                await _too_large(scope, receive, send)
+                await _too_large(path)(scope, receive, send)
                 return
             body, more = bytearray(), True  # also catches chunked bodies without a length
             while more:
@@ -58,15 +58,14 @@ class Protections:
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
                 if len(body) > MAX_BODY_BYTES:
-                    await _too_large(scope, receive, send)
+                    await _too_large(path)(scope, receive, send)
                     return
             ctype = headers.get("content-type", "").split(";")[0].strip().lower()
             if body and path.startswith("/v1/") and ctype not in _json_types(path):
-                refused = problem(415, f"Content-Type must be {' or '.join(_json_types(path))}")
+                refused = answer(path, 415, f"Content-Type must be {' or '.join(_json_types(path))}")
                 await refused(scope, receive, send)
                 return
-            fhir = path == "/v1/fhir" or path.startswith("/v1/fhir/")
-            refused = _strict(bytes(body), ctype, fhir=fhir) if body else None
+            refused = _strict(bytes(body), ctype, path) if body else None
             if refused is not None:
                 await refused(scope, receive, send)
                 return
@@ -80,9 +79,10 @@ class Protections:
         await self.app(scope, receive, send_with_headers)
 
 
-def _strict(body: bytes, ctype: str, *, fhir: bool = False) -> Response | None:
+def _strict(body: bytes, ctype: str, path: str) -> Response | None:
     """Every body, before any handler: UTF-8, no control characters or lone surrogates, and JSON
-    without NaN/Infinity or duplicate keys (api/strict_input.py). None when it may pass."""
+    without NaN/Infinity or duplicate keys (api/strict_input.py). None when it may pass. Under /v1/fhir
+    the refusal is an OperationOutcome, each issue at its FHIRPath (api/problems.answer)."""
     try:
         if ctype == "application/json" or ctype.endswith("+json"):
             errors = strict_input.json_errors(body)
@@ -93,25 +93,16 @@ def _strict(body: bytes, ctype: str, *, fhir: bool = False) -> Response | None:
         else:
             return None  # no route takes other bodies: each refuses them (415, or FastAPI's 422)
     except strict_input.Malformed as exc:
-        if fhir:
-            return error_response(FhirError(400, [Issue("Bundle", str(exc), code="structure")]))
-        return problem(400, str(exc))
+        return answer(path, 400, str(exc))
     if not errors:
         return None
-    if fhir:  # the FHIR intake answers OperationOutcome, each issue at its FHIRPath
-        return error_response(FhirError(422, [Issue(_fhir_path(e["loc"]), e["message"], code="value")
-                                              for e in errors]))
     n = len(errors)
-    return problem(422, f"{n} field{'s are' if n != 1 else ' is'} invalid", errors=errors)
-
-
-def _fhir_path(loc: list[str | int]) -> str:
-    return "Bundle" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    return answer(path, 422, f"{n} field{'s are' if n != 1 else ' is'} invalid", errors=errors)
 
 
 def _json_types(path: str) -> tuple[str, ...]:
     # FHIR clients send FHIR's own JSON media type (also with ;fhirVersion=4.0), on the FHIR intake only.
-    if path == "/v1/fhir" or path.startswith("/v1/fhir/"):
+    if is_fhir(path):
         return ("application/json", "application/fhir+json")
     return ("application/json",)
 
@@ -132,9 +123,8 @@ def _protect(headers: MutableHeaders, path: str) -> None:
         headers.setdefault("Cache-Control", "no-store")  # personal data: never cached
 
 
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    refused = problem(413, f"request body larger than {MAX_BODY_BYTES} bytes")
-    await refused(scope, receive, send)
+def _too_large(path: str) -> Response:
+    return answer(path, 413, f"request body larger than {MAX_BODY_BYTES} bytes")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -21,7 +21,7 @@ from api.auth.deps import AUTH_RESPONSES, HospitalOnly
 from api.deps import CipherDep, SettingsDep
 from api.fhir import conformance
 from api.fhir.mapping import to_notification
-from api.fhir.outcome import FHIR_JSON, OPERATION_OUTCOME_SCHEMA, FhirError, Issue, error_response
+from api.fhir.outcome import FHIR_JSON, FhirError, Issue
 from api.fhir.parse import check_structure, read_json
 from api.schemas import BirthAccepted, FieldWarning
 from domain.notification import intake_problems, intake_warnings
@@ -39,7 +39,8 @@ BUNDLE_SCHEMA: dict[str, Any] = {
 
 
 def _outcome(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {FHIR_JSON: {"schema": OPERATION_OUTCOME_SCHEMA}}}
+    # The content (the OperationOutcome schema, an example of this status): api/problems.document().
+    return {"description": description}
 
 
 _EXAMPLE = pathlib.Path(__file__).parent / "example_bundle.json"  # made-up family, valid NIK structure
@@ -78,8 +79,7 @@ def read_structure_definition(
     """One extension's definition (its canonical URL: `https://kelahiran.example.id/fhir/StructureDefinition/{id}`)."""
     found = conformance.structure_definition(definition_id)
     if found is None:
-        return error_response(FhirError(404, [Issue("StructureDefinition", "no such extension",
-                                                     "not-found")]))
+        raise FhirError(404, [Issue("StructureDefinition", "no such extension", "not-found")])
     return _fhir(found)
 
 
@@ -88,20 +88,24 @@ def read_structure_definition(
     openapi_extra={"requestBody": {"required": True, "content": {
         FHIR_JSON: {"schema": BUNDLE_SCHEMA, "examples": EXAMPLES},
         "application/json": {"schema": BUNDLE_SCHEMA, "examples": EXAMPLES}}}},
-    responses={400: _outcome("Not JSON, or not a JSON object"),
+    responses={400: _outcome("Not UTF-8 JSON, not a JSON object, or with control characters, duplicate keys "
+                             "or NaN"),
+               401: _outcome("No valid hospital API key: missing, unknown, revoked or expired"),
+               403: _outcome("An operator session: only hospital API keys report births"),
+               413: _outcome("Bundle larger than the limit (256 KiB)"),
                409: _outcome("Record id (the Encounter identifier) already used for different content"),
-               415: _outcome("Not FHIR R4 JSON (fhirVersion other than 4.0)"),
+               415: _outcome("Content-Type neither application/fhir+json nor application/json, or "
+                             "a fhirVersion other than 4.0"),
                422: _outcome("Not valid FHIR R4, or breaks SATUSEHAT's or this intake's rules; "
                              "`expression` names each failing element"),
                429: _outcome("This hospital's intake rate is exceeded; retry after `Retry-After` seconds")},
 )
 async def post_fhir_bundle(request: Request, who: HospitalOnly, response: Response, settings: SettingsDep,
                            cipher: CipherDep) -> Any:
-    """Report one delivery as a FHIR R4 transaction Bundle; the same birth as JSON is the same bundle."""
-    try:
-        acc, warnings = await _accept(request, who.subject, settings, cipher)
-    except FhirError as exc:
-        return error_response(exc)
+    """Report one delivery as a FHIR R4 transaction Bundle; the same birth as JSON is the same bundle.
+
+    Every error is an OperationOutcome (a FhirError, rendered by api/problems.py)."""
+    acc, warnings = await _accept(request, who.subject, settings, cipher)
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))
     response.headers["Location"] = url
     return BirthAccepted(bundle_id=acc.bundle_id, status=acc.status, status_url=url, duplicate=acc.duplicate,

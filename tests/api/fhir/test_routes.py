@@ -114,18 +114,21 @@ async def test_errors_are_operation_outcomes(stack):
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/fhir+json")
     assert r.json() == {"resourceType": "OperationOutcome", "issue": [{
         "severity": "error", "code": "required", "expression": ["Bundle.entry[2].resource.identifier"],
+        "details": {"coding": [{"system": "https://kelahiran.dev/problems", "code": "validation"}]},
         "diagnostics": "a newborn Patient carries the mother's NIK as an identifier with system "
                        "https://fhir.kemkes.go.id/id/nik-ibu"}]}
     r = await post_fhir(stack, b'{"resourceType": "Bundle",', hospital)
     assert r.status_code == 400 and r.json()["issue"][0]["severity"] == "fatal"
     r = await post_fhir(stack, b"{}", hospital, {"Content-Type": "application/fhir+json; fhirVersion=3.0"})
     assert r.status_code == 415 and r.json()["resourceType"] == "OperationOutcome"
-    assert (await post_fhir(stack, b"{}", hospital, {"Content-Type": "text/plain"})).status_code == 415
+    plain = await post_fhir(stack, b"{}", hospital, {"Content-Type": "text/plain"})
+    assert plain.status_code == 415 and plain.headers["content-type"].startswith("application/fhir+json")
+    assert plain.json()["issue"][0]["code"] == "not-supported"
     elsewhere = await stack.http.post(f"{stack.api_url}/v1/births", content=b"{}",
                                       headers={**stack.hospital(hospital), **FHIR})
     assert elsewhere.status_code == 415  # FHIR's media type is admitted on the FHIR intake only
     anonymous = await stack.http.post(f"{stack.api_url}/v1/fhir", content=b"{}", headers=FHIR)
-    assert anonymous.status_code == 401
+    assert anonymous.status_code == 401 and anonymous.json()["issue"][0]["code"] == "login"
 
 
 async def test_a_birth_date_in_the_future_names_the_birth_date(stack):
