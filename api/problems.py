@@ -53,14 +53,14 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = Field(default=None, description="422 only: each invalid field")
 
 
-_KINDS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+KINDS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
           405: "method-not-allowed", 409: "conflict", 413: "too-large", 415: "unsupported-media-type",
           422: "validation", 429: "throttled", 503: "unavailable"}
 
 
 def problem(status: int, detail: str, *, errors: list[dict] | None = None,
             headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": TYPE_BASE + _KINDS.get(status, str(status)),
+    body: dict[str, Any] = {"type": TYPE_BASE + KINDS.get(status, str(status)),
                             "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
     if errors is not None:
         body["errors"] = errors
@@ -99,7 +99,7 @@ def _field_issue(error: dict) -> Issue:
 
 
 def fhir_outcome(exc: FhirError) -> JSONResponse:
-    body = operation_outcome(exc.issues, TYPE_BASE + _KINDS.get(exc.status, str(exc.status)))
+    body = operation_outcome(exc.issues, TYPE_BASE + KINDS.get(exc.status, str(exc.status)))
     return JSONResponse(body, exc.status, headers=exc.headers or None, media_type=FHIR_JSON)
 
 
@@ -159,7 +159,7 @@ def example(status: int, description: str, *, fhir: bool = False) -> dict[str, A
     else:
         errors = [_EXAMPLE_FIELD] if status == 422 else None
         response = answer("/v1/fhir" if fhir else "/v1", status, detail, errors=errors)
-    return {_KINDS.get(status, str(status)): {"summary": description, "value": json.loads(response.body)}}
+    return {KINDS.get(status, str(status)): {"summary": description, "value": json.loads(response.body)}}
 
 
 def document(app: FastAPI) -> None:

@@ -71,3 +71,41 @@ def test_the_examples_pass_the_models_own_rules():
     check_structure(json.dumps(fhir).encode(), fhir)
     mapped = to_notification(fhir)
     assert mapped.notification.record_id == "RM-2026-00123" and len(mapped.notification.children) == 1
+
+
+def _errors(spec: dict):
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status, declared in op["responses"].items():
+                if status[0] in "45":
+                    yield f"{method.upper()} {path} {status}", int(status), declared
+
+
+def test_every_error_response_has_an_example_of_its_own_status(spec):
+    """A 401's example says the credentials are missing, not a 422's invalid field; FHIR's are outcomes."""
+    from api.fhir.outcome import FHIR_JSON
+    from api.problems import KINDS, PROBLEM_JSON
+
+    wrong, checked = [], 0
+    for where, status, declared in _errors(spec):
+        for media_type, media in declared.get("content", {}).items():
+            examples = media.get("examples") or {}
+            if not examples:
+                wrong.append(f"{where} {media_type}: no example")
+            schema = {**media["schema"], "components": spec["components"]}
+            for name, example in examples.items():
+                value, checked = example["value"], checked + 1
+                errors = [e.message for e in jsonschema_rs.Draft202012Validator(schema).iter_errors(value)]
+                if errors:
+                    wrong.append(f"{where} {name}: {errors}")
+                elif media_type == PROBLEM_JSON and value["status"] != status:
+                    wrong.append(f"{where} {name}: status {value['status']}")
+                elif media_type == FHIR_JSON and value["issue"][0]["details"]["coding"][0] != {
+                        "system": "https://kelahiran.dev/problems", "code": KINDS[status]}:
+                    wrong.append(f"{where} {name}: coded {value['issue'][0]['details']}")
+                elif media_type not in (PROBLEM_JSON, FHIR_JSON):
+                    wrong.append(f"{where}: {media_type}")
+    assert wrong == []
+    assert checked >= 43 * 9
+    unauthorized = spec["paths"]["/v1/births"]["post"]["responses"]["401"]["content"][PROBLEM_JSON]
+    assert "API key" in next(iter(unauthorized["examples"].values()))["value"]["detail"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from api.app import create_app
+from api.fhir.outcome import FHIR_JSON
 from api.problems import PROBLEM_JSON
+from infra.settings import Settings
 from tests.support import payloads
 
 pytestmark = pytest.mark.integration
@@ -63,10 +66,27 @@ async def test_the_middleware_refusals_and_unknown_paths_are_problems_too(stack)
     _problem(await stack.http.get(f"{stack.api_url}/v1/births"), 401)
 
 
-async def test_the_openapi_declares_every_error_with_the_problem_schema(stack):
-    spec = (await stack.http.get(f"{stack.api_url}/openapi.json")).json()
-    births = spec["paths"]["/v1/births"]["post"]["responses"]
-    for status in ("400", "401", "403", "404", "409", "413", "415", "422", "429"):
-        content = births[status]["content"]
-        assert content[PROBLEM_JSON]["schema"]["$ref"].endswith("/Problem"), status
+ERRORS = ("400", "401", "403", "404", "409", "413", "415", "422", "429")
+
+
+def test_the_openapi_declares_every_error_of_every_operation_with_its_schema():
+    """Every operation: each of the nine errors declared, with a body schema (OperationOutcome on FHIR's)."""
+    spec = create_app(Settings(environment="test")).openapi()
+    operations = [(f"{method.upper()} {path}", path, op) for path, ops in spec["paths"].items()
+                  for method, op in ops.items()]
+    assert len(operations) >= 43  # the walk found the whole API, FHIR included
+    missing = []
+    for name, path, op in operations:
+        fhir = path == "/v1/fhir" or path.startswith("/v1/fhir/")
+        media, schema = (FHIR_JSON, "OperationOutcome") if fhir else (PROBLEM_JSON, "Problem")
+        for status in ERRORS:
+            declared = op["responses"].get(status)
+            if declared is None:
+                missing.append(f"{name} {status}: not declared")
+            elif set(declared.get("content", {})) != {media}:
+                missing.append(f"{name} {status}: content {sorted(declared.get('content', {}))}, not {media}")
+            elif declared["content"][media].get("schema", {}).get("$ref") != f"#/components/schemas/{schema}":
+                missing.append(f"{name} {status}: no {schema} schema")
+    assert missing == []
+    assert {"Problem", "OperationOutcome"} <= set(spec["components"]["schemas"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]
