@@ -107,10 +107,22 @@ def audit_page(request: Request, who: Auditing, session: SessionDep) -> Response
     before = int(raw) if raw.isdigit() and len(raw) < 19 else None
     rows = _newest(session, f, before)
     audit.record(session=session, who=who, action="audit.search", details={"via": "console", **f})
-    events = [{"e": e, "reason": mask(e.reason), "details": _details(e)} for e in rows]
+    events = [{"e": e, "reason": mask(e.reason), "details": _detail_pairs(e)} for e in rows]
     older = rows[-1].id if len(rows) == PAGE else None
     return render(request, "audit.html", {"events": events, "f": f, "bad": bad, "older": older,
                                           "paged": before is not None}, who=who)
+
+
+def _detail_pairs(e: AuditEvent) -> list[tuple[str, str]]:
+    """The details as `name: value` pairs for the page (masked; nested values as compact JSON). The
+    export keeps them as one JSON cell."""
+    if not e.details_json:
+        return []
+    data = json.loads(e.details_json)
+    if not isinstance(data, dict):
+        return [("", mask(json.dumps(data, ensure_ascii=False)))]
+    return [(k, mask(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)))
+            for k, v in sorted(data.items())]
 
 
 def _cell(value: object) -> str:

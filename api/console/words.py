@@ -6,6 +6,7 @@ page show both, so nobody needs the code or the README to act on a case.
 
 from __future__ import annotations
 
+from api.console.audit_words import AUDIT_WORDS
 from api.console.refusal_words import REFUSAL_WORDS
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -172,3 +173,4 @@ WORDS: dict[str, tuple[str, str]] = {
     "fv_outcome_stillbirth": ("lahir mati", "stillbirth"),
 }
 WORDS.update(REFUSAL_WORDS)  # the other codes Dukcapil, BPJS and the SMS gateway can refuse with
+WORDS.update(AUDIT_WORDS)  # the audit view's actions and outcomes

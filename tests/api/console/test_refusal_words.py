@@ -115,3 +115,70 @@ def test_a_known_code_is_said_in_words_not_as_the_fallback():
     assert en("fix_USIA_KANDUNGAN_KURANG").endswith("a supervisor closes the bundle with a reason.")
     assert "{code}" not in id_("r_SAKSI_TIDAK_SAH") and "Ditolak oleh layanan" not in id_("r_SAKSI_TIDAK_SAH")
 
+
+
+# The audit view says what was done and how it ended in words (the CSV export keeps the codes).
+ACTION = re.compile(r"^[a-z_]+(?:\.[a-z_]+)+$")
+AUDITORS = {"record", "_audit", "_log", "log"}  # audit.record and the modules' wrappers around it
+
+
+def recorded_actions() -> set[str]:
+    """Every action the sources write to the audit log: `action=` literals, the wrappers' positional
+    literals (also when passed to run_in_threadpool), `*_ACTION` constants, and the two families built
+    from a name (`cli.{update}` per update the CLI sends, `admin.hospital.{change}`)."""
+    found: set[str] = set()
+    for where in ("api", "cli", "store", "activities"):
+        for path in sorted((ROOT / where).rglob("*.py")):
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                parts: list[ast.expr] = []
+                if isinstance(node, ast.Call):
+                    parts += [k.value for k in node.keywords if k.arg == "action"]
+                    names = {_name(node.func)} | {_name(a) for a in node.args}
+                    if names & AUDITORS:
+                        parts += node.args
+                elif isinstance(node, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id.endswith("ACTION") for t in node.targets):
+                    parts.append(node.value)
+                found |= {n.value for p in parts for n in ast.walk(p) if isinstance(n, ast.Constant)
+                          and isinstance(n.value, str) and ACTION.match(n.value)}
+    cli = ast.parse((ROOT / "cli" / "admin.py").read_text())
+    found |= {f"cli.{n.args[1].value}" for n in ast.walk(cli) if isinstance(n, ast.Call)
+              and _name(n.func) == "_run_update" and isinstance(n.args[1], ast.Constant)}
+    found |= {"admin.hospital.disable", "admin.hospital.enable"}
+    return found
+
+
+def test_the_actions_are_read():
+    acts = recorded_actions()
+    assert {"bundle.view", "submitted.reveal", "child.death", "follow_up.retry", "auth.lock",
+            "admin.key.issue", "audit.export", "cli.close_bundle"} <= acts
+
+
+@pytest.mark.parametrize("action", sorted(recorded_actions()))
+def test_every_audited_action_has_words(action):
+    assert _both("aua_" + action.replace(".", "_")), action
+
+
+@pytest.mark.parametrize("outcome", ["ok", "refused", "failed"])  # store/auth_models.py AuditEvent.outcome
+def test_every_audit_outcome_has_words(outcome):
+    assert _both(f"auo_{outcome}")
+
+
+def test_the_audit_view_says_action_and_outcome_in_words_and_masks_the_details():
+    from datetime import UTC, datetime
+
+    from api.console.routes_audit import _detail_pairs
+    from api.console.web import templates
+    from store.auth_models import AuditEvent
+
+    e = AuditEvent(id=7, at=datetime(2026, 12, 7, 7, 5, tzinfo=UTC), actor="op-1", actor_role="operator",
+                   action="bundle.parents", outcome="refused",
+                   details_json='{"mother_nik": "3673015505900001", "fields": ["mother"]}')
+    page = templates.env.get_template("audit.html").render(
+        t=i18n.Translator("id"), events=[{"e": e, "reason": "", "details": _detail_pairs(e)}], f={},
+        bad=[], older=None, paged=False, lang="id", who=None, csrf="x", flash=None)
+    row = page[page.index('<tr data-event="7"'):page.index("</tr>", page.index('<tr data-event="7"'))]
+    assert "Data orang tua dikoreksi <small><code>bundle.parents</code></small>" in row
+    assert '<td data-label="Hasil">ditolak</td>' in row
+    assert "mother_nik: <code>************0001</code>" in row and "3673015505900001" not in row
