@@ -114,7 +114,9 @@ def children(stack: Stack, bpjs_poll_seconds: float) -> Children:
         log_path=logs / "temporal.log",
         ready=[tcp_open(stack.dial, p.temporal), tcp_open(stack.dial, p.temporal_ui)],
     )
-    env = {**os.environ, **app_env(stack, bpjs_poll_seconds)}
+    # The read model's gauges are counted by exactly one process, the dispatcher (below): never by
+    # every child because the shell happens to export the flag.
+    env = {**os.environ, **app_env(stack, bpjs_poll_seconds), "KELAHIRAN_METRICS_GAUGES": "false"}
 
     def kelahiran(name: str, *args: str, ready: Sequence[ReadyCheck] = (), **extra: str) -> ChildProcess:
         # `python -m cli` from this interpreter works in a venv that was never activated.
@@ -144,7 +146,9 @@ def children(stack: Stack, bpjs_poll_seconds: float) -> Children:
         workers=workers,
         apis=apis,
         # Hospital webhooks from the outbox (a process of its own: see cli/dispatcher_process.py).
-        callbacks=kelahiran("callbacks", "callbacks", ready=[http_ok(stack.url(p.callbacks, "/health"))]),
+        # It also exports the read model's gauges on its /metrics (bundles by status, reasons, ...).
+        callbacks=kelahiran("callbacks", "callbacks", ready=[http_ok(stack.url(p.callbacks, "/health"))],
+                            KELAHIRAN_METRICS_GAUGES="true"),
     )
 
 
