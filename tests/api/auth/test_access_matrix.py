@@ -93,7 +93,7 @@ PUBLIC = {("GET", "/health"), ("GET", "/ready"), ("POST", "/v1/auth/login"),
           ("GET", "/unduh/{token}"), ("POST", "/unduh/{token}"), ("POST", "/unduh/{token}/pin-baru"),
           ("GET", "/unduh/{token}/dokumen"), ("GET", "/unduh/{token}/akta/{birth_order}"),
           ("GET", "/unduh/{token}/kk"), ("GET", "/unduh/{token}/kia/{birth_order}"),
-          ("POST", "/unduh/{token}/keluar"),
+          ("GET", "/unduh/{token}/kematian/{birth_order}"), ("POST", "/unduh/{token}/keluar"),
           # the API's interactive docs (api/docs_ui.py): the OpenAPI they show is public too
           ("GET", "/docs"), ("GET", "/redoc"),
           # FHIR discovery, as clients expect before authenticating: no personal data
