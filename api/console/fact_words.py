@@ -37,6 +37,9 @@ FACT_WORDS: dict[str, tuple[str, str]] = {
     "fv_status_AKTIF": ("aktif", "active"),
     "fv_status_NONAKTIF": ("nonaktif", "inactive"),
     "fv_berakhir_MENINGGAL": ("anak meninggal", "the child died"),
+    "fv_segmen_PBI": ("PBI (Penerima Bantuan Iuran)", "PBI (contribution assistance)"),
+    "fv_segmen_PPU": ("PPU (pekerja penerima upah)", "PPU (wage worker)"),
+    "fv_segmen_PBPU": ("PBPU (pekerja bukan penerima upah)", "PBPU (non-wage worker)"),
     # a service's last note and what a timeline event adds to its title: one per domain Note, with its
     # parameters (api/console/notes.py); the JSON API's `message` is the English side
     "note_children_reported": ("{n} anak dilaporkan", "{n} child(ren) reported"),
