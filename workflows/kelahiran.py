@@ -54,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Business rejections a correction of the parents' data (or the KK number) can cure.
 PARENT_DATA_REASONS = {Reason.KK_TIDAK_DITEMUKAN, Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK,
-                       Reason.SPTJM_TIDAK_SAH}
+                       Reason.SPTJM_TIDAK_SAH, Reason.BUKTI_PERKAWINAN_TIDAK_SESUAI}
 
 
 @workflow.defn(name=WORKFLOW_TYPE)

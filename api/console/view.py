@@ -37,7 +37,7 @@ NO_RETRY = frozenset({
     Reason.KEPUTUSAN_KADIS_DIPERLUKAN, Reason.SPTJM_TIDAK_SAH, Reason.DUPLIKAT_DICURIGAI,
     Reason.DOMISILI_LUAR, Reason.NAMA_BELUM_ADA, Reason.NAMA_TIDAK_SESUAI, Reason.KK_TIDAK_DITEMUKAN,
     Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK, "KELAHIRAN_SUDAH_TERDAFTAR",
-    "BUKTI_PERKAWINAN_TIDAK_SESUAI"})
+    Reason.BUKTI_PERKAWINAN_TIDAK_SESUAI})
 # Services whose progress fixes the office: past them the KK number cannot change (the workflow's rule).
 REROUTED = (Service.NIK, Service.STILLBIRTH)
 STEP_ORDER = (Service.NIK, Service.AKTA, Service.KIA, Service.BPJS, Service.STILLBIRTH)

@@ -57,6 +57,8 @@ class Reason(StrEnum):
     NIK_IBU_TIDAK_DITEMUKAN = "NIK_IBU_TIDAK_DITEMUKAN"
     IBU_TIDAK_DI_KK = "IBU_TIDAK_DI_KK"
     SPTJM_TIDAK_SAH = "SPTJM_TIDAK_SAH"
+    # Dukcapil: the buku nikah does not match the couple on the KK (often the father's NIK is wrong)
+    BUKTI_PERKAWINAN_TIDAK_SESUAI = "BUKTI_PERKAWINAN_TIDAK_SESUAI"
     KEPUTUSAN_KADIS_DIPERLUKAN = "KEPUTUSAN_KADIS_DIPERLUKAN"  # akta > 60 days: LT needs a decision
     NAMA_BELUM_ADA = "NAMA_BELUM_ADA"
     NAMA_TIDAK_SESUAI = "NAMA_TIDAK_SESUAI"  # Dukcapil refused the name (Permendagri 73/2022)

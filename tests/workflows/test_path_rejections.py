@@ -8,7 +8,7 @@ queue per test, a family no other test uses; assertions only on that bundle and 
 from __future__ import annotations
 
 from domain.contracts import CorrectParentsInput, RetryServiceInput, Service
-from domain.notification import Mother
+from domain.notification import Father, Mother
 from tests.support.bundles import new_family, notification, running, stranger, svc, today
 from tests.support.fake_activities import Fakes
 
@@ -143,3 +143,22 @@ async def test_kk_not_found_before_routing_is_resolved_by_correcting_the_kk(time
     assert (final.office_code, final.domicile_kecamatan) == ("3673", fam.kecamatan)
     assert [i.kk_number for i in fakes.inputs("register_birth")] == [fam.kk_number]
     assert fakes.inputs("reissue_kk")[0].kk_number == fam.kk_number
+
+
+async def test_marriage_proof_refused_by_dukcapil_is_retried_by_the_parents_correction(time_skipping_env):
+    # Dukcapil refuses the akta when the buku nikah does not match the couple on the KK: most often
+    # the father's NIK was mistyped. Correcting the father tries the akta again (nothing else cures it:
+    # a plain retry gets the same answer, so the console does not offer one).
+    env, fakes = time_skipping_env, _pbi()
+    fam = new_family(fakes)
+    fakes.reject["issue_akta"] = "BUKTI_PERKAWINAN_TIDAK_SESUAI"
+    async with running(env, fakes, notification(fam, await today(env))) as b:
+        st = await b.until(lambda s: svc(s, "akta").status.value == "needs_attention")
+        assert svc(st, "akta").reason == "BUKTI_PERKAWINAN_TIDAK_SESUAI"
+        del fakes.reject["issue_akta"]  # with the right father, Dukcapil's check passes
+        await b.update("correct_parents", CorrectParentsInput(
+            father=Father(nik=fam.father_nik, name="Agus Salim"), reason="NIK ayah salah ketik"))
+        final = await b.handle.result()
+    assert final.status.value == "completed"
+    assert fakes.count("issue_akta") == 2 and _generations(fakes, "issue_akta") == ["0", "1"]
+    assert svc(final, "akta").status.value == "completed"
