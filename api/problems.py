@@ -180,7 +180,7 @@ def document(app: FastAPI) -> None:
             fhir = is_fhir(where)
             for op in path.values():
                 for status, declared in op.get("responses", {}).items():
-                    if status[0] in "45":
+                    if status[0] in "45" and not declared.pop("x-own-body", False):
                         found = example(int(status), declared.get("description", ""), fhir=fhir)
                         media, schema = (FHIR_JSON, _OUTCOME_REF) if fhir else (PROBLEM_JSON, _REF)
                         declared["content"] = {media: {"schema": schema, "examples": found}}

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from store.pending import backlog
 
@@ -29,7 +31,27 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", responses={503: {"description": "The read-model database is not reachable"}})
+class IntakeBacklog(BaseModel):
+    pending_starts: int = Field(description="accepted births whose workflow is not started yet")
+    oldest_s: float | None = Field(description="how long the oldest has waited, in seconds")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(description="database: ok/unavailable; temporal: ok/unavailable/"
+                                               "connecting",
+                                   examples=[{"database": "ok", "temporal": "unavailable"}])
+    intake_backlog: IntakeBacklog | None = Field(default=None, description="absent without the database")
+
+
+# The 503 is this same body (status not_ready), not a Problem: api/problems.document leaves it alone.
+_NOT_READY = {"model": Readiness, "description": "The read-model database is not reachable",
+              "x-own-body": True, "content": {"application/json": {"examples": {"not_ready": {
+                  "summary": "The read-model database is not reachable", "value": {
+                      "status": "not_ready", "checks": {"database": "unavailable", "temporal": "ok"}}}}}}}
+
+
+@router.get("/ready", response_model=Readiness, responses={503: _NOT_READY})
 async def ready(request: Request) -> JSONResponse:
     """Ready when the read-model database answers (503 otherwise).
 

@@ -8,6 +8,7 @@ import time
 import httpx
 
 from api.app import create_app
+from api.routes.health import Readiness
 from infra import codec
 from infra.settings import Settings
 from infra.temporal_bin import temporal_cli
@@ -75,3 +76,9 @@ def test_not_ready_without_the_database(tmp_path):
         ready = httpx.get(f"{api}/ready", timeout=10)
     assert ready.status_code == 503
     assert ready.json()["status"] == "not_ready" and ready.json()["checks"]["database"] == "unavailable"
+    # The 503 is the readiness body the OpenAPI declares for it (not a Problem), with a fitting example.
+    Readiness.model_validate(ready.json())
+    declared = create_app(broken).openapi()["paths"]["/ready"]["get"]["responses"]["503"]["content"]
+    assert list(declared) == ["application/json"]
+    assert declared["application/json"]["schema"] == {"$ref": "#/components/schemas/Readiness"}
+    Readiness.model_validate(declared["application/json"]["examples"]["not_ready"]["value"])
