@@ -112,6 +112,21 @@ REFUSAL_WORDS: dict[str, tuple[str, str]] = {
                                    "ditolak lagi, laporkan ke admin dengan ID bundel.",
                                    "\"Retry\" sends a new request with a new key; if it is refused "
                                    "again, report it to an admin with the bundle id."),
+    "r_DATA_ORANG_TUA_TIDAK_SESUAI": ("Dukcapil menolak: data orang tua tidak sesuai dengan data "
+                                      "kependudukan.",
+                                      "Dukcapil refused: the parents' data do not match the population "
+                                      "register."),
+    "fix_DATA_ORANG_TUA_TIDAK_SESUAI": ("Periksa nama dan NIK ayah dan ibu dengan rumah sakit atau "
+                                        "keluarga; bila salah, koreksi data orang tua, lalu \"Coba lagi\".",
+                                        "Check the father's and mother's names and NIKs with the hospital "
+                                        "or the family; if they are wrong, correct the parents' data, "
+                                        "then \"Retry\"."),
+    "r_BERKAS_TIDAK_LENGKAP": ("Dukcapil menolak: berkas permohonan tidak lengkap.",
+                               "Dukcapil refused: the application's documents are incomplete."),
+    "fix_BERKAS_TIDAK_LENGKAP": ("Tanyakan kepada Disdukcapil berkas mana yang kurang dan minta rumah "
+                                 "sakit melengkapinya, lalu \"Coba lagi\".",
+                                 "Ask Disdukcapil which documents are missing and have the hospital "
+                                 "complete them, then \"Retry\"."),
     # BPJS Kesehatan
     "r_PESERTA_TIDAK_DITEMUKAN": ("BPJS tidak menemukan kepesertaan keluarga (nomor kartu atau NIK tidak "
                                   "terdaftar).",
@@ -143,6 +158,12 @@ REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     "fix_DITOLAK_BPJS": ("Baca kesalahan terakhir pada langkah BPJS; hubungi BPJS bila perlu, lalu "
                          "\"Coba lagi\".",
                          "Read the BPJS step's last error; ask BPJS if needed, then \"Retry\"."),
+    "r_VERIFIKASI_DITUNDA": ("BPJS menunda verifikasi pendaftaran bayi.",
+                             "BPJS postponed verifying the baby's enrolment."),
+    "fix_VERIFIKASI_DITUNDA": ("Tanyakan kepada kantor cabang BPJS kapan verifikasi selesai, lalu "
+                               "\"Coba lagi\".",
+                               "Ask the BPJS branch office when the verification is done, then "
+                               "\"Retry\"."),
     # either system, or our adapter for an answer without a code
     "r_PERMINTAAN_TIDAK_VALID": ("Layanan tujuan tidak dapat membaca permintaan yang dikirim (kesalahan "
                                  "sistem, bukan data keluarga).",
