@@ -1,9 +1,11 @@
-"""Session-wide fixtures: one Temporal dev server, one set of simulators, one API and worker."""
+"""Session-wide fixtures: one Temporal dev server, one set of simulators, one API and worker, and one
+headless Chromium (tests/support/browser.py) for every browser test, the console's and the catalogue's."""
 
 from __future__ import annotations
 
 import pytest_asyncio
 
+from tests.support.browser import browser  # noqa: F401 - the session's one Chromium
 from tests.support.stack import Stack
 from tools.embedded import embedded_stack, start_temporal
 
