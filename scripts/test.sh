@@ -20,10 +20,12 @@ fi
 if [ "$#" -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 # The whole suite. The tests that run whole stacks of their own under `kelahiran up` (on free ports,
 # in folders of their own, never the session's stack) and mostly wait for its restarts, a freeze and an
-# outage run beside the rest, which keeps CI within its 15 minutes on two cores. Their output follows
+# outage run beside the rest, with the crash tests that start their own workers and APIs and the bench's
+# smoke run, which keeps CI within its 15 minutes on two cores. Their output follows
 # the rest's (and stays in test-artifacts/beside.log).
 BESIDE=(tests/tools/chaos tests/crash/test_up_supervision.py tests/crash/test_temporal_restart.py
-        tests/cli/test_up.py)
+        tests/cli/test_up.py tests/crash/test_worker_kill.py tests/crash/test_bpjs_outage.py
+        tests/crash/test_api_replicas.py tests/tools/bench/test_bench_smoke.py)
 mkdir -p test-artifacts
 .venv/bin/pytest -p no:cacheprovider "${BESIDE[@]}" > test-artifacts/beside.log 2>&1 &
 beside=$!

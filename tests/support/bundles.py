@@ -74,6 +74,16 @@ def notification(fam: FakeFamily, born: date, children: list[dict] | None = None
     return BirthNotification.model_validate(body)
 
 
+async def skip_days(env: WorkflowEnvironment, days: int, *, step: int = 5) -> None:
+    """Skip `days` of the time-skipping server's clock a few days per call: each call is one RPC with
+    the client's default deadline, and a long skip over a daily poll (a busy CI machine ran 22 days'
+    polls in over 30 s) hit that deadline ("Timeout expired") although nothing was wrong."""
+    left = days
+    while left > 0:
+        await env.sleep(timedelta(days=min(step, left)))
+        left -= step
+
+
 async def today(env: WorkflowEnvironment) -> date:
     """Today in WIB by the test server's clock (time skipping moves it for good)."""
     return (await env.get_current_time()).astimezone(WIB).date()

@@ -14,6 +14,7 @@ from temporalio.client import WorkflowHandle
 
 from domain.contracts import CloseBundleInput, ReportDeathInput, RetryServiceInput, Service
 from tests.support import payloads
+from tests.support.bundles import skip_days
 from tests.support.fake_activities import Fakes
 from tests.workflows.test_deadlines import _end, _start, _state, _svc
 from tools.embedded import start_temporal
@@ -41,7 +42,7 @@ async def test_an_unpaid_bundle_history_stays_bounded_after_30_and_90_days(skipp
     fakes = Fakes()
     handle, worker, born = await _start(skipping_env, fakes, [payloads.child()], poll_seconds=HOUR)
     async with worker:
-        await skipping_env.sleep(timedelta(days=30))
+        await skip_days(skipping_env, 30)
         day30 = await _events(handle)
         st = await _state(handle)
         bpjs = _svc(st, "bpjs")
@@ -51,7 +52,7 @@ async def test_an_unpaid_bundle_history_stays_bounded_after_30_and_90_days(skipp
         assert checks30 >= 30 * 24 - 2  # BPJS was asked every hour...
         assert day30 < HISTORY_BOUND  # ... and none of it is in the history
 
-        await skipping_env.sleep(timedelta(days=60))
+        await skip_days(skipping_env, 60)
         day90 = await _events(handle)
         checks90 = sum(1 for name, _ in fakes.calls if name == "await_bpjs_payment")
         assert checks90 >= 90 * 24 - 2

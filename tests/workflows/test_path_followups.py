@@ -17,7 +17,7 @@ from domain.contracts import (
     Service,
 )
 from tests.support import payloads
-from tests.support.bundles import new_family, notification, running, svc, today
+from tests.support.bundles import new_family, notification, running, skip_days, svc, today
 from tests.support.fake_activities import Fakes
 
 
@@ -91,7 +91,7 @@ async def test_pbpu_payment_wait_flagged_after_28_days_then_completed_once_paid(
         assert bpjs.facts["virtual_account"] == "88888" + card[-11:]
         assert (bpjs.deadline, bpjs.deadline_state) == (born + timedelta(days=28), "ok")
 
-        await env.sleep(timedelta(days=22))  # inside the 7-day warning window
+        await skip_days(env, 22)  # inside the 7-day warning window
         st = await b.state()
         assert svc(st, "bpjs").deadline_state == "approaching" and st.deadline_risk is True
         # Reminded when the payment began to be awaited, and again as the deadline approaches.
@@ -101,7 +101,7 @@ async def test_pbpu_payment_wait_flagged_after_28_days_then_completed_once_paid(
         polls = fakes.count("await_bpjs_payment")
         assert 20 <= polls <= 24  # once a day (bpjs_poll_seconds), never in a busy loop
 
-        await env.sleep(timedelta(days=7))  # day 29: past the deadline, still unpaid
+        await skip_days(env, 7)  # day 29: past the deadline, still unpaid
         st = await b.state()
         bpjs = svc(st, "bpjs")
         assert (bpjs.status.value, bpjs.deadline_state) == ("awaiting_payment", "passed")
