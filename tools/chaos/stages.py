@@ -71,6 +71,18 @@ async def slowed(d: Driver) -> AsyncIterator[None]:
         await d.clear_faults()
 
 
+@contextlib.asynccontextmanager
+async def mid_flight(d: Driver, bodies: list[dict], before: dict[str, int]
+                     ) -> AsyncIterator[tuple[list[str | None], int]]:
+    """Births posted with the simulators slowed, held until a tenth have their NIK: the stage's
+    fault then lands on bundles mid-way. Yields their ids (a list the stage may add to) and how many
+    are in flight."""
+    async with slowed(d):
+        ids = await d.post_all(bodies)
+        await d.issued_niks(max(1, len(bodies) // 10), before)
+        yield ids, await in_flight(d, ids)
+
+
 async def identical(ctx: Ctx) -> list[StageResult]:
     """The same record POSTed N times at once, as a hospital's retrying client might."""
     out = []
@@ -88,10 +100,8 @@ async def kill(ctx: Ctx, role: str, *, late: int) -> list[StageResult]:
     started, d = time.monotonic(), ctx.driver
     bodies, later = d.births(ctx.plan.in_flight), d.births(late)
     before = await d.counts()
-    async with slowed(d):
-        ids = await d.post_all(bodies)
-        await d.issued_niks(max(1, len(bodies) // 10), before)
-        flying, mark = await in_flight(d, ids), ctx.up.said()
+    async with mid_flight(d, bodies, before) as (ids, flying):
+        mark = ctx.up.said()
         os.kill(ctx.up.pid(role), signal.SIGKILL)
         killed = time.monotonic()
         ids += await d.post_all(later)  # while it is down: the API keeps them and starts them later
@@ -107,10 +117,8 @@ async def freeze(ctx: Ctx) -> list[StageResult]:
     started, d, plan = time.monotonic(), ctx.driver, ctx.plan
     bodies, later = d.births(plan.in_flight), d.births(plan.late)
     before = await d.counts()
-    async with slowed(d):
-        ids = await d.post_all(bodies)
-        await d.issued_niks(max(1, len(bodies) // 10), before)
-        flying, pid = await in_flight(d, ids), ctx.up.pid("temporal")
+    async with mid_flight(d, bodies, before) as (ids, flying):
+        pid = ctx.up.pid("temporal")
         os.kill(pid, signal.SIGSTOP)
         try:
             posting = asyncio.ensure_future(d.post_all(later))
@@ -144,10 +152,7 @@ async def power_loss(ctx: Ctx) -> list[StageResult]:
     started, d, plan = time.monotonic(), ctx.driver, ctx.plan
     bodies, later = d.births(plan.in_flight), d.births(plan.late)
     before = await d.counts()
-    async with slowed(d):
-        ids = await d.post_all(bodies)
-        await d.issued_niks(max(1, len(bodies) // 10), before)
-        flying = await in_flight(d, ids)
+    async with mid_flight(d, bodies, before) as (ids, flying):
         await asyncio.to_thread(ctx.up.power_loss)
         lost = time.monotonic()
         posting = asyncio.ensure_future(d.post_all(later))  # the hospitals retry until it answers
