@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import structlog
@@ -17,11 +15,12 @@ from domain.contracts import names as act
 from domain.contracts.followups import FollowUpWrite
 from store import bundles, crud, documents
 from store.cipher import StateCipher
+from store.group_writer import QueuedBatches
 
 log = structlog.get_logger("kelahiran.readmodel")
 
 
-class SyncWriter:
+class SyncWriter(QueuedBatches[BundleSync, bool]):
     """One thread writes every bundle change of this worker; those that queued up meanwhile go in
     one transaction (group commit).
 
@@ -31,36 +30,11 @@ class SyncWriter:
     """
 
     def __init__(self, engine: Engine, cipher: StateCipher, *, max_batch: int = 4) -> None:
-        self._engine, self._cipher, self._max = engine, cipher, max_batch
-        self._queue: deque[tuple[BundleSync, Future[bool]]] = deque()
-        self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
+        super().__init__(max_batch=max_batch, name="readmodel-writer")
+        self._engine, self._cipher = engine, cipher
 
     async def write(self, sync: BundleSync) -> bool:
         return await asyncio.wrap_future(self.submit(sync))
-
-    def submit(self, sync: BundleSync) -> Future[bool]:
-        done: Future[bool] = Future()
-        with self._ready:
-            self._queue.append((sync, done))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="readmodel-writer", daemon=True)
-                self._thread.start()
-            self._ready.notify()
-        return done
-
-    def _run(self) -> None:
-        while True:
-            with self._ready:
-                while not self._queue:
-                    self._ready.wait()
-                popped = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
-            # A write whose activity attempt gave up meanwhile (timed out, cancelled) is dropped: its
-            # retry is queued anew. The others can no longer be cancelled, so answering them cannot
-            # fail and this thread, which every sync of the worker waits on, never dies.
-            batch = [(sync, done) for sync, done in popped if done.set_running_or_notify_cancel()]
-            if batch:
-                self._write(batch)
 
     def _write(self, batch: list[tuple[BundleSync, Future[bool]]]) -> None:
         if len(batch) > 1:

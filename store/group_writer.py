@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -29,40 +29,31 @@ from sqlmodel import Session
 
 log = structlog.get_logger("kelahiran.store")
 T = TypeVar("T")
+Q = TypeVar("Q")  # a queued item
+R = TypeVar("R")
 Job = Callable[[Session], T]
 
 
-class GroupWriter:
-    """`await writer.run(job)`: `job(session)` writes (never commits); its result once committed."""
+class QueuedBatches(Generic[Q, R]):
+    """One daemon thread takes what queued up meanwhile, up to `max_batch` at once, and `_write`s it;
+    each item's Future gets its answer. The read-model writer of the worker and the intake writer of
+    the API share this."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = 8, name: str = "group-writer") -> None:
-        # max_batch bounds how long one transaction holds the lock the other processes wait for.
-        self._engine, self._max, self._name = engine, max_batch, name
-        self._serial = engine.dialect.name == "sqlite"
-        self._queue: deque[tuple[Job, Future]] = deque()
+    def __init__(self, *, max_batch: int, name: str) -> None:
+        self._max, self._name = max_batch, name
+        self._queue: deque[tuple[Q, Future[R]]] = deque()
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    async def run(self, job: Job[T]) -> T:
-        if not self._serial:
-            return await asyncio.to_thread(self._alone, job)
-        return await asyncio.wrap_future(self.submit(job))
-
-    def submit(self, job: Job[T]) -> Future[T]:
-        done: Future[T] = Future()
+    def submit(self, item: Q) -> Future[R]:
+        done: Future[R] = Future()
         with self._ready:
-            self._queue.append((job, done))
+            self._queue.append((item, done))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
             self._ready.notify()
         return done
-
-    def _alone(self, job: Job[T]) -> T:
-        with Session(self._engine) as session:
-            result = job(session)
-            session.commit()
-            return result
 
     def _loop(self) -> None:
         while True:
@@ -70,11 +61,36 @@ class GroupWriter:
                 while not self._queue:
                     self._ready.wait()
                 popped = [self._queue.popleft() for _ in range(min(self._max, len(self._queue)))]
-            # A caller that gave up meanwhile (cancelled) is dropped; the others can no longer be
-            # cancelled, so answering them cannot fail and this thread never dies.
-            batch = [(job, done) for job, done in popped if done.set_running_or_notify_cancel()]
+            # An item whose caller gave up meanwhile (timed out, cancelled) is dropped: a retry is
+            # queued anew. The others can no longer be cancelled, so answering them cannot fail and
+            # this thread, which every caller waits on, never dies.
+            batch = [(item, done) for item, done in popped if done.set_running_or_notify_cancel()]
             if batch:
                 self._write(batch)
+
+    def _write(self, batch: list[tuple[Q, Future[R]]]) -> None:
+        raise NotImplementedError
+
+
+class GroupWriter(QueuedBatches[Job, Any]):
+    """`await writer.run(job)`: `job(session)` writes (never commits); its result once committed."""
+
+    def __init__(self, engine: Engine, *, max_batch: int = 8, name: str = "group-writer") -> None:
+        # max_batch bounds how long one transaction holds the lock the other processes wait for.
+        super().__init__(max_batch=max_batch, name=name)
+        self._engine = engine
+        self._serial = engine.dialect.name == "sqlite"
+
+    async def run(self, job: Job[T]) -> T:
+        if not self._serial:
+            return await asyncio.to_thread(self._alone, job)
+        return await asyncio.wrap_future(self.submit(job))
+
+    def _alone(self, job: Job[T]) -> T:
+        with Session(self._engine) as session:
+            result = job(session)
+            session.commit()
+            return result
 
     def _write(self, batch: list[tuple[Job, Future]]) -> None:
         outcomes: list[tuple[bool, object]] = []

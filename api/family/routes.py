@@ -173,40 +173,40 @@ def _unavailable(exc: Exception) -> Response:
     return page("tautan.html", {"state": "missing"}, 404)
 
 
+async def _child_pdf(token: str, birth_order: int, request: Request, session, cipher, *, kind: str,
+                     number_of, fetch, filename: str) -> Response:
+    """One child's signed PDF from Dukcapil: `number_of(child)` is its register number (None: not
+    issued), `fetch(ports, number)` gets it; the same session checks and log for every document."""
+    row, docs = await _document(token, request, session, cipher)
+    if isinstance(row, Response):
+        return row
+    child = next((c for c in docs.children if c.birth_order == birth_order and number_of(c)), None)
+    if child is None:
+        return page("tautan.html", {"state": "missing"}, 404)
+    try:
+        content = await fetch(_ports(request).dukcapil, number_of(child))
+    except (TransientError, BusinessRejection) as exc:
+        return _unavailable(exc)
+    log.info("family download", bundle_id=row.bundle_id, document=kind, birth_order=birth_order)
+    return _pdf(content, filename)
+
+
 @router.get("/{token}/akta/{birth_order}")
 async def akta_pdf(token: Token, birth_order: Order, request: Request, session: SessionDep,
                    cipher: CipherDep) -> Response:
     """A child's kutipan akta kelahiran, the PDF Dukcapil signed."""
-    row, docs = await _document(token, request, session, cipher)
-    if isinstance(row, Response):
-        return row
-    child = next((c for c in docs.children if c.birth_order == birth_order and c.akta_number), None)
-    if child is None:
-        return page("tautan.html", {"state": "missing"}, 404)
-    try:
-        content = await _ports(request).dukcapil.akta_pdf(child.akta_number)
-    except (TransientError, BusinessRejection) as exc:
-        return _unavailable(exc)
-    log.info("family download", bundle_id=row.bundle_id, document="akta", birth_order=birth_order)
-    return _pdf(content, f"akta-kelahiran-anak-{birth_order}.pdf")
+    return await _child_pdf(token, birth_order, request, session, cipher, kind="akta",
+                            number_of=lambda c: c.akta_number, fetch=lambda d, n: d.akta_pdf(n),
+                            filename=f"akta-kelahiran-anak-{birth_order}.pdf")
 
 
 @router.get("/{token}/kematian/{birth_order}")
 async def kematian_pdf(token: Token, birth_order: Order, request: Request, session: SessionDep,
                        cipher: CipherDep) -> Response:
     """A child's kutipan akta kematian, the PDF Dukcapil signed, once the death follow-up issued it."""
-    row, docs = await _document(token, request, session, cipher)
-    if isinstance(row, Response):
-        return row
-    child = next((c for c in docs.children if c.birth_order == birth_order and c.death_certificate), None)
-    if child is None:
-        return page("tautan.html", {"state": "missing"}, 404)
-    try:
-        content = await _ports(request).dukcapil.kematian_pdf(child.death_certificate)
-    except (TransientError, BusinessRejection) as exc:
-        return _unavailable(exc)
-    log.info("family download", bundle_id=row.bundle_id, document="akta_kematian", birth_order=birth_order)
-    return _pdf(content, f"akta-kematian-anak-{birth_order}.pdf")
+    return await _child_pdf(token, birth_order, request, session, cipher, kind="akta_kematian",
+                            number_of=lambda c: c.death_certificate, fetch=lambda d, n: d.kematian_pdf(n),
+                            filename=f"akta-kematian-anak-{birth_order}.pdf")
 
 
 @router.get("/{token}/kk")
