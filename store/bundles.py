@@ -31,8 +31,8 @@ from domain.contracts import (
     ServiceStatus,
     TimelineEvent,
 )
-from store import batch_sqlite
-from store.callback_events import insert_change, prepare_change
+from store import batch
+from store.callback_events import change_after, insert_change, last_events
 from store.cipher import StateCipher
 from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
 
@@ -104,13 +104,8 @@ def insert_rows(session: Session, sync: BundleSync, cipher: StateCipher) -> None
 
 
 def _insert_rows(session: Session, services: list[dict], events: list[dict]) -> None:
-    if session.get_bind().dialect.name == "sqlite":  # one statement each: see store/batch_sqlite.py
-        batch_sqlite.insert(session.connection(), S, services)
-        batch_sqlite.insert(session.connection(), T, events)
-        return
-    session.exec(S.insert(), params=services)
-    if events:
-        session.exec(T.insert(), params=events)
+    batch.insert(session.connection(), S, services)  # one statement each: see store/batch.py
+    batch.insert(session.connection(), T, events)
 
 
 @dataclass(frozen=True)
@@ -186,16 +181,30 @@ class _Prepared:
 def _prepare(session: Session, sync: BundleSync, cipher: StateCipher) -> _Prepared:
     """Everything a write needs, read and encrypted before it takes the write lock (on SQLite the
     lock is held from a transaction's first write to its commit: only statements run in between)."""
-    bid = sync.header.bundle_id
-    statuses = {(r.birth_order, r.service): (r.status, r.reason) for r in session.exec(
-        sa.select(S.c.birth_order, S.c.service, S.c.status, S.c.reason).where(S.c.bundle_id == bid))}
-    for c in sync.services:
-        statuses[(c.birth_order, c.service.value)] = (c.state.status.value, c.state.reason)
-    reasons = [reason for status, reason in statuses.values()
-               if status == ServiceStatus.NEEDS_ATTENTION and reason]
-    return _Prepared(sync, _bundle_values(sync, cipher, reasons), _service_rows(bid, sync.services, cipher),
-                     _event_rows(bid, sync.first_seq, sync.events, cipher),
-                     prepare_change(session=session, header=sync.header, services=statuses))
+    return _prepare_many(session, [sync], cipher)[0]
+
+
+def _prepare_many(session: Session, syncs: list[BundleSync], cipher: StateCipher) -> list[_Prepared]:
+    """_prepare for a batch of writes, each about a different bundle: two reads for all of them."""
+    ids = [s.header.bundle_id for s in syncs]
+    stored: dict[str, dict[tuple[int, str], tuple[str, str | None]]] = {bid: {} for bid in ids}
+    for r in session.exec(sa.select(S.c.bundle_id, S.c.birth_order, S.c.service, S.c.status, S.c.reason)
+                          .where(S.c.bundle_id.in_(ids))):
+        stored[r.bundle_id][(r.birth_order, r.service)] = (r.status, r.reason)
+    last = last_events(session=session, bundle_ids=ids)
+    out = []
+    for sync in syncs:
+        bid = sync.header.bundle_id
+        statuses = stored[bid]
+        for c in sync.services:
+            statuses[(c.birth_order, c.service.value)] = (c.state.status.value, c.state.reason)
+        reasons = [reason for status, reason in statuses.values()
+                   if status == ServiceStatus.NEEDS_ATTENTION and reason]
+        out.append(_Prepared(sync, _bundle_values(sync, cipher, reasons),
+                             _service_rows(bid, sync.services, cipher),
+                             _event_rows(bid, sync.first_seq, sync.events, cipher),
+                             change_after(header=sync.header, services=statuses, last=last.get(bid))))
+    return out
 
 
 def _write(session: Session, p: _Prepared, where: sa.ColumnElement[bool] | None) -> bool:
@@ -220,12 +229,6 @@ def write(session: Session, sync: BundleSync, cipher: StateCipher,
     return _write(session, _prepare(session, sync, cipher), where)
 
 
-def _one_statement_per_table(session: Session, prepared: list[_Prepared]) -> bool:
-    """SQLite's hot path (store/batch_sqlite.py), for a batch with each bundle at most once."""
-    ids = {p.sync.header.bundle_id for p in prepared}
-    return session.get_bind().dialect.name == "sqlite" and len(ids) == len(prepared)
-
-
 def apply_sync(*, session: Session, sync: BundleSync, cipher: StateCipher,
                where: sa.ColumnElement[bool] | None = None) -> bool:
     """Write what changed, in one transaction, if the stored bundle is not newer (or `where` holds,
@@ -237,11 +240,16 @@ def apply_syncs(*, session: Session, syncs: list[BundleSync], cipher: StateCiphe
                 where: sa.ColumnElement[bool] | None = None) -> list[bool]:
     """Several writes in one transaction (one commit for all); on an error nothing is kept."""
     try:
-        prepared = [_prepare(session, sync, cipher) for sync in syncs]  # before the first write
-        if where is None and _one_statement_per_table(session, prepared):
-            done = batch_sqlite.write(session.connection(), prepared)
+        # Everything read and encrypted before the first write; a bundle twice in one batch is
+        # prepared after its earlier write, which the later one's event is compared with.
+        if len({s.header.bundle_id for s in syncs}) == len(syncs):
+            prepared = _prepare_many(session, syncs, cipher)
+            if where is None and session.get_bind().dialect.name in batch.DIALECTS:
+                done = batch.write(session.connection(), prepared)
+            else:
+                done = [_write(session, p, where) for p in prepared]
         else:
-            done = [_write(session, p, where) for p in prepared]
+            done = [_write(session, _prepare(session, sync, cipher), where) for sync in syncs]
         session.commit()
     except Exception:
         session.rollback()

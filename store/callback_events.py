@@ -101,8 +101,23 @@ def prepare_change(*, session: Session, header: BundleHeader,
     reason differs from the bundle's last event (None otherwise). Reads only: the caller inserts it
     (insert_change) in the write's transaction. `services`: every service's (status, reason) by
     (birth order, service) after the write."""
+    last = session.connection().execute(_LAST, {"p_bundle": header.bundle_id}).scalar()
+    return change_after(header=header, services=services, last=last)
+
+
+def last_events(*, session: Session, bundle_ids: list[str]) -> dict[str, str]:
+    """Each bundle's last event body (for change_after), for a batch of writes in one query."""
+    table = HospitalEvent.__table__
+    latest = (sa.select(sa.func.max(table.c.seq)).where(table.c.bundle_id.in_(bundle_ids))
+              .group_by(table.c.bundle_id))
+    return dict(session.connection().execute(
+        sa.select(table.c.bundle_id, table.c.body).where(table.c.seq.in_(latest))).all())
+
+
+def change_after(*, header: BundleHeader, services: dict[tuple[int, str], tuple[str, str | None]],
+                 last: str | None) -> dict | None:
+    """As prepare_change, given the bundle's last event body (None if it has none)."""
     state = header
-    last = session.connection().execute(_LAST, {"p_bundle": state.bundle_id}).scalar()
     before_status, before = BASELINE_STATUS, {}
     if last is not None:
         prev = CallbackEvent.model_validate_json(last)

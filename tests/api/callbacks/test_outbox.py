@@ -15,7 +15,7 @@ from sqlmodel import Session
 from adapters.webhooks.delivery import Outcome
 from domain.bundle_state import all_services, header_of
 from domain.contracts import Service, ServiceStatus
-from store import batch_sqlite, bundles, crud, outbox, webhooks
+from store import batch, bundles, crud, outbox, webhooks
 from store import callback_events as events
 from store.callback_models import HospitalEvent
 from store.cipher import StateCipher, spec_for_tests
@@ -77,13 +77,13 @@ def test_no_event_without_the_write_and_none_for_an_older_snapshot(engine, monke
         events.insert_change(**kw)
         raise RuntimeError("database went away")
 
-    def fail_after_batch(conn, changes):  # the same on SQLite's one-statement-per-table path
+    def fail_after_batch(conn, changes):  # the same on the one-statement-per-table path
         real_batch(conn, changes)
         raise RuntimeError("database went away")
 
-    real_batch = batch_sqlite.insert_changes
+    real_batch = batch.insert_changes
     monkeypatch.setattr(bundles, "insert_change", fail_after)
-    monkeypatch.setattr(batch_sqlite, "insert_changes", fail_after_batch)
+    monkeypatch.setattr(batch, "insert_changes", fail_after_batch)
     failed = newer.model_copy(deep=True)
     failed.version, failed.kk.status = 9, ServiceStatus.COMPLETED
     with Session(engine) as s, pytest.raises(RuntimeError):

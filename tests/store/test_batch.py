@@ -1,5 +1,6 @@
-"""SQLite's batch writes (one statement per table) store exactly what the per-row writes store,
-find their rows by key and never scan a table, and refuse what the per-row guard refuses."""
+"""The batch writes (one statement per table, on SQLite and PostgreSQL) store exactly what the
+per-row writes store, refuse what the per-row guard refuses, and on SQLite find their rows by key
+and never scan a table."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from domain.contracts import (
     TimelineEvent,
 )
 from domain.notification import BirthNotification
-from store import batch_sqlite, bundles, webhooks
+from store import batch, bundles, webhooks
 from store.auth_models import Hospital
 from store.callback_models import HospitalEvent
 from store.cipher import StateCipher
@@ -33,7 +34,7 @@ PLAIN = StateCipher({})  # no key: rows compare equal column by column
 
 
 @pytest.fixture
-def engine(tmp_path):
+def sqlite_engine(tmp_path):
     url = f"sqlite:///{tmp_path}/rm.db"
     upgrade_to_head(url)
     with engine_for(url) as eng:
@@ -76,22 +77,27 @@ def test_a_batch_stores_byte_for_byte_what_the_per_row_writes_store(engine):
         s.commit()
         webhooks.put(session=s, cipher=PLAIN, hospital_id="RSUD-A", url="https://rs.example/hook")
     by_row, batched, other = (_received(engine, r) for r in ("R-ROW", "R-BATCH", "R-OTHER"))
-    with Session(engine) as s:  # the per-row statements (PostgreSQL's path), one bundle
+    with Session(engine) as s:  # the per-row statements (rebuilds, retention), one bundle
         assert bundles.write(s, _changed(by_row, 5), PLAIN)
         s.commit()
-    with Session(engine) as s:  # SQLite's batch path: two bundles, one statement per table
+    with Session(engine) as s:  # the batch path: two bundles, one statement per table
         assert bundles.apply_syncs(session=s, syncs=[_changed(batched, 5), _changed(other, 3)],
                                    cipher=PLAIN) == [True, True]
     ids = {"id", "bundle_id", "record_id", "content_hash", "updated_at", "state_json", "seq", "body",
-           "occurred_at", "next_attempt_at", "received_at", "at"}
+           "occurred_at", "next_attempt_at", "received_at", "at", "txid"}  # txid: checked below
     for table in (Bundle.__table__, ServiceStatusRow.__table__, TimelineRow.__table__,
                   HospitalEvent.__table__):
         row_way = _rows(engine, table, by_row.bundle_id, ids)
         batch_way = _rows(engine, table, batched.bundle_id, ids)
         assert row_way and row_way == batch_way, table.name
-    with engine.connect() as c:  # timestamps in the same text form, whichever path wrote them
+    with engine.connect() as c:  # timestamps in the same form (SQLite: text), whichever path wrote them
         stamps = c.execute(sa.text("SELECT at FROM timeline_event WHERE seq = 1")).scalars().all()
     assert len(stamps) == 3 and len(set(stamps)) == 1
+    # PostgreSQL: the writing transaction's id (the hospitals' polling orders by it), one per commit
+    txids = [_rows(engine, HospitalEvent.__table__, b.bundle_id)[-1]["txid"]
+             for b in (by_row, batched, other)]
+    assert txids == [0, 0, 0] if engine.dialect.name == "sqlite" else (
+        txids[1] == txids[2] and txids[0] < txids[1])
     assert _rows(engine, HospitalEvent.__table__, batched.bundle_id)[-1]["delivery"] == "pending"
 
 
@@ -108,16 +114,16 @@ def test_a_batch_refuses_what_is_not_newer_and_trims_a_longer_timeline(engine):
     assert len(_rows(engine, TimelineRow.__table__, b.bundle_id)) == 1  # event 1 trimmed
 
 
-def test_each_statement_finds_its_rows_by_key(engine):
-    a = _received(engine, "R-PLAN")
+def test_each_sqlite_statement_finds_its_rows_by_key(sqlite_engine):
+    a = _received(sqlite_engine, "R-PLAN")
     sync = _changed(a, 2)
-    with Session(engine) as s:
+    with Session(sqlite_engine) as s:
         prepared = [bundles._prepare(s, sync, PLAIN)]
-    statements = [batch_sqlite._update_bundles(tuple(c for c in prepared[0].bundle)),
-                  batch_sqlite._upsert(ServiceStatusRow.__table__, tuple(prepared[0].services[0]),
-                                       ("bundle_id", "birth_order", "service")),
-                  batch_sqlite._trim_timelines(), batch_sqlite._insert_events()]
-    with engine.connect() as c:
+    statements = [batch._update_bundles("sqlite", tuple(c for c in prepared[0].bundle)),
+                  batch._upsert("sqlite", ServiceStatusRow.__table__, tuple(prepared[0].services[0]),
+                                ("bundle_id", "birth_order", "service")),
+                  batch._trim_timelines("sqlite"), batch._insert_events("sqlite")]
+    with sqlite_engine.connect() as c:
         for stmt in statements:
             compiled = stmt.compile(dialect=c.dialect)
             params = compiled.construct_params({"rows": "[]"})
@@ -127,3 +133,19 @@ def test_each_statement_finds_its_rows_by_key(engine):
             scans = [p for p in plan.split(" | ") if p.startswith("SCAN") and "json_each" not in p
                      and "VIRTUAL TABLE" not in p]
             assert not scans, (sql, plan)
+
+
+def test_a_bundle_twice_in_one_batch_gets_one_event_per_change(engine):
+    st = _received(engine, "R-TWICE")
+    first = _changed(st, 4)  # akta needs attention: one event
+    st.children[0].services[Service.AKTA].status = ServiceStatus.COMPLETED
+    st.status, st.version = BundleStatus.IN_PROGRESS, st.version + 1
+    second = BundleSync(header=header_of(st), history_length=6, first_seq=len(st.timeline), events=[],
+                        services=[ServiceChange(birth_order=1, service=Service.AKTA,
+                                                state=st.children[0].services[Service.AKTA])],
+                        timeline_length=len(st.timeline))
+    with Session(engine) as s:
+        assert bundles.apply_syncs(session=s, syncs=[first, second], cipher=PLAIN) == [True, True]
+    events = _rows(engine, HospitalEvent.__table__, st.bundle_id)
+    assert [e["type"] for e in events] == ["bundle.status_changed", "bundle.status_changed"]
+    assert '"previous_status":"needs_attention"' in events[-1]["body"]
