@@ -12,34 +12,18 @@ import json
 import httpx
 import pytest
 import pytest_asyncio
-from sqlmodel import Session
 
 from api import strict_input
-from api.app import create_app
-from api.auth import accounts, keys
-from infra.settings import Settings
-from store.db import make_engine
-from store.migrate import upgrade_to_head
 from tests.support import payloads
+from tests.support.lone_api import lone_client
 
 SECRET = "my secret passphrase 8814"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def api(tmp_path):
-    url = f"sqlite:///{tmp_path}/k.db"
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    with Session(engine) as s:
-        accounts.create_hospital(session=s, hospital_id="RSUD-STRICT", name="RSUD Strict")
-        key = keys.issue_key(session=s, hospital_id="RSUD-STRICT", label="t").key
-    app = create_app(Settings(environment="test", database_url=url, temporal_address="127.0.0.1:1"))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api",
-                                     headers={"X-API-Key": key}) as client:
-            yield client
-    engine.dispose()
+    async with lone_client(tmp_path, "RSUD-STRICT") as client:
+        yield client
 
 
 def _raw(client: httpx.AsyncClient, path: str, text: str | bytes, ctype: str = "application/json"):

@@ -10,15 +10,9 @@ from __future__ import annotations
 import httpx
 import pytest
 import pytest_asyncio
-from sqlmodel import Session
 
-from api.app import create_app
-from api.auth import accounts, keys
-from api.auth.roles import Role
-from infra.settings import Settings
-from store.db import make_engine
-from store.migrate import upgrade_to_head
 from tests.support.creds import PASSWORD
+from tests.support.lone_api import lone_client
 
 FHIR = {"Content-Type": "application/fhir+json; fhirVersion=4.0"}
 SECRET = "3673015505900001"  # NIK-shaped: must never come back in an error
@@ -26,22 +20,9 @@ SECRET = "3673015505900001"  # NIK-shaped: must never come back in an error
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def api(tmp_path):
-    url = f"sqlite:///{tmp_path}/k.db"
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    with Session(engine) as s:
-        accounts.create_hospital(session=s, hospital_id="RSUD-OO", name="RSUD OperationOutcome")
-        key = keys.issue_key(session=s, hospital_id="RSUD-OO", label="t").key
-        accounts.create_operator(session=s, username="op-oo", full_name="Test operator", role=Role.operator,
-                                 password=PASSWORD)
-    settings = Settings(environment="test", database_url=url, temporal_address="127.0.0.1:1",
-                        intake_rate_per_second=0.01, intake_burst=2)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
-            client.headers["X-API-Key"] = key
-            yield client
-    engine.dispose()
+    async with lone_client(tmp_path, "RSUD-OO", operator="op-oo", intake_rate_per_second=0.01,
+                           intake_burst=2) as client:
+        yield client
 
 
 def outcome(r: httpx.Response, status: int, kind: str, issue_type: str) -> list[dict]:
