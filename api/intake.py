@@ -92,6 +92,11 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                 submissions.prepare(cipher=cipher, bundle_id=bundle_id,
                                     submitted=submissions.of_notification(notification)))
 
+    def stored_or_prepare() -> tuple[tuple[str | None, str] | None, tuple[bundles.Received, dict] | None]:
+        """One trip to a thread: what is stored under this id, else the new bundle's rows."""
+        found = stored()
+        return found, (prepare() if found is None else None)
+
     def insert(session: Session) -> tuple[str | None, str] | None:
         """In the writer's transaction: None once inserted, else what is stored under this id."""
         if (row := crud.get_bundle(session=session, bundle_id=bundle_id)) is not None:
@@ -112,9 +117,8 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
 
     began = time.perf_counter()
     # The same record again is answered from a read, without queueing for the write.
-    found = await run_in_threadpool(stored)
+    found, ready = await run_in_threadpool(stored_or_prepare)
     if found is None:
-        ready = await run_in_threadpool(prepare)
         try:
             found = await writer.run(insert)
         except IntegrityError:  # inserted meanwhile by another API process: read it

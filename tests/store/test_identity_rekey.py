@@ -14,12 +14,13 @@ from sqlmodel import Session
 
 from store import identity
 from store.cipher import StateCipher, spec_for_tests
-from store.models import BirthIdentity, Bundle, MotherIdentity
+from store.models import BirthIdentity, Bundle
+from tests.support.identity_rows import holders, mother_keys
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 WRONG, RIGHT, OTHER = "3673055203950017", "3673055203950027", "3673055203950037"
 BORN = date(2027, 2, 3)
-B, BI, M = Bundle.__table__, BirthIdentity.__table__, MotherIdentity.__table__
+B, BI = Bundle.__table__, BirthIdentity.__table__
 
 
 def _birth(mother: str, born: date = BORN, orders: tuple[int, ...] = (1,)) -> identity.Birth:
@@ -49,14 +50,6 @@ def _rekey(engine, bid: str, birth: identity.Birth, *, sent: str | None = WRONG,
     return done
 
 
-def _holders(engine, birth: identity.Birth) -> list[str]:
-    with Session(engine) as s:
-        return identity.holder(session=s, cipher=CIPHER, birth=birth)
-
-
-def _mothers(engine) -> set[str]:
-    with engine.connect() as conn:
-        return {r[0] for r in conn.execute(sa.select(M.c.mother_key))}
 
 
 def _rows(engine) -> list[tuple]:
@@ -69,11 +62,11 @@ def test_the_correct_nik_matches_the_corrected_bundle_and_the_wrong_one_no_longe
     bid, _ = _accept(engine, _birth(WRONG, orders=twins))
     done = _rekey(engine, bid, _birth(RIGHT, orders=twins))
     assert done is not None and done.nearby is None and len(done.previous) == 2
-    assert _holders(engine, _birth(RIGHT, orders=(1,))) == [bid]
-    assert _holders(engine, _birth(RIGHT, orders=(2,))) == [bid]
-    assert _holders(engine, _birth(WRONG, orders=twins)) == []
+    assert holders(engine, CIPHER, _birth(RIGHT, orders=(1,))) == [bid]
+    assert holders(engine, CIPHER, _birth(RIGHT, orders=(2,))) == [bid]
+    assert holders(engine, CIPHER, _birth(WRONG, orders=twins)) == []
     # The wrong NIK's mother row went with its children; only the right one's is left.
-    assert _mothers(engine) == {identity.mother_digests(CIPHER, RIGHT)[0]}
+    assert mother_keys(engine) == {identity.mother_digests(CIPHER, RIGHT)[0]}
 
     _, again = _accept(engine, _birth(RIGHT, orders=(2,)))  # the same twin, posted again correctly
     assert again == identity.Match(bundle_id=bid, same_child=True)
@@ -91,22 +84,22 @@ def test_the_same_nik_again_a_name_corrected_changes_nothing(engine):
 def test_a_new_nik_another_live_bundle_holds_is_refused_and_nothing_changes(engine):
     other, _ = _accept(engine, _birth(RIGHT))
     bid, _ = _accept(engine, _birth(WRONG))
-    before, mothers = _rows(engine), _mothers(engine)
+    before, mothers = _rows(engine), mother_keys(engine)
     with pytest.raises(identity.Collision) as refused:
         _rekey(engine, bid, _birth(RIGHT))
     assert refused.value.bundle_id == other
-    assert _rows(engine) == before and _mothers(engine) == mothers
+    assert _rows(engine) == before and mother_keys(engine) == mothers
     # The bundle this one is already held against decides nothing new: accepted, and it keeps the child.
     done = _rekey(engine, bid, _birth(RIGHT), tolerated=other)
     assert done is not None and done.nearby is None
-    assert _holders(engine, _birth(RIGHT)) == [other] and _holders(engine, _birth(WRONG)) == []
+    assert holders(engine, CIPHER, _birth(RIGHT)) == [other] and holders(engine, CIPHER, _birth(WRONG)) == []
 
 
 def test_a_bundle_closed_as_a_confirmed_duplicate_gives_its_child_up_to_the_correction(engine):
     closed, _ = _accept(engine, _birth(RIGHT), status="closed_duplicate")
     bid, _ = _accept(engine, _birth(WRONG))
     _rekey(engine, bid, _birth(RIGHT))
-    assert _holders(engine, _birth(RIGHT)) == [bid]
+    assert holders(engine, CIPHER, _birth(RIGHT)) == [bid]
 
 
 def test_another_delivery_of_the_new_mother_in_the_window_is_told_not_refused(engine):
@@ -114,7 +107,7 @@ def test_another_delivery_of_the_new_mother_in_the_window_is_told_not_refused(en
     bid, _ = _accept(engine, _birth(WRONG))
     done = _rekey(engine, bid, _birth(RIGHT))
     assert done is not None and done.nearby == identity.Match(bundle_id=near, same_child=False)
-    assert _holders(engine, _birth(RIGHT)) == [bid]
+    assert holders(engine, CIPHER, _birth(RIGHT)) == [bid]
 
 
 def test_a_bundle_holding_no_rows_is_compared_by_the_nik_the_hospital_sent(engine):
@@ -122,10 +115,11 @@ def test_a_bundle_holding_no_rows_is_compared_by_the_nik_the_hospital_sent(engin
     no change; a new NIK claims its child."""
     first, _ = _accept(engine, _birth(WRONG))
     held, match = _accept(engine, _birth(WRONG))
-    assert match is not None and _holders(engine, _birth(WRONG)) == [first]
+    assert match is not None and holders(engine, CIPHER, _birth(WRONG)) == [first]
     assert _rekey(engine, held, _birth(WRONG), sent=WRONG) is None
     assert _rekey(engine, held, _birth(OTHER), sent=WRONG, tolerated=first) is not None
-    assert _holders(engine, _birth(OTHER)) == [held] and _holders(engine, _birth(WRONG)) == [first]
+    assert holders(engine, CIPHER, _birth(OTHER)) == [held]
+    assert holders(engine, CIPHER, _birth(WRONG)) == [first]
 
 
 def test_a_refused_correction_puts_the_rows_back(engine):
@@ -136,7 +130,7 @@ def test_a_refused_correction_puts_the_rows_back(engine):
         identity.restore(session=s, bundle_id=bid, previous=done.previous)
         s.commit()
     assert _rows(engine) == before
-    assert _mothers(engine) == {identity.mother_digests(CIPHER, WRONG)[0]}
+    assert mother_keys(engine) == {identity.mother_digests(CIPHER, WRONG)[0]}
     _, match = _accept(engine, _birth(WRONG))
     assert match == identity.Match(bundle_id=bid, same_child=True)
 

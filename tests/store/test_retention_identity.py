@@ -12,8 +12,9 @@ from sqlmodel import Session, col
 from domain.contracts import BundleState, BundleStatus, ServiceStatus
 from store import identity
 from store.cipher import StateCipher, spec_for_tests
-from store.models import BirthIdentity, Bundle, MotherIdentity
+from store.models import BirthIdentity, Bundle
 from store.retention import apply_retention
+from tests.support.identity_rows import holders, mother_keys
 from tests.support.readmodel import write_state
 from tests.support.states import personal_state
 
@@ -21,7 +22,7 @@ CIPHER = StateCipher.from_spec(spec_for_tests())
 NOW = datetime.now(UTC)
 CUTOFF, OLD, RECENT = NOW - timedelta(days=365), NOW - timedelta(days=400), NOW - timedelta(days=10)
 MOTHER, SHARED = "3673055203950047", "3673055203950057"
-BI, M = BirthIdentity.__table__, MotherIdentity.__table__
+BI = BirthIdentity.__table__
 
 
 def _bundle(engine, mother: str, *, ended: datetime,
@@ -42,14 +43,6 @@ def _bundle(engine, mother: str, *, ended: datetime,
     return st, birth
 
 
-def _held(engine, birth: identity.Birth) -> list[str]:
-    with Session(engine) as s:
-        return identity.holder(session=s, cipher=CIPHER, birth=birth)
-
-
-def _mothers(engine) -> set[str]:
-    with engine.connect() as conn:
-        return {r[0] for r in conn.execute(sa.select(M.c.mother_key))}
 
 
 def test_anonymised_bundles_leave_the_duplicate_check_others_stay(engine):
@@ -57,20 +50,20 @@ def test_anonymised_bundles_leave_the_duplicate_check_others_stay(engine):
     # One mother, two deliveries a year apart: the old one goes, her row stays for the recent one.
     shared_old, shared_old_birth = _bundle(engine, SHARED, ended=OLD, days_later=-420)
     shared_new, shared_new_birth = _bundle(engine, SHARED, ended=RECENT)
-    assert _held(engine, old_birth) == [old.bundle_id]
+    assert holders(engine, CIPHER, old_birth) == [old.bundle_id]
 
     dry = apply_retention(engine, CIPHER, cutoff=CUTOFF, dry_run=True)
     assert (dry.bundles, dry.identities) == (2, 2)
-    assert _held(engine, old_birth) == [old.bundle_id]  # a dry run deletes nothing
+    assert holders(engine, CIPHER, old_birth) == [old.bundle_id]  # a dry run deletes nothing
 
     done = apply_retention(engine, CIPHER, cutoff=CUTOFF, now=NOW)
     assert (done.bundles, done.identities, done.failed) == (2, 2, [])
-    assert _held(engine, old_birth) == [] and _held(engine, shared_old_birth) == []
-    assert _held(engine, shared_new_birth) == [shared_new.bundle_id]
+    assert holders(engine, CIPHER, old_birth) == [] and holders(engine, CIPHER, shared_old_birth) == []
+    assert holders(engine, CIPHER, shared_new_birth) == [shared_new.bundle_id]
     with engine.connect() as conn:
         assert {r[0] for r in conn.execute(sa.select(BI.c.bundle_id))} == {shared_new.bundle_id}
     # The first mother's row went with her last child; the shared one stays, still referred to.
-    assert _mothers(engine) == {identity.mother_digests(CIPHER, SHARED)[0]}
+    assert mother_keys(engine) == {identity.mother_digests(CIPHER, SHARED)[0]}
 
     # The same child posted again now matches nothing here (Dukcapil's own rule still refuses a
     # second NIK), and the anonymised bundle is not named to anyone.
