@@ -101,7 +101,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
         """In the writer's transaction: None once inserted, else what is stored under this id."""
         if (row := crud.get_bundle(session=session, bundle_id=bundle_id)) is not None:
             return row.content_hash, row.status  # the same record, posted twice at once
-        prepared, sent = ready
+        prepared, sent = ready or prepare()
         # The check, this bundle's identity rows and the bundle itself: one transaction.
         match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,
                                window_days=settings.duplicate_window_days)
@@ -116,8 +116,12 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
         return None
 
     began = time.perf_counter()
-    # The same record again is answered from a read, without queueing for the write.
-    found, ready = await run_in_threadpool(stored_or_prepare)
+    found, ready = None, None
+    if writer.serial:
+        # SQLite: the same record again is answered from a read, without queueing for the write
+        # lock, and a new one is prepared before its turn. PostgreSQL: the job does both, in its
+        # own transaction and thread (one trip instead of two, three round trips fewer).
+        found, ready = await run_in_threadpool(stored_or_prepare)
     if found is None:
         try:
             found = await writer.run(insert)

@@ -81,6 +81,11 @@ class GroupWriter(QueuedBatches[Job, Any]):
         self._engine = engine
         self._serial = engine.dialect.name == "sqlite"
 
+    @property
+    def serial(self) -> bool:
+        """True where jobs queue for the one writer (SQLite); False where each runs at once."""
+        return self._serial
+
     async def run(self, job: Job[T]) -> T:
         if not self._serial:
             return await asyncio.to_thread(self._alone, job)

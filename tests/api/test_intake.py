@@ -1,9 +1,10 @@
-"""Accepting a birth (api/intake.py): kept with its pending start, on the event loop when the write
-lock is free and in the thread pool, waiting its turn, when it is not."""
+"""Accepting a birth (api/intake.py): kept with its pending start, once, on SQLite (its write lock
+taken in turn) and on PostgreSQL (each intake in its own transaction)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -19,6 +20,7 @@ from store.cipher import StateCipher, spec_for_tests
 from store.group_writer import GroupWriter
 from store.models import Bundle, PendingStart
 from tests.support import payloads
+from tests.support.postgres import throwaway_schema
 from tests.support.readmodel import engine_for
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
@@ -31,13 +33,22 @@ def engine(tmp_path):
         yield engine
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request, tmp_path):
+    sqlite_url = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
+    with (throwaway_schema() if request.param == "postgres" else sqlite_url) as url, \
+            engine_for(url, migrate=True) as engine:
+        yield engine
+
+
 async def accept(engine, notification: BirthNotification) -> intake.Accepted:
     return await intake.accept_birth(notification=notification, hospital_id="RS-A", settings=SETTINGS,
                                      engine=engine,
         writer=GroupWriter(engine), cipher=CIPHER, kick=lambda: None)
 
 
-async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_refused(engine):
+async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_refused(any_engine):
+    engine = any_engine
     note = BirthNotification.model_validate(payloads.manual())
     acc = await accept(engine, note)
     assert not acc.duplicate
@@ -50,6 +61,16 @@ async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_
     with Session(engine) as s:
         assert [b.id for b in s.exec(select(Bundle))] == [acc.bundle_id]
         assert [p.bundle_id for p in s.exec(select(PendingStart))] == [acc.bundle_id]
+
+
+async def test_the_same_record_posted_twice_at_once_is_kept_once(any_engine):
+    note = BirthNotification.model_validate(payloads.manual())
+    first, second = await asyncio.gather(accept(any_engine, note), accept(any_engine, note))
+    assert first.bundle_id == second.bundle_id
+    assert sorted([first.duplicate, second.duplicate]) == [False, True]
+    with Session(any_engine) as s:
+        assert [b.id for b in s.exec(select(Bundle))] == [first.bundle_id]
+        assert [p.bundle_id for p in s.exec(select(PendingStart))] == [first.bundle_id]
 
 
 async def test_while_another_process_writes_it_waits_in_the_thread_pool(engine):
