@@ -69,5 +69,5 @@ async def audited_update(client: Client, session, who, bundle_id: str, update: s
     except ActionRefused as exc:
         await run_in_threadpool(log, "refused", {"refusal": str(exc)})
         raise HTTPException(409, str(exc)) from None
-    await run_in_threadpool(log, "ok")
+    await run_in_threadpool(log, "ok", res.details)
     return res

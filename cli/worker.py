@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 from activities.bpjs import BpjsActivities
 from activities.dukcapil import DukcapilActivities
 from activities.family import FamilyNoticeActivities
+from activities.identity import IdentityActivities
 from activities.readmodel import ReadModelActivities
 from activities.reminders import ReminderActivities
 from adapters.bpjs.client import BpjsClient
@@ -43,6 +44,8 @@ def build_worker(client: Client, settings: Settings, *, dukcapil: DukcapilPort, 
     activities = [*DukcapilActivities(dukcapil).all(), *BpjsActivities(bpjs).all(),
                   *ReadModelActivities(engine, settings.readmodel_cipher()).all(),
                   *ReminderActivities(engine, sms).all(),
+                  *IdentityActivities(engine, settings.readmodel_cipher(),
+                                      window_days=settings.duplicate_window_days).all(),
                   *FamilyNoticeActivities(engine, settings.readmodel_cipher(), sms,
                                           link_base=settings.family_link_base(),
                                           policy=settings.family_policy()).all()]

@@ -11,7 +11,7 @@ The check and the insert of the bundle's rows run in the intake's transaction, w
 writing the mother's row: on PostgreSQL that row lock makes two intakes of the same mother (on any
 replica) check one after the other; on SQLite the first write takes the database's write lock.
 
-The rows follow the mother's NIK when an operator corrects it (`rekey`, api/parents_identity.py), and
+The rows follow the mother's NIK when an operator corrects it (`rekey`, activities/identity.py), and
 retention deletes them with the rest of the bundle's personal data (`forget`).
 """
 
@@ -147,7 +147,6 @@ class Collision(Exception):
 
 @dataclass(frozen=True)
 class Rekeyed:
-    previous: tuple[dict, ...]  # the bundle's rows before: `restore` puts them back
     nearby: Match | None  # another delivery of the new NIK's mother in the window (not refused)
 
 
@@ -185,21 +184,7 @@ def rekey(*, session: Session, cipher: StateCipher, bundle_id: str, birth: Birth
                            "birth_date": birth.birth_date, "bundle_id": bundle_id, "created_at": now}
                           for o, ds in per_child.items()], now)
     _drop_mothers(session, {r["mother_key"] for r in owned})
-    return Rekeyed(previous=tuple(owned), nearby=nearby)
-
-
-def restore(*, session: Session, bundle_id: str, previous: tuple[dict, ...]) -> None:
-    """Undo `rekey` when the workflow refused the correction (the caller commits). A row another
-    bundle claimed in between stays that bundle's."""
-    now = datetime.now(UTC)
-    new = {r[0] for r in session.exec(sa.select(BI.c.mother_key).where(BI.c.bundle_id == bundle_id)).all()}
-    for key in sorted({r["mother_key"] for r in previous}):
-        _lock_mother(session, key, now)
-    session.exec(sa.delete(BI).where(BI.c.bundle_id == bundle_id))
-    if previous:
-        stmt = _insert(session, BI).on_conflict_do_nothing(index_elements=["key"])
-        session.exec(stmt, params=list(previous))
-    _drop_mothers(session, new)
+    return Rekeyed(nearby=nearby)
 
 
 def forget(*, session: Session, bundle_ids: list[str]) -> int:

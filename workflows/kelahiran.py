@@ -21,6 +21,7 @@ from temporalio import workflow
 # imported afresh, i.e. compiled and run again for every workflow run.
 with workflow.unsafe.imports_passed_through():
     import workflows.bpjs as bpjs
+    import workflows.corrections as corrections
     import workflows.deadlines as deadlines
     import workflows.deaths as deaths
     import workflows.family as family
@@ -37,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         ForwardInput,
         KadisDecisionInput,
         KelahiranInput,
-        Note,
         ProvideNameInput,
         Reason,
         ReportDeathInput,
@@ -51,11 +51,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.contracts.inputs import DuplicateDecisionInput
     from domain.contracts.notification import ChildData
     from workflows.bundle import REROUTED, Bundle
-
-# Business rejections a correction of the parents' data (or the KK number) can cure.
-PARENT_DATA_REASONS = {Reason.KK_TIDAK_DITEMUKAN, Reason.NIK_IBU_TIDAK_DITEMUKAN, Reason.IBU_TIDAK_DI_KK,
-                       Reason.SPTJM_TIDAK_SAH, Reason.BUKTI_PERKAWINAN_TIDAK_SESUAI}
-
 
 @workflow.defn(name=WORKFLOW_TYPE)
 class KelahiranWorkflow:
@@ -84,6 +79,9 @@ class KelahiranWorkflow:
         if b.t.state.status not in TERMINAL_STATUSES:
             # Only a person can end a bundle that is stuck (retry succeeded paths return above).
             await workflow.wait_condition(lambda: b.t.state.status in TERMINAL_STATUSES)
+        if not workflow.all_handlers_finished():  # (no wait otherwise: the recorded histories replay)
+            # An update still at work (a correction waiting for its re-key) finishes, or undoes, first.
+            await workflow.wait_condition(workflow.all_handlers_finished)
         b.t.state.completed_at = workflow.now()
         b.t.event(b.t.state.status.value)
         b.finished = True
@@ -258,22 +256,7 @@ class KelahiranWorkflow:
 
     @workflow.update
     async def correct_parents(self, inp: CorrectParentsInput) -> UpdateAccepted:
-        changes = {k: v for k, v in (("mother", inp.mother), ("father", inp.father),
-                                     ("kk_number", inp.kk_number)) if v is not None}
-        b = self._b
-        b.n = b.n.model_copy(update=changes)
-        b.t.event("parents_corrected", message=f"by {inp.actor}: {', '.join(changes)}: {inp.reason}",
-                  note=Note.PARENTS_CHANGED, params={"actor": inp.actor, "fields": ",".join(changes),
-                                                     "reason": inp.reason})
-        b.retry_where(None, PARENT_DATA_REASONS)
-        if inp.kk_number is None:
-            return UpdateAccepted(message="parent data corrected; waiting services retried")
-        b.retry_where(Service.ROUTING, {Reason.DOMISILI_LUAR})  # the new KK may live elsewhere
-        if b.office is not None:  # routed by the old KK, no NIK yet: routing runs again
-            b.office, b.rerouting, b.t.state.office_code = None, True, None
-            b.t.set(b.t.state.routing, ServiceStatus.PENDING, None, Service.ROUTING,
-                    detail="KK number corrected: routing again", note=Note.REROUTING)
-        return UpdateAccepted(message="KK number corrected; routing runs again (the office may change)")
+        return await corrections.correct_parents(self._b, inp, self._validate_parents)
 
     @correct_parents.validator
     def _validate_parents(self, inp: CorrectParentsInput) -> None:

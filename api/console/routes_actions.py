@@ -60,7 +60,7 @@ class Invalid(Exception):
         self.fields = fields
 
 
-# A corrected mother's NIK that makes a child one already reported elsewhere (api/parents_identity.py):
+# A corrected mother's NIK that makes a child one already reported elsewhere (workflows/corrections.py):
 # the words, then the earlier bundle's id, which the clerk opens next.
 _DUP_MOTHER = re.compile(r"^DUPLIKAT_DICURIGAI: with this mother's NIK .*? bundle ([0-9a-f-]{36})")
 
@@ -186,8 +186,7 @@ async def parents(bundle_id: str, request: Request, who: Acting, session: Sessio
                 # Routed already: the new KK may move the bundle; the page warned, the operator confirms.
                 raise HTTPException(409, "@ref_kk_unconfirmed")
         body = _model(operations.ParentsIn, data)
-        await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client,
-                                         cipher=cipher, settings=settings)
+        await operations.correct_parents(bundle_id=bid, body=body, who=who, session=session, client=client)
     return await _act(bundle_id, request, "ok_parents", call, keep)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api import actions, parents_identity
+from api import actions
 from api.auth.deps import AUTH_RESPONSES, Operators, Supervisors
 from api.bundle_access import visible_bundle
-from api.deps import CipherDep, SessionDep, SettingsDep, TemporalDep
+from api.deps import SessionDep, TemporalDep
 from api.schemas import ActionResult, ErrorOut
 from domain.contracts import (
     CloseBundleInput,
@@ -148,7 +148,7 @@ async def decide_duplicate(bundle_id: BundleId, body: DuplicateIn, who: Supervis
 
 @router.post("/parents", response_model=ActionResult)
 async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, session: SessionDep,
-                          client: TemporalDep, cipher: CipherDep, settings: SettingsDep) -> ActionResult:
+                          client: TemporalDep) -> ActionResult:
     """Correct a parent's data (or the KK number) before any akta is issued.
 
     A KK number corrected after routing, while no NIK is issued, routes the bundle again: it may move
@@ -157,21 +157,7 @@ async def correct_parents(bundle_id: BundleId, body: ParentsIn, who: Operators, 
     arg = CorrectParentsInput(mother=body.mother, father=body.father, kk_number=body.kk_number,
                               reason=body.reason, actor=who.subject)
     details = {"fields": sorted(k for k in ("mother", "father", "kk_number") if getattr(body, k))}
-    if body.mother is None:
-        return await _act(bundle_id, who, session, client, "correct_parents", arg, action="bundle.parents",
-                          reason=body.reason, details=details)
-    # The mother's NIK: the duplicate check's rows follow it (api/parents_identity.py says why here).
-    row = await run_in_threadpool(visible_bundle, session, bundle_id, who)
-    window = settings.duplicate_window_days
-    done = await run_in_threadpool(parents_identity.rekey, session, cipher, row, body.mother.nik,
-                                   window_days=window, who=who, reason=body.reason, details=details)
-    if done is not None and done.nearby is not None:
-        details["nearby_delivery"] = done.nearby.bundle_id
-    try:
-        res = await actions.audited_update(client, session, who, row.id, "correct_parents", arg,
-                                           action="bundle.parents", reason=body.reason, details=details)
-    except HTTPException as exc:
-        if done is not None and exc.status_code == 409:  # refused: nothing was corrected
-            await run_in_threadpool(parents_identity.restore, session, row, done)
-        raise
-    return ActionResult(bundle_id=row.id, message=res.message + parents_identity.nearby_note(done, window))
+    # A corrected mother's NIK moves the bundle in the duplicate check inside the update, before the
+    # workflow changes anything (workflows/corrections.py), so the two cannot end up apart.
+    return await _act(bundle_id, who, session, client, "correct_parents", arg, action="bundle.parents",
+                      reason=body.reason, details=details)

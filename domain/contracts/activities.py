@@ -242,3 +242,21 @@ class FamilyNoticeInput(BaseModel):
 class FamilyNoticeSent(BaseModel):
     sent: bool  # False when an earlier attempt had already sent it
     message_id: str | None = None
+
+
+class MotherRekeyInput(BaseModel):
+    """A corrected mother's NIK: the bundle's rows in the duplicate check follow it (store/identity.py)."""
+
+    bundle_id: str
+    mother_nik: str  # the corrected NIK
+    previous_nik: str  # the NIK the workflow had (the rows were made from it, or from the one sent)
+    birth_date: date
+    birth_orders: list[int]
+    tolerated: str | None = None  # the bundle this one is held against: a supervisor decides that
+
+
+class MotherRekeyed(BaseModel):
+    changed: bool  # False: the rows already had this NIK
+    collision: str | None = None  # another live bundle holds one of the children: nothing changed
+    nearby: str | None = None  # another delivery of this mother within the duplicate window
+    window_days: int = 0

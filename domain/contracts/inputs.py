@@ -113,6 +113,7 @@ class ReportDeathInput(BaseModel):
 class UpdateAccepted(BaseModel):
     accepted: bool = True
     message: str = ""
+    details: dict[str, str] = Field(default_factory=dict)  # for the audit event (no personal data)
 
 
 class FollowUpInput(BaseModel):

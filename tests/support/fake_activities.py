@@ -39,6 +39,8 @@ from domain.contracts import (
     KiaIssued,
     KkReissued,
     KkReissueInput,
+    MotherRekeyed,
+    MotherRekeyInput,
     NikIssued,
     RegisterBirthInput,
     ReminderDelivered,
@@ -93,6 +95,9 @@ class Fakes:
         self._enrolled: dict[str, date] = {}  # card number -> the day it was enrolled
         # Called with every read-model snapshot (a local activity in the workflow).
         self.on_sync: Callable[[BundleSync], Awaitable[None]] | None = None
+        # The duplicate check's answer to a corrected mother's NIK (activities/identity.py).
+        self.rekeyed = MotherRekeyed(changed=True, window_days=150)
+        self.on_rekey: Callable[[MotherRekeyInput], Awaitable[None]] | None = None
 
     # --- what the tests read ---------------------------------------------------------------------
 
@@ -269,5 +274,12 @@ class Fakes:
             self.enter("notify_family", inp)
             return FamilyNoticeSent(sent=True, message_id="sms-1")
 
+        @activity.defn(name="rekey_mother")
+        async def rekey(inp: MotherRekeyInput) -> MotherRekeyed:
+            self.calls.append(("rekey_mother", inp))
+            if self.on_rekey is not None:
+                await self.on_rekey(inp)
+            return self.rekeyed
+
         return [lookup, register, stillbirth, akta, kia, kk, enrol, status, await_payment, sync, remind,
-                notify, *follow_up_activities(self)]
+                notify, rekey, *follow_up_activities(self)]

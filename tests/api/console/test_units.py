@@ -222,7 +222,7 @@ def test_reference_pattern_for_browsers_matches_the_apis_rule():
 def test_a_mother_nik_correction_refused_as_a_duplicate_says_so_and_names_the_earlier_bundle():
     from api.console.routes_actions import _refusal
     from api.console.web import _param
-    from api.parents_identity import collision_message
+    from workflows.corrections import collision_message
 
     earlier = "0b9a2c44-5d1e-4f7a-9c3b-2a1d0e6f8b71"
     said = _param(i18n.Translator("id"), _refusal(collision_message(earlier)))
