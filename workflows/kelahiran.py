@@ -59,6 +59,7 @@ class KelahiranWorkflow:
         self._b = Bundle(inp)
         self._watches: list[asyncio.Task] = []
         self._follow_up_starts: list[asyncio.Task] = []
+        self._correcting = asyncio.Lock()  # one parents' correction at a time (each awaits its re-key)
 
     # --- run -----------------------------------------------------------------------------------
 
@@ -256,7 +257,8 @@ class KelahiranWorkflow:
 
     @workflow.update
     async def correct_parents(self, inp: CorrectParentsInput) -> UpdateAccepted:
-        return await corrections.correct_parents(self._b, inp, self._validate_parents)
+        async with self._correcting:
+            return await corrections.correct_parents(self._b, inp, self._validate_parents)
 
     @correct_parents.validator
     def _validate_parents(self, inp: CorrectParentsInput) -> None:
