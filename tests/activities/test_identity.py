@@ -4,7 +4,6 @@ after the commit changes nothing), and reports a collision (nothing changed) or 
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 import pytest
@@ -14,19 +13,16 @@ from domain.contracts import MotherRekeyInput
 from store import identity
 from store.cipher import StateCipher, spec_for_tests
 from tests.support.identity_rows import accept, holders
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import BACKENDS, engine_for, migrated_url
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 WRONG, RIGHT = "3673055203950117", "3673055203950127"
 BORN = date(2027, 3, 4)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def engine(request, tmp_path):
-    sqlite_url = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with (throwaway_schema() if request.param == "postgres" else sqlite_url) as url, \
-            engine_for(url, migrate=True) as eng:
+    with migrated_url(request.param, tmp_path) as url, engine_for(url) as eng:
         yield eng
 
 

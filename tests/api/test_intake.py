@@ -4,7 +4,6 @@ taken in turn) and on PostgreSQL (each intake in its own transaction)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import threading
 import time
@@ -20,8 +19,7 @@ from store.cipher import StateCipher, spec_for_tests
 from store.group_writer import GroupWriter
 from store.models import Bundle, PendingStart
 from tests.support import payloads
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import BACKENDS, engine_for, migrated_url
 
 CIPHER = StateCipher.from_spec(spec_for_tests())
 SETTINGS = Settings(environment="test", readmodel_keys=spec_for_tests())
@@ -33,11 +31,9 @@ def engine(tmp_path):
         yield engine
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def any_engine(request, tmp_path):
-    sqlite_url = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with (throwaway_schema() if request.param == "postgres" else sqlite_url) as url, \
-            engine_for(url, migrate=True) as engine:
+    with migrated_url(request.param, tmp_path) as url, engine_for(url) as engine:
         yield engine
 
 

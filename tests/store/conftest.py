@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 
-from store.migrate import upgrade_to_head
-from tests.support.postgres import throwaway_schema
-from tests.support.readmodel import engine_for
+from tests.support.readmodel import BACKENDS, engine_for, migrated_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path):
-    sqlite = contextlib.nullcontext(f"sqlite:///{tmp_path}/rm.db")
-    with throwaway_schema() if request.param == "postgres" else sqlite as url:
-        upgrade_to_head(url)
+    with migrated_url(request.param, tmp_path) as url:
         yield url
 
 

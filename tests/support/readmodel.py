@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -14,6 +16,19 @@ from store.cipher import StateCipher
 from store.db import make_engine
 from store.migrate import upgrade_to_head
 from store.models import Bundle
+from tests.support.postgres import throwaway_schema
+
+# `@pytest.fixture(params=BACKENDS)`: a test on real SQLite and on the real PostgreSQL.
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextlib.contextmanager
+def migrated_url(backend: str, folder: Path) -> Iterator[str]:
+    """A read-model database at head: a SQLite file in `folder`, or a throwaway PostgreSQL schema."""
+    sqlite = contextlib.nullcontext(f"sqlite:///{folder}/rm.db")
+    with throwaway_schema() if backend == "postgres" else sqlite as url:
+        upgrade_to_head(url)
+        yield url
 
 
 @contextlib.contextmanager
