@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.contracts import UpdateAccepted
@@ -17,14 +17,15 @@ class ActionRefused(Exception):
     """The workflow's validator refused the update; the message says why."""
 
 
-async def _exists(handle) -> bool:
+async def _running(handle) -> bool | None:
+    """None if Temporal has no such workflow, else whether it is still running."""
     try:
-        await handle.describe()
+        desc = await handle.describe()
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            return False
+            return None
         raise
-    return True
+    return desc.status == WorkflowExecutionStatus.RUNNING
 
 
 async def send_update(client: Client, bundle_id: str, update: str, arg: BaseModel) -> UpdateAccepted:
@@ -36,9 +37,10 @@ async def send_update(client: Client, bundle_id: str, update: str, arg: BaseMode
         raise ActionRefused(getattr(cause, "message", None) or str(cause)) from None
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
-            if "completed" in exc.message.lower() or await _exists(handle):
+            if "completed" in exc.message.lower() or await _running(handle) is False:
                 # A workflow that finished (maybe while this update was on its way) takes none.
                 raise ActionRefused("bundle already finished; no further changes") from None
+            # Not started yet, or started by the API's starter just after the update was refused.
             raise BundleNotFound(bundle_id) from None
         if exc.status == RPCStatusCode.FAILED_PRECONDITION:
             raise ActionRefused("bundle already finished; no further changes") from None
