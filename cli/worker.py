@@ -29,7 +29,7 @@ from infra.health_server import serve_health
 from infra.metrics import name_systems, serve_metrics
 from infra.settings import Settings
 from infra.temporal_client import connect
-from infra.workflow_runner import workflow_runner
+from infra.workflow_runner import loaded_modules, without_bytecode, workflow_runner
 from store.db import make_engine
 from workflows.followups import KematianWorkflow, KoreksiWorkflow
 from workflows.kelahiran import KelahiranWorkflow
@@ -94,6 +94,10 @@ async def run_worker(settings: Settings) -> None:
                                     lambda: not stop.is_set(),
                                     lambda: client.service_client.check_health(timeout=timedelta(seconds=1)))
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    if stale := without_bytecode(*loaded_modules("workflows")):
+        # Not an error: the workflows run the same, only compiled from source for every run.
+        log.warning("workflow modules without current bytecode: each workflow run compiles them",
+                    modules=stale, fix="python -m compileall -q workflows")
     try:
         async with worker:
             await stop.wait()

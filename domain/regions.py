@@ -34,9 +34,15 @@ def is_current_kecamatan(code: str) -> bool:
     return code in _data()["kecamatan"]
 
 
+@cache
+def _kab_kota_with_kecamatan() -> frozenset[str]:
+    # Asked for every NIK the intake checks: a set, not a scan of every kecamatan code each time.
+    return frozenset(k[:4] for k in _data()["kecamatan"])
+
+
 def known_kab_kota(code: str) -> bool:
     """True when the kab/kota is one whose kecamatan list we carry (so a NIK can be checked fully)."""
-    return code in _data()["kab_kota"] and any(k.startswith(code) for k in _data()["kecamatan"])
+    return code in _data()["kab_kota"] and code in _kab_kota_with_kecamatan()
 
 
 def kecamatan_of(kab_kota: str) -> list[str]:

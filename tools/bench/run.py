@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import platform
 import time
@@ -19,6 +20,7 @@ from temporalio.client import Client
 
 from adapters.http import AiohttpTransport
 from cli.stack import replica_names
+from infra.workflow_runner import loaded_modules, without_bytecode
 from tools.bench.births import BirthPoster, CompletionWatcher, draw_families, read_model_times
 from tools.bench.floor import Completions, FloorStarter, FloorWorker, converter
 from tools.bench.hospitals import issue_bench_keys
@@ -28,6 +30,7 @@ from tools.bench.profile import Profiler
 from tools.bench.report import build_report, summarize_phase
 from tools.bench.stack import Target, worker_settings_env
 
+FLOOR_WORKFLOW_MODULE = "tools.bench.floor_workflow"
 SATURATION_CAP = 40.0  # bundles/s an in-flight phase may start at most, to keep it bounded
 Phase = tuple[str, float | None, int | None]  # (label, rate, inflight)
 
@@ -130,10 +133,22 @@ def _profiled(plan: Plan, pids: dict[str, int], side: str):
     return Profiler(pids, plan.profile / side, gil=plan.extra.get("profile_gil", False))
 
 
+def stale_workflow_modules() -> list[str]:
+    for name in ("workflows.kelahiran", FLOOR_WORKFLOW_MODULE):
+        importlib.import_module(name)
+    return without_bytecode(*loaded_modules("workflows", FLOOR_WORKFLOW_MODULE))
+
+
 async def run_bench(plan: Plan, target: Target, *, workdir: Path, say=print) -> dict:
     """Run every phase against `target` and against the engine floor, in turns (or all of ours first
     when profiling); return the report."""
     info = machine()
+    # The started stack runs this checkout's workflows, the floor worker its floor workflow.
+    info["workflow_modules_without_bytecode"] = stale = stale_workflow_modules()
+    if stale:
+        say(f"warning: no current bytecode for {', '.join(stale)}: every workflow run compiles them "
+            "from source, which the figures then include (run `python -m compileall -q workflows tools`, "
+            "as scripts/bootstrap.sh does)")
     # The load generator must not become the bottleneck it measures: its connections are the
     # adapters' (aiohttp's pool under httpx, adapters/http.py), whose CPU per request does not grow
     # with the number in flight as httpcore's did (a poll(2) on every pooled connection per
