@@ -7,9 +7,9 @@ The workflow is started from that outbox (`api/starter.py`), not in the hospital
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 import structlog
 from fastapi.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from domain.bundle_state import bundle_id_for, new_input
 from domain.contracts import BundleState, Note, Reason, Service, ServiceState, ServiceStatus, TimelineEvent
 from domain.notification import BirthNotification
 from infra.settings import Settings
-from store import bundles, crud, identity, submissions
+from store import bundles, crud, identity, pending, submissions
 from store.callback_events import prepare_change
 from store.cipher import StateCipher
 from store.group_writer import GroupWriter
@@ -69,10 +69,20 @@ class Accepted:
     duplicate: bool
 
 
+class Starter(Protocol):
+    """What the intake needs of its process's starter (api/starter.py)."""
+
+    def intake_lease(self) -> pending.Lease: ...
+    def hand(self, row: pending.Claimed, lease: pending.Lease) -> None: ...
+    def kick(self) -> None: ...
+
+
 async def accept_birth(*, notification: BirthNotification, hospital_id: str, settings: Settings,
                        engine: Engine, writer: GroupWriter, cipher: StateCipher,
-                       kick: Callable[[], None]) -> Accepted:
-    """Keep the birth (or find it again), then `kick` the starter (a duplicate may still be pending)."""
+                       starter: Starter | None) -> Accepted:
+    """Keep the birth and hand its start to `starter`, or find it again and `kick` the starter (its
+    start may still be pending). Without a starter the pending start waits, unleased, for a claim."""
+    lease = starter.intake_lease() if starter is not None else None
     bundle_id = bundle_id_for(hospital_id, notification.record_id)
     inp = new_input(bundle_id=bundle_id, hospital_id=hospital_id, notification=notification,
                     received_at=datetime.now(UTC), tuning=settings.tuning())
@@ -88,7 +98,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     def prepare() -> tuple[bundles.Received, dict]:
         # Serialised and encrypted before the write job: on SQLite the job holds the one write lock
         # that the worker's writes also need.
-        return (bundles.prepare_received(state, cipher, inp.model_dump_json()),
+        return (bundles.prepare_received(state, cipher, inp.model_dump_json(), lease),
                 submissions.prepare(cipher=cipher, bundle_id=bundle_id,
                                     submitted=submissions.of_notification(notification)))
 
@@ -107,16 +117,18 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
                                window_days=settings.duplicate_window_days)
         if match is not None:  # rare: the held state (the workflow's input too) prepared again
             hold_as_duplicate(state, match)  # `state` is inp.state: the input changes with it
-            prepared = bundles.prepare_received(state, cipher, inp.model_dump_json())
+            prepared = bundles.prepare_received(state, cipher, inp.model_dump_json(), lease)
             log.info("birth held as a suspected duplicate", bundle_id=bundle_id,
                      earlier_bundle_id=match.bundle_id, same_child=match.same_child)
         submissions.keep(session=session, row=sent)  # what was sent about the family, for the clerks
         bundles.add_received(session=session, prepared=prepared,
                              change=_event_of(session, state) if match else None)
+        kept.append(prepared)
         return None
 
     began = time.perf_counter()
     found, ready = None, None
+    kept: list[bundles.Received] = []  # the rows as committed (the job may have re-prepared them)
     if writer.serial:
         # SQLite: the same record again is answered from a read, without queueing for the write
         # lock, and a new one is prepared before its turn. PostgreSQL: the job does both, in its
@@ -133,7 +145,11 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
     stored_hash, status = found if found else (chash, state.status.value)
     if not inserted and stored_hash != chash:
         raise ConflictingRecord(bundle_id)
-    kick()
+    if starter is not None and inserted and lease is not None and kept[-1].pending is not None:
+        row = kept[-1].pending
+        starter.hand(pending.Claimed(bundle_id=bundle_id, input_json=row["input_json"], attempts=0), lease)
+    elif starter is not None:
+        starter.kick()
     if inserted:
         log.info("birth accepted", bundle_id=bundle_id, hospital_id=hospital_id,
                  children=len(notification.children), db_ms=round(1000 * (time.perf_counter() - began), 1))

@@ -35,6 +35,7 @@ from store import batch
 from store.callback_events import change_after, insert_change, last_events
 from store.cipher import StateCipher
 from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
+from store.pending import Lease
 
 B, S, T = Bundle.__table__, ServiceStatusRow.__table__, TimelineRow.__table__
 _RANK = {svc: i for i, svc in enumerate(Service)}  # services in declaration order, as the workflow has them
@@ -119,14 +120,16 @@ class Received:
     pending: dict | None
 
 
-def prepare_received(state: BundleState, cipher: StateCipher,
-                     start_input_json: str | None = None) -> Received:
+def prepare_received(state: BundleState, cipher: StateCipher, start_input_json: str | None = None,
+                     lease: Lease | None = None) -> Received:
+    """`lease`: the pending start is inserted already leased (to the intake's own starter)."""
     sync, bid = full_sync(state), state.bundle_id
     pending = None
     if start_input_json is not None:
         now = datetime.now(UTC)
         pending = {"bundle_id": bid, "created_at": now, "next_try_at": now, "attempts": 0,
-                   "input_json": cipher.encrypt(PendingStart.__tablename__, bid, start_input_json)}
+                   "input_json": cipher.encrypt(PendingStart.__tablename__, bid, start_input_json),
+                   "lease_owner": lease and lease.owner, "lease_until": lease and lease.until}
     return Received(bundle={"id": bid, **_bundle_values(sync, cipher, bs.open_reasons(state))},
                     services=_service_rows(bid, sync.services, cipher),
                     events=_event_rows(bid, 0, sync.events, cipher), pending=pending)

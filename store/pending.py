@@ -41,6 +41,14 @@ class Claimed:
 
 
 @dataclass(frozen=True)
+class Lease:
+    """A lease an intake puts on the row it inserts, for its own process's starter (api/starter.py)."""
+
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True)
 class Failed:
     bundle_id: str
     error: str  # an error type, never a message (it may carry personal data)
@@ -116,6 +124,13 @@ def settle(*, engine: Engine, token: str, started: Collection[str], failed: Sequ
                     attempts=P.c.attempts + 1, next_try_at=f.retry_at, last_error=f.error[:80],
                     lease_owner=None, lease_until=None)).rowcount
     return Settled(deleted=deleted, recorded=recorded, lost=len(started) + len(failed) - deleted - recorded)
+
+
+def release(*, engine: Engine, token: str) -> int:
+    """Give up `token`'s leases (a process stopping): other processes may claim the rows at once."""
+    with engine.begin() as conn:
+        return conn.execute(P.update().where(P.c.lease_owner == token)
+                            .values(lease_owner=None, lease_until=None)).rowcount
 
 
 def backlog(*, engine: Engine, now: datetime | None = None) -> Backlog:

@@ -134,7 +134,7 @@ async def _accept(request: Request, hospital: str, settings,
         acc = await intake.accept_birth(notification=mapped.notification, hospital_id=hospital,
                                          settings=settings, engine=request.app.state.engine,
                                         writer=request.app.state.writer, cipher=cipher,
-                                         kick=request.app.state.starter.kick)
+                                         starter=request.app.state.starter)
     except intake.ConflictingRecord:
         raise FhirError(409, [Issue(mapped.expression(("record_id",)), "this record id was already reported "
                                     "with different content", "conflict")]) from None

@@ -68,7 +68,7 @@ async def post_birth(notification: BirthNotification, who: HospitalOnly, request
         acc = await intake.accept_birth(notification=notification, hospital_id=hospital,
                                         settings=settings, engine=request.app.state.engine,
                                         writer=request.app.state.writer, cipher=cipher,
-                                        kick=request.app.state.starter.kick)
+                                        starter=request.app.state.starter)
     except intake.ConflictingRecord:
         raise HTTPException(409, "record_id was already reported with different content") from None
     url = str(request.url_for("get_birth", bundle_id=acc.bundle_id))

@@ -40,7 +40,7 @@ def any_engine(request, tmp_path):
 async def accept(engine, notification: BirthNotification) -> intake.Accepted:
     return await intake.accept_birth(notification=notification, hospital_id="RS-A", settings=SETTINGS,
                                      engine=engine,
-        writer=GroupWriter(engine), cipher=CIPHER, kick=lambda: None)
+        writer=GroupWriter(engine), cipher=CIPHER, starter=None)
 
 
 async def test_a_birth_is_kept_once_and_a_different_content_under_its_record_is_refused(any_engine):

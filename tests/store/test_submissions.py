@@ -35,7 +35,7 @@ def _notification(**over) -> BirthNotification:
 async def _accept(engine, note: BirthNotification) -> str:
     acc = await intake.accept_birth(notification=note, hospital_id="RS-SUB", settings=SETTINGS, engine=engine,
         writer=GroupWriter(engine),
-                                    cipher=CIPHER, kick=lambda: None)
+                                    cipher=CIPHER, starter=None)
     return acc.bundle_id
 
 
