@@ -92,8 +92,7 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
 
     def stored() -> tuple[str | None, str] | None:
         with Session(engine) as session:
-            row = crud.get_bundle(session=session, bundle_id=bundle_id)
-            return (row.content_hash, row.status) if row else None
+            return crud.hash_and_status(session=session, bundle_id=bundle_id)
 
     def prepare() -> tuple[bundles.Received, dict]:
         # Serialised and encrypted before the write job: on SQLite the job holds the one write lock
@@ -109,8 +108,8 @@ async def accept_birth(*, notification: BirthNotification, hospital_id: str, set
 
     def insert(session: Session) -> tuple[str | None, str] | None:
         """In the writer's transaction: None once inserted, else what is stored under this id."""
-        if (row := crud.get_bundle(session=session, bundle_id=bundle_id)) is not None:
-            return row.content_hash, row.status  # the same record, posted twice at once
+        if (found := crud.hash_and_status(session=session, bundle_id=bundle_id)) is not None:
+            return found  # the same record, posted twice at once
         prepared, sent = ready or prepare()
         # The check, this bundle's identity rows and the bundle itself: one transaction.
         match = identity.claim(session=session, cipher=cipher, bundle_id=bundle_id, birth=birth,

@@ -115,9 +115,9 @@ class Settings(ObservabilitySettings, WebhookSettings, LoginSettings):
     intake_rate_per_second: float = Field(default=20.0, gt=0, description="per hospital, per API process")
     intake_burst: int = Field(default=40, ge=1)
     intake_start_lease_seconds: float = Field(default=30.0, ge=1, description=(
-        "how long an API process holds the accepted births it claimed to start their workflows "
-        "(api/starter.py, store/pending.py); a process that dies mid-start leaves them to the "
-        "others after this"))
+        "how long an API process holds the accepted births it took in or claimed, to start their "
+        "workflows (api/starter.py, store/pending.py); a process that dies before starting them "
+        "leaves them to the others after this (one that stops cleanly gives them up at once)"))
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300, description=(
         "how long an API process trusts a hospital key it verified, without asking the database "
         "again (api/auth/keys.py KeyCache): a key revoked elsewhere stops working within this; 0: "

@@ -21,6 +21,13 @@ def get_bundle(*, session: Session, bundle_id: str) -> Bundle | None:
     return session.get(Bundle, bundle_id)
 
 
+def hash_and_status(*, session: Session, bundle_id: str) -> tuple[str | None, str] | None:
+    """(content hash, status) of a stored bundle: what an intake of the same record again needs,
+    without loading (and decrypting nothing of) the whole row."""
+    row = session.exec(select(Bundle.content_hash, Bundle.status).where(Bundle.id == bundle_id)).first()
+    return (row[0], row[1]) if row else None
+
+
 def get_by_record(*, session: Session, hospital_id: str, record_id: str) -> Bundle | None:
     return session.exec(
         select(Bundle).where(Bundle.hospital_id == hospital_id, Bundle.record_id == record_id)
