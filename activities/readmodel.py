@@ -41,7 +41,7 @@ class SyncWriter(QueuedBatches[BundleSync, bool]):
             try:
                 with Session(self._engine) as session:
                     results = bundles.apply_syncs(session=session, syncs=[s for s, _ in batch],
-                                                  cipher=self._cipher)
+                                                  cipher=self._cipher, with_documents=True)
             except Exception:  # noqa: BLE001 - one bad write must not fail the others
                 log.warning("read-model batch failed; writing its changes one by one", size=len(batch))
             else:
@@ -51,7 +51,8 @@ class SyncWriter(QueuedBatches[BundleSync, bool]):
         for sync, done in batch:
             try:
                 with Session(self._engine) as session:
-                    done.set_result(bundles.apply_sync(session=session, sync=sync, cipher=self._cipher))
+                    done.set_result(bundles.apply_sync(session=session, sync=sync, cipher=self._cipher,
+                                                       with_documents=True))
             except Exception as exc:  # noqa: BLE001 - the activity raises it and is retried
                 done.set_exception(exc)
 
@@ -66,17 +67,9 @@ class ReadModelActivities:
     @activity.defn(name=act.SYNC_READ_MODEL)
     async def sync_read_model(self, inp: BundleSync) -> bool:
         """Store what changed in a bundle unless a newer write is already there."""
-        # The DB driver is blocking: the writer's thread, never the worker's event loop.
-        written = await self._writer.write(inp)
-        issued = documents.from_bundle_services(inp.services)
-        if issued:  # rare (once per akta): written apart from the batched hot path, once, whatever the order
-            await asyncio.get_running_loop().run_in_executor(self._pool, self._record, inp.header.bundle_id,
-                                                             issued)
-        return written
-
-    def _record(self, bundle_id: str, issued: list[documents.Issued]) -> None:
-        with Session(self._engine) as session:
-            documents.record(session=session, cipher=self._cipher, bundle_id=bundle_id, issued=issued)
+        # The DB driver is blocking: the writer's thread, never the worker's event loop. The akta a
+        # sync reports issued get their document rows in the same transaction.
+        return await self._writer.write(inp)
 
     def _write_follow_up(self, inp: FollowUpWrite) -> bool:
         st, issued = inp.state, []

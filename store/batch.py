@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from store import documents
 from store.callback_models import NONE, PENDING, HospitalEvent, HospitalWebhook
 from store.models import Bundle, ServiceStatusRow, TimelineRow
 
@@ -176,4 +177,5 @@ def write(conn: Connection, prepared: list) -> list[bool]:
         changes = [{_EVENT_COLUMNS[k]: v for k, v in p.change.items()} for p in mine if p.change]
         if changes:
             insert_changes(conn, changes)
+    documents.insert_new(conn, [r for p in prepared for r in p.documents])  # written or not: issued is issued
     return [p.sync.header.bundle_id in written for p in prepared]

@@ -31,7 +31,7 @@ from domain.contracts import (
     ServiceStatus,
     TimelineEvent,
 )
-from store import batch
+from store import batch, documents
 from store.callback_events import change_after, insert_change, last_events
 from store.cipher import StateCipher
 from store.models import Bundle, PendingStart, ServiceStatusRow, TimelineRow
@@ -179,15 +179,18 @@ class _Prepared:
     services: list[dict]
     events: list[dict]
     change: dict | None
+    documents: list[dict]  # the akta it reports issued (store/documents.py), with `with_documents`
 
 
-def _prepare(session: Session, sync: BundleSync, cipher: StateCipher) -> _Prepared:
+def _prepare(session: Session, sync: BundleSync, cipher: StateCipher,
+             with_documents: bool = False) -> _Prepared:
     """Everything a write needs, read and encrypted before it takes the write lock (on SQLite the
     lock is held from a transaction's first write to its commit: only statements run in between)."""
-    return _prepare_many(session, [sync], cipher)[0]
+    return _prepare_many(session, [sync], cipher, with_documents)[0]
 
 
-def _prepare_many(session: Session, syncs: list[BundleSync], cipher: StateCipher) -> list[_Prepared]:
+def _prepare_many(session: Session, syncs: list[BundleSync], cipher: StateCipher,
+                  with_documents: bool = False) -> list[_Prepared]:
     """_prepare for a batch of writes, each about a different bundle: two reads for all of them."""
     ids = [s.header.bundle_id for s in syncs]
     stored: dict[str, dict[tuple[int, str], tuple[str, str | None]]] = {bid: {} for bid in ids}
@@ -206,12 +209,15 @@ def _prepare_many(session: Session, syncs: list[BundleSync], cipher: StateCipher
         out.append(_Prepared(sync, _bundle_values(sync, cipher, reasons),
                              _service_rows(bid, sync.services, cipher),
                              _event_rows(bid, sync.first_seq, sync.events, cipher),
-                             change_after(header=sync.header, services=statuses, last=last.get(bid))))
+                             change_after(header=sync.header, services=statuses, last=last.get(bid)),
+                             documents.bundle_rows(cipher=cipher, bundle_id=bid, changes=sync.services)
+                             if with_documents else []))
     return out
 
 
 def _write(session: Session, p: _Prepared, where: sa.ColumnElement[bool] | None) -> bool:
     bid = p.sync.header.bundle_id
+    documents.insert_new(session.connection(), p.documents)  # whatever the order: issued is issued
     guard = newer_than_stored(p.sync) if where is None else where
     written = session.exec(B.update().where(B.c.id == bid, B.c.anonymised_at.is_(None), guard)
                            .values(**p.bundle)).rowcount
@@ -233,26 +239,29 @@ def write(session: Session, sync: BundleSync, cipher: StateCipher,
 
 
 def apply_sync(*, session: Session, sync: BundleSync, cipher: StateCipher,
-               where: sa.ColumnElement[bool] | None = None) -> bool:
+               where: sa.ColumnElement[bool] | None = None, with_documents: bool = False) -> bool:
     """Write what changed, in one transaction, if the stored bundle is not newer (or `where` holds,
     for rebuilds and retention); True if written. The bundle row must exist (the intake made it)."""
-    return apply_syncs(session=session, syncs=[sync], cipher=cipher, where=where)[0]
+    return apply_syncs(session=session, syncs=[sync], cipher=cipher, where=where,
+                       with_documents=with_documents)[0]
 
 
 def apply_syncs(*, session: Session, syncs: list[BundleSync], cipher: StateCipher,
-                where: sa.ColumnElement[bool] | None = None) -> list[bool]:
-    """Several writes in one transaction (one commit for all); on an error nothing is kept."""
+                where: sa.ColumnElement[bool] | None = None, with_documents: bool = False) -> list[bool]:
+    """Several writes in one transaction (one commit for all); on an error nothing is kept.
+    `with_documents` (the workflow's syncs): the akta they report issued get their document rows in
+    the same transaction, written once whichever sync reports it first."""
     try:
         # Everything read and encrypted before the first write; a bundle twice in one batch is
         # prepared after its earlier write, which the later one's event is compared with.
         if len({s.header.bundle_id for s in syncs}) == len(syncs):
-            prepared = _prepare_many(session, syncs, cipher)
+            prepared = _prepare_many(session, syncs, cipher, with_documents)
             if where is None and session.get_bind().dialect.name in batch.DIALECTS:
                 done = batch.write(session.connection(), prepared)
             else:
                 done = [_write(session, p, where) for p in prepared]
         else:
-            done = [_write(session, _prepare(session, sync, cipher), where) for sync in syncs]
+            done = [_write(session, _prepare(session, sync, cipher, with_documents), where) for sync in syncs]
         session.commit()
     except Exception:
         session.rollback()

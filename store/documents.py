@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -99,6 +100,25 @@ def _record_one(session: Session, cipher: StateCipher, bundle_id: str, doc: Issu
         if _open(cipher, other)["number"] == doc.supersedes:
             other.superseded_by = row.id
             session.add(other)
+
+
+def bundle_rows(*, cipher: StateCipher, bundle_id: str, changes) -> list[dict]:
+    """The rows of the akta a bundle sync reports issued (`from_bundle_services`), for `insert_new`."""
+    now = datetime.now(UTC)
+    return [{"bundle_id": bundle_id, "birth_order": d.birth_order, "kind": d.kind, "source": d.source,
+             "issued_at": now, "superseded_by": None,
+             "content_json": cipher.encrypt(D.name, _aad(bundle_id, d),
+                                            json.dumps({"number": d.number, "name": d.name}))}
+            for d in from_bundle_services(changes)]
+
+
+def insert_new(conn: sa.Connection, rows: list[dict]) -> None:
+    """In the caller's transaction, the rows not stored yet (a repeated sync finds its akta there).
+    The bundle's own akta supersedes nothing, so there is nothing else to mark."""
+    if rows:
+        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(insert(D).on_conflict_do_nothing(
+            index_elements=["bundle_id", "birth_order", "kind", "source"]), rows)
 
 
 def from_bundle_services(changes) -> list[Issued]:

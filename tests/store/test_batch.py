@@ -21,7 +21,7 @@ from domain.contracts import (
     TimelineEvent,
 )
 from domain.notification import BirthNotification
-from store import batch, bundles, webhooks
+from store import batch, bundles, documents, webhooks
 from store.auth_models import Hospital
 from store.callback_models import HospitalEvent
 from store.cipher import StateCipher
@@ -149,3 +149,33 @@ def test_a_bundle_twice_in_one_batch_gets_one_event_per_change(engine):
     events = _rows(engine, HospitalEvent.__table__, st.bundle_id)
     assert [e["type"] for e in events] == ["bundle.status_changed", "bundle.status_changed"]
     assert '"previous_status":"needs_attention"' in events[-1]["body"]
+
+
+def _akta_issued(st, history: int, number: str) -> BundleSync:
+    st.version += 1
+    akta = st.children[0].services[Service.AKTA]
+    akta.status, akta.reason, akta.document_number = ServiceStatus.COMPLETED, None, number
+    return BundleSync(header=header_of(st), history_length=history, first_seq=len(st.timeline),
+                      services=[ServiceChange(birth_order=1, service=Service.AKTA, state=akta)],
+                      events=[], timeline_length=len(st.timeline))
+
+
+def test_the_workflows_syncs_write_the_akta_they_report_once_in_their_transaction(engine):
+    """Batched or one by one, a sync that reports an akta issued stores its document row with the
+    bundle; the same report again (a retried or stale sync) stores no second row."""
+    a, b, c = (_received(engine, r) for r in ("R-DOC-A", "R-DOC-B", "R-DOC-C"))
+    first = [_akta_issued(a, 5, "3673-LU-01122026-0001"), _akta_issued(b, 5, "3673-LU-01122026-0002")]
+    with Session(engine) as s:
+        assert bundles.apply_syncs(session=s, syncs=first, cipher=PLAIN, with_documents=True) == [True, True]
+    with Session(engine) as s:  # the first again, now stale, and a bundle on its own
+        assert bundles.apply_syncs(session=s, syncs=[first[0]], cipher=PLAIN, with_documents=True) == [False]
+        assert bundles.apply_sync(session=s, sync=_akta_issued(c, 4, "3673-LU-01122026-0003"), cipher=PLAIN,
+                                  with_documents=True)
+    with Session(engine) as s:  # not asked (a rebuild, retention): no document row
+        assert bundles.apply_sync(session=s, sync=_akta_issued(c, 6, "3673-LU-01122026-0003"), cipher=PLAIN)
+    for st, number in ((a, "0001"), (b, "0002"), (c, "0003")):
+        with Session(engine) as s:
+            (doc,) = documents.rows_of(session=s, cipher=PLAIN, bundle_id=st.bundle_id)
+        assert (doc.kind, doc.source, doc.birth_order) == (documents.AKTA, documents.BUNDLE, 1)
+        assert doc.current
+        assert doc.number == f"3673-LU-01122026-{number}"
