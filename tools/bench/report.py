@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tools.bench.load import Outcome
 from tools.bench.procs import totals
-from tools.bench.stats import ratio, summarize
+from tools.bench.stats import medians_of_repeats, ratio, summarize
 
 
 def summarize_phase(label: str, outcomes: list[Outcome], *, duration: float, rate: float | None = None,
@@ -143,6 +143,7 @@ def build_report(*, config: dict, machine: dict, ours: list[dict], floor: list[d
         "floor": None if floor is None else {
             "phases": floor, "saturation_throughput": _pick(floor_sat, "throughput")},
         "ratios": ratios(ours, floor) if floor else None,
+        "repeats": medians_of_repeats(ratios(ours, floor)) if floor else None,
         "own_memory": own_memory(ours, config.get("stack_shape", "embedded")),
         "shape": shape,
         "errors": sum(p["errors"] for p in phases),
@@ -222,6 +223,9 @@ def own_table(report: dict) -> list[str]:
         lines.append(f"{p['label']:<14}{_num(o['cpu_ms_per_bundle']):>10}{_num(f.get('cpu_ms_per_bundle')):>8}"
                      f"{_x(ratio_):>8}{o['peak_pss_mib']:>14.0f}{_num(f.get('peak_pss_mib'), 0):>7}  "
                      f"{'within' if within else 'OVER'}")
+    for phase, m in (report.get("repeats") or {}).items():
+        lines.append(f"{phase + ' median':<26}{_x(m['own_cpu_per_bundle']):>8}  over {m['runs']} runs "
+                     f"(complete p95 ratio {_x(m['complete_p95'])})")
     return lines
 
 

@@ -54,14 +54,17 @@ class Plan:
 
 
 def make_plan(*, mode: str, rate: float, rates: list[float] | None, inflight: int, duration: float,
-              drain: float, floor: bool, hospitals: int = 8) -> Plan:
-    """Rate mode: each offered rate, then a saturation phase with `inflight` in flight (0 skips it)."""
+              drain: float, floor: bool, hospitals: int = 8, repeat: int = 1) -> Plan:
+    """Rate mode: each offered rate, then a saturation phase with `inflight` in flight (0 skips it).
+    `repeat` > 1: the whole sequence that many times, its phases labelled `<phase>-<run>`."""
     if mode == "inflight":
         phases = [(f"inflight{inflight}", None, inflight)]
     else:
         phases = [(f"rate{r:g}", r, None) for r in (rates or [rate])]
         if inflight:
             phases.append(("saturation", None, inflight))
+    if repeat > 1:  # in turns (rate5-1, saturation-1, rate5-2, ...): each phase's runs spread over time
+        phases = [(f"{label}-{run}", r, n) for run in range(1, repeat + 1) for label, r, n in phases]
     return Plan(phases=phases, duration=duration, drain=drain, floor=floor, hospitals=hospitals)
 
 

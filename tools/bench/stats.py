@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+import statistics
+from collections import defaultdict
 from collections.abc import Sequence
 
 QUANTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
@@ -35,3 +38,24 @@ def ratio(ours: float | None, floor: float | None) -> float | None:
     if ours is None or not floor:
         return None
     return ours / floor
+
+
+REPEATED = re.compile(r"^(?P<phase>.+)-(?P<run>\d+)$")  # `--repeat`: the phase's label, a dash, its run
+
+
+def medians_of_repeats(ratios: dict[str, dict[str, float | None]]) -> dict[str, dict]:
+    """For each phase run more than once (`--repeat`), each ratio's median over its runs.
+
+    One run's ratio moves with the machine's speed from one minute to the next (here by a fifth);
+    the median of runs that took turns with the floor's moves less."""
+    runs: dict[str, list[dict]] = defaultdict(list)
+    for label, r in ratios.items():
+        if m := REPEATED.match(label):
+            runs[m["phase"]].append(r)
+
+    def median(rs: list[dict], key: str) -> float | None:
+        values = [r[key] for r in rs if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    return {phase: {"runs": len(rs), **{k: median(rs, k) for k in rs[0]}}
+            for phase, rs in runs.items() if len(rs) > 1}

@@ -77,6 +77,9 @@ def bench(
         help="run the started stack in this (new, empty) folder and keep its databases and logs")] = None,
     population: Annotated[int, typer.Option(
         min=100, max=20_000, help="families in the simulators of the started stack (one per birth)")] = 3000,
+    repeat: Annotated[int, typer.Option(min=1, max=5, help=(
+        "run the phases this many times in turns, each followed by the floor's; the own-CPU table "
+        "adds each phase's median ratio (one run's ratio moves with the machine's speed)"))] = 1,
     shape: Annotated[str, typer.Option(help=(
         "the started stack: embedded (SQLite, 1 API, 1 worker) or production (PostgreSQL: "
         "--stack-database-url or a scratch database on 127.0.0.1:5432; 2 APIs taking the births in "
@@ -106,12 +109,13 @@ def bench(
     if mode == "inflight" and inflight < 1:
         raise typer.BadParameter("--mode inflight needs --inflight >= 1")
     plan = make_plan(mode=mode, rate=rate, rates=sweep, inflight=inflight, duration=duration, drain=drain,
-                     floor=not no_floor, hospitals=hospitals)
+                     floor=not no_floor, hospitals=hospitals, repeat=repeat)
     plan.profile = profile
     apis, workers = SHAPES[shape]
     plan.shape, plan.floor_workers = shape, workers
     if profile_gil:
         plan.extra["profile_gil"] = True
+    plan.extra["repeat"] = repeat
     out.mkdir(parents=True, exist_ok=True)
 
     def go(t: Target) -> dict:

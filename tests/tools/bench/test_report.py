@@ -175,3 +175,24 @@ def test_without_process_figures_there_is_no_own_section():
         "rate1", _outcomes(1.0), duration=5.0, rate=1.0)], floor=None)
     assert report["own_memory"]["phases"] == {}
     assert "own processes" not in format_table(report)
+
+
+def test_repeated_phases_take_turns_and_report_their_median_ratios():
+    plan = make_plan(mode="rate", rate=5, rates=None, inflight=8, duration=10, drain=30, floor=True, repeat=3)
+    assert [label for label, _, _ in plan.phases] == ["rate5-1", "saturation-1", "rate5-2", "saturation-2",
+                                                     "rate5-3", "saturation-3"]
+    ours, floor = [], []
+    for run, (ours_s, floor_s) in enumerate([(2.0, 1.0), (3.0, 1.0), (2.2, 1.0)], start=1):
+        label = f"saturation-{run}"
+        ours.append(summarize_phase(label, _outcomes(ours_s), duration=5.0, inflight=8,
+                                    processes={"temporal": _proc(ours_s, 100.0)}))
+        floor.append(summarize_phase(label, _outcomes(floor_s), duration=5.0, inflight=8,
+                                     processes={"temporal": _proc(1.0, 100.0)}))
+    report = build_report(config={}, machine={}, ours=ours, floor=floor)
+    med = report["repeats"]["saturation"]
+    assert med["runs"] == 3
+    assert med["own_cpu_per_bundle"] == pytest.approx(2.2)  # of 2.0, 3.0 and 2.2
+    assert med["complete_p95"] == pytest.approx(2.2)
+    assert "saturation median" in format_table(report) and "over 3 runs" in format_table(report)
+    single = build_report(config={}, machine={}, ours=ours[:1], floor=floor[:1])
+    assert single["repeats"] == {}  # one run: nothing to take a median of
