@@ -67,7 +67,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 class WorkflowStarter:
-    """Drains `pending_start` into Temporal; `kick()` after an intake commit starts it right away."""
+    """Drains `pending_start` into Temporal: the rows this process's intakes `hand` over, at once;
+    due rows of any process, claimed every POLL_S and on `kick()`."""
 
     def __init__(self, engine: Engine, cipher: StateCipher, *, task_queue: str,
                  client: Callable[[], Client | None], lease: timedelta = DEFAULT_LEASE) -> None:
