@@ -28,21 +28,24 @@ def _mask(nik: str | None) -> str:
     return f"{nik[:6]}******{nik[-4:]}" if nik else "-"
 
 
-async def _draw(http: httpx.AsyncClient, dukcapil: str, rng: random.Random) -> dict:
-    for _ in range(20):
+async def _draw(http: httpx.AsyncClient, dukcapil: str, rng: random.Random, taken: set[str]) -> dict:
+    """A family with none of `taken`'s KK numbers (the births are drawn at once: two draws may meet
+    the same family, whose second birth the intake would rightly hold as a suspected duplicate)."""
+    for _ in range(40):
         kab = rng.choices([o for o, _ in OFFICES], [w for _, w in OFFICES])[0]
         params = {"kab_kota": kab, "segmen": rng.choice(SEGMENTS), "belum_ada_kelahiran": True,
                   "limit": 1, "seed": rng.randrange(1 << 30)}
         r = await http.get(f"{dukcapil}/v1/sampel/keluarga", params=params)
         r.raise_for_status()
-        if r.json():
-            return r.json()[0]
+        if r.json() and (fam := r.json()[0])["no_kk"] not in taken:
+            taken.add(fam["no_kk"])
+            return fam
     raise RuntimeError("the population has no family left with the demo's traits")
 
 
 async def _one(i: int, http: httpx.AsyncClient, api_url: str, dukcapil: str, bpjs: str, key: str,
-               rng: random.Random, pay: bool, timeout: float) -> dict:
-    fam = await _draw(http, dukcapil, rng)
+               rng: random.Random, pay: bool, timeout: float, taken: set[str]) -> dict:
+    fam = await _draw(http, dukcapil, rng, taken)
     twins = i % 7 == 6
     kids = [child(1, sex=rng.choice(["male", "female"]), name=f"Bayi Demo {spelled(i)}")]
     if twins:
@@ -135,10 +138,11 @@ def demo(
     async def run() -> list[dict]:
         rng = random.Random(seed)  # noqa: S311 - choosing demo data
         sem = asyncio.Semaphore(concurrency)
+        taken: set[str] = set()  # one birth per family in a run
         async with httpx.AsyncClient(timeout=30) as http:
             async def guarded(i: int) -> dict:
                 async with sem:
-                    res = await _one(i, http, api_url, dukcapil, bpjs, key, rng, pay, timeout)
+                    res = await _one(i, http, api_url, dukcapil, bpjs, key, rng, pay, timeout, taken)
                 _print(res)
                 return res
             return await asyncio.gather(*(guarded(i) for i in range(births)))
