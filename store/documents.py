@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.contracts import BundleState, FollowUpKind, FollowUpState, Service, ServiceStatus
@@ -58,24 +57,17 @@ def _aad(bundle_id: str, doc: Issued | Document) -> str:
     return f"{bundle_id}/{doc.birth_order}/{doc.kind}/{doc.source}"
 
 
+def _content(cipher: StateCipher, bundle_id: str, doc: Issued) -> str:
+    return cipher.encrypt(D.name, _aad(bundle_id, doc), json.dumps({"number": doc.number, "name": doc.name}))
+
+
 def _open(cipher: StateCipher, row: Document) -> dict:
     return json.loads(cipher.decrypt(D.name, _aad(row.bundle_id, row), row.content_json))
 
 
-def record(*, session: Session, cipher: StateCipher, bundle_id: str, issued: list[Issued]) -> None:
-    """Write each document once (a sync repeated finds it there) and mark what it supersedes;
-    commits. A concurrent writer of the same row wins: its row is the same document."""
-    if not issued:
-        return
-    try:
-        write(session=session, cipher=cipher, bundle_id=bundle_id, issued=issued)
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # the same issue written at once by another attempt: it is there now
-
-
 def write(*, session: Session, cipher: StateCipher, bundle_id: str, issued: list[Issued]) -> None:
-    """As `record`, in the caller's transaction."""
+    """Write each document once (a sync repeated finds it there) and mark what it supersedes, in the
+    caller's transaction (the follow-ups' syncs, `crud.apply_follow_up`)."""
     for doc in issued:
         _record_one(session, cipher, bundle_id, doc)
 
@@ -86,10 +78,8 @@ def _record_one(session: Session, cipher: StateCipher, bundle_id: str, doc: Issu
         Document.kind == doc.kind)).all()
     row = next((r for r in rows if r.source == doc.source), None)
     if row is None:
-        content = json.dumps({"number": doc.number, "name": doc.name})
         row = Document(bundle_id=bundle_id, birth_order=doc.birth_order, kind=doc.kind, source=doc.source,
-                       issued_at=datetime.now(UTC), content_json=cipher.encrypt(D.name, _aad(bundle_id, doc),
-                                                                                content))
+                       issued_at=datetime.now(UTC), content_json=_content(cipher, bundle_id, doc))
         session.add(row)
         session.flush()
     if doc.supersedes is None:
@@ -106,9 +96,7 @@ def bundle_rows(*, cipher: StateCipher, bundle_id: str, changes) -> list[dict]:
     """The rows of the akta a bundle sync reports issued (`from_bundle_services`), for `insert_new`."""
     now = datetime.now(UTC)
     return [{"bundle_id": bundle_id, "birth_order": d.birth_order, "kind": d.kind, "source": d.source,
-             "issued_at": now, "superseded_by": None,
-             "content_json": cipher.encrypt(D.name, _aad(bundle_id, d),
-                                            json.dumps({"number": d.number, "name": d.name}))}
+             "issued_at": now, "superseded_by": None, "content_json": _content(cipher, bundle_id, d)}
             for d in from_bundle_services(changes)]
 
 

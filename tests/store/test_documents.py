@@ -55,7 +55,9 @@ def test_two_corrections_leave_one_akta_in_force(engine):
         issued = documents.from_bundle_services([change])
         assert [(d.number, d.name) for d in issued] == [(FIRST, "Siti Aminh")]
         for _ in range(2):  # the bundle's sync repeated: one row
-            documents.record(session=s, cipher=CIPHER, bundle_id=st.bundle_id, issued=issued)
+            documents.insert_new(s.connection(), documents.bundle_rows(cipher=CIPHER, bundle_id=st.bundle_id,
+                                                                       changes=[change]))
+            s.commit()
         one, two = _correction(st, 1, SECOND, FIRST), _correction(st, 2, THIRD, SECOND)
         for fu, doc in ((one, _akta(one.workflow_id, SECOND, FIRST, "Siti Aminah")),
                         (two, _akta(two.workflow_id, THIRD, SECOND, "Siti Aminah Putri"))):
@@ -113,8 +115,8 @@ def test_retention_forgets_the_rows(engine):
     st = _issued_state()
     with Session(engine) as s:
         bundles.insert_received(session=s, state=st, cipher=CIPHER)
-        documents.record(session=s, cipher=CIPHER, bundle_id=st.bundle_id,
-                         issued=[documents.Issued(1, documents.AKTA, documents.BUNDLE, FIRST, "Siti")])
+        documents.write(session=s, cipher=CIPHER, bundle_id=st.bundle_id,
+                        issued=[documents.Issued(1, documents.AKTA, documents.BUNDLE, FIRST, "Siti")])
         assert documents.forget(session=s, bundle_ids=[st.bundle_id]) == 1
         s.commit()
         assert documents.rows_of(session=s, cipher=CIPHER, bundle_id=st.bundle_id) == []
